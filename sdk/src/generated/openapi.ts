@@ -1,0 +1,1024 @@
+// generated — do not edit.
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 cf36d1cc54d9ce020587a15e73e753187cbc7b3f9ff060867a051b21f66a82a3)
+// Generator: openapi-typescript 7.13.0
+// Regenerate with: npm run generate
+
+export interface paths {
+    "/v1/whatsapp/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a free-form text message
+         * @description Queues a free-form text message from one of the agent's WhatsApp numbers to a customer.
+         *     Allowed only inside the 24-hour customer-service window of the conversation between
+         *     `from` and `to`; outside it, send a template.
+         *
+         *     The answer is `202 Accepted` with the message in status `queued`; follow its delivery with
+         *     `GET /v1/whatsapp/messages/{id}`. An accepted send consumes one message of the
+         *     organization's monthly quota.
+         *
+         *     Required scope: `whatsapp:send`.
+         */
+        post: operations["sendWhatsAppMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an approved template
+         * @description Queues a template message, approved by Meta for the sending number's WhatsApp Business
+         *     Account, from one of the agent's numbers to a customer. Templates may be sent at any time,
+         *     including outside the 24-hour customer-service window: order confirmations, reminders,
+         *     one-time passwords, re-engagement.
+         *
+         *     `template.parameters` fills the body's placeholders: named keys (`customer_name`) for
+         *     templates approved with named parameters, positional keys (`"1"`, `"2"`, …) for templates
+         *     approved with `{{1}}`, `{{2}}`. `header_parameters` fills a text header the same way,
+         *     `header_media_url` supplies the image, video or document of a media header, and `buttons`
+         *     fills dynamic buttons (URL suffixes, quick-reply payloads, coupon codes). Each must match
+         *     the approved template, or the request is refused with `422 invalid_template_parameters`
+         *     before anything is queued.
+         *
+         *     The answer is `202 Accepted` with the message in status `queued`. An accepted send
+         *     consumes one message of the organization's monthly quota.
+         *
+         *     Required scope: `whatsapp:send`.
+         */
+        post: operations["sendWhatsAppTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a message and its delivery status
+         * @description Returns a message sent through the API, with its current delivery status. Statuses only
+         *     move forward: `queued` → `sent` → `delivered` → `read`, or `failed` with an `error`
+         *     object. Most messages reach `sent` within seconds; poll every 5–10 seconds during the
+         *     first minute, then back off.
+         *
+         *     Only messages of the key's organization (and, for a key restricted to agents, of those
+         *     agents) are visible; any other id answers `404 message_not_found`, exactly like an id
+         *     that does not exist.
+         *
+         *     Required scope: `whatsapp:read` or `whatsapp:send`.
+         */
+        get: operations["getWhatsAppMessageStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description Answers `200` while the process is running. Needs no key.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Answers `200` when the service can serve requests (its database answers), `503` otherwise.
+         *     Needs no key.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document, as YAML
+         * @description The contract itself, exactly as served by this server. Needs no key.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document, as JSON
+         * @description The contract itself, converted to JSON. Needs no key.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rendered API reference
+         * @description This document rendered as a browsable reference page (served locally, no external assets). Needs no key.
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Format: uuid
+         * @description A lowercase, hyphenated UUID.
+         * @example 12345678-1234-1234-1234-123456789012
+         */
+        Uuid: string;
+        /**
+         * @description A phone number in E.164 form, a `+` then 8 to 15 digits, the first not 0.
+         * @example +15551234567
+         */
+        E164PhoneNumber: string;
+        /**
+         * Format: date-time
+         * @description A UTC time in ISO 8601 with second precision and a `Z` suffix.
+         * @example 2026-04-30T09:18:31Z
+         */
+        Timestamp: string;
+        /**
+         * @description A correlation id, `req_` + ULID unless the caller supplied its own.
+         * @example req_01JD8X3V7Q2M4N6P8R0S2T4V6W
+         */
+        CorrelationId: string;
+        /** @description The text of a free-form message. */
+        TextContent: {
+            /**
+             * @description The message text, 1 to 4096 characters. WhatsApp formatting (`*bold*`, `_italic_`) is passed through.
+             * @example Thanks for reaching out! How can I help?
+             */
+            body: string;
+        };
+        /** @description A free-form text message to send inside the customer-service window. */
+        SendMessageRequest: {
+            /** @description The agent sending the message. The key must be allowed to act for it. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's WhatsApp number to send from; must be one of its active numbers. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer's WhatsApp number. */
+            to: components["schemas"]["E164PhoneNumber"];
+            text: components["schemas"]["TextContent"];
+        };
+        /**
+         * @description Values for a template's placeholders, as strings: named keys (`customer_name`) for
+         *     templates approved with named parameters, positional keys (`"1"`, `"2"`, …) for templates
+         *     approved with `{{1}}`, `{{2}}`.
+         * @example {
+         *       "customer_name": "Sara",
+         *       "tracking_url": "https://track.example/9001"
+         *     }
+         */
+        TemplateParameters: {
+            [key: string]: string;
+        };
+        /**
+         * @description A value for one dynamic button of the template: the suffix of a dynamic `url` button, the
+         *     payload of a `quick_reply` button, or the code of a `copy_code` button. `index` is the
+         *     button's position in the approved template, from 0.
+         * @example {
+         *       "type": "url",
+         *       "index": 0,
+         *       "value": "appointments/9001"
+         *     }
+         */
+        TemplateButton: {
+            type: components["schemas"]["TemplateButtonType"];
+            /** @description The button's position in the approved template, from 0. */
+            index: number;
+            /** @description The URL suffix, quick-reply payload or coupon code. */
+            value: string;
+        };
+        /**
+         * @description The kind of dynamic button.
+         * @enum {string}
+         */
+        TemplateButtonType: "url" | "quick_reply" | "copy_code";
+        /** @description Which approved template to send, and the values for its variable parts. */
+        TemplateContent: {
+            /**
+             * @description The template's name as approved by Meta (lowercase letters, digits and underscores).
+             * @example order_shipped
+             */
+            name: string;
+            /**
+             * @description The language code the template was approved in, such as `en`, `en_US`, `ar` or `pt_BR`.
+             * @example en
+             */
+            language: string;
+            parameters?: components["schemas"]["TemplateParameters"];
+            /** @description Values for the placeholders of a text header, named or positional like `parameters`. */
+            header_parameters?: components["schemas"]["TemplateParameters"];
+            /**
+             * Format: uri
+             * @description A public `https` URL of the image, video or document of a media header.
+             * @example https://cdn.example/clinic-map.jpg
+             */
+            header_media_url?: string;
+            /** @description Values for the template's dynamic buttons. */
+            buttons?: components["schemas"]["TemplateButton"][];
+        };
+        /** @description An approved template to send, at any time. */
+        SendTemplateRequest: {
+            /** @description The agent sending the message. The key must be allowed to act for it. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's WhatsApp number to send from; must be one of its active numbers. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer's WhatsApp number. */
+            to: components["schemas"]["E164PhoneNumber"];
+            template: components["schemas"]["TemplateContent"];
+        };
+        /**
+         * @description Where the message is. Statuses only move forward: `queued` (accepted, not yet handed to
+         *     WhatsApp) → `sent` (WhatsApp accepted it) → `delivered` (on the customer's device) →
+         *     `read` (opened, when the customer has read receipts on); or `failed`.
+         * @enum {string}
+         */
+        MessageStatus: "queued" | "sent" | "delivered" | "read" | "failed";
+        /**
+         * @description What was sent.
+         * @enum {string}
+         */
+        MessageType: "text" | "template";
+        /**
+         * @description Why a message failed. Known values are listed in `x-extensible-enum`; more may be added,
+         *     so handle an unknown value as a generic failure.
+         * @example recipient_unavailable
+         */
+        MessageErrorCode: string;
+        /** @description Why a message failed. */
+        MessageError: {
+            code: components["schemas"]["MessageErrorCode"];
+            /** @description A human-readable explanation; may change at any time. */
+            message: string;
+            /**
+             * @description The WhatsApp Cloud API error code behind the failure, when there was one.
+             * @example 131026
+             */
+            meta_error_code?: number | null;
+        };
+        /** @description A message sent through the API, with its delivery status. */
+        Message: {
+            /** @description The message's id; use it with `GET /v1/whatsapp/messages/{id}`. */
+            id: components["schemas"]["Uuid"];
+            status: components["schemas"]["MessageStatus"];
+            /** @description The agent that sent the message. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's WhatsApp number the message is sent from. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer's WhatsApp number. */
+            to: components["schemas"]["E164PhoneNumber"];
+            type: components["schemas"]["MessageType"];
+            /** @description The conversation (sending number, customer) the message belongs to, shared with the customer's inbound messages. */
+            conversation_id: components["schemas"]["Uuid"] | null;
+            /**
+             * @description WhatsApp's message id (`wamid.…`); `null` while `queued`.
+             * @example wamid.HBgLMTU1NTEyMzQ1NjcVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA
+             */
+            platform_message_id: string | null;
+            /** @description When the message was accepted. */
+            created_at: components["schemas"]["Timestamp"];
+            /** @description When WhatsApp accepted the message; `null` until then. */
+            sent_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the message reached the customer's device; `null` until then. */
+            delivered_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the customer read the message; `null` until then. */
+            read_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the message failed; `null` unless `status` is `failed`. */
+            failed_at: components["schemas"]["Timestamp"] | null;
+            /** @description Why the message failed; `null` unless `status` is `failed`. */
+            error: components["schemas"]["MessageError"] | null;
+        };
+        /**
+         * @description The broad category of an error. Known values are listed in `x-extensible-enum`; new types
+         *     may be added, so handle an unknown type by the HTTP status.
+         * @example validation_error
+         */
+        ErrorType: string;
+        /**
+         * @description The precise reason for an error; the field to branch on. Known values are listed in
+         *     `x-extensible-enum` and described, with their HTTP status, type and extra fields, in the
+         *     "Error codes" catalog above. New codes may be added at any time, so a client must handle
+         *     an unknown code by its `type`.
+         * @example invalid_from_phone
+         */
+        ErrorCode: string;
+        /** @description The state of the 24-hour customer-service window of a conversation. */
+        CustomerServiceWindow: {
+            /** @description Whether free-form messages may be sent now. */
+            open: boolean;
+            /** @description When the customer last wrote to this number; `null` if never. */
+            last_inbound_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the window closes (or closed); `null` if it never opened. */
+            expires_at: components["schemas"]["Timestamp"] | null;
+        };
+        /**
+         * @description The details of an error. `type`, `code`, `message` and `correlation_id` are always
+         *     present; the other fields appear with the codes that use them (see the catalog). More
+         *     fields may be added.
+         */
+        ApiError: {
+            type: components["schemas"]["ErrorType"];
+            code: components["schemas"]["ErrorCode"];
+            /** @description A human-readable explanation. It may be reworded at any time; never branch on it. */
+            message: string;
+            correlation_id: components["schemas"]["CorrelationId"];
+            /**
+             * @description The request field (dotted path, e.g. `template.parameters.customer_name`) or header the error is about.
+             * @example from
+             */
+            param?: string;
+            /**
+             * @description With `insufficient_scope`, the scope the key lacks.
+             * @example whatsapp:send
+             */
+            required_scope?: string;
+            /** @description With `from_phone_not_found_for_agent`, the agent's active WhatsApp numbers. */
+            available_phones?: components["schemas"]["E164PhoneNumber"][];
+            /** @description With `idempotency_key_in_use_with_different_params`, the correlation id of the request that first used the key. */
+            original_correlation_id?: components["schemas"]["CorrelationId"];
+            window?: components["schemas"]["CustomerServiceWindow"];
+            /**
+             * @description With `plan_upgrade_required`, the lowest plan that includes API access.
+             * @example professional
+             */
+            required_plan?: string;
+            /** @description With `message_quota_exceeded`, the organization's monthly message quota. */
+            quota_limit?: number;
+            /** @description With `message_quota_exceeded`, when the quota resets. */
+            quota_resets_at?: components["schemas"]["Timestamp"];
+            /**
+             * @description With `channel_not_available`, the reserved channel the path belongs to.
+             * @example messenger
+             */
+            channel?: string;
+            /** @description With `method_not_allowed`, the methods the path accepts. */
+            allowed_methods?: string[];
+        };
+        /** @description The envelope of every error response. */
+        ErrorResponse: {
+            error: components["schemas"]["ApiError"];
+        };
+        /** @description Liveness of the process. */
+        HealthStatus: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        /**
+         * @description The state of one dependency.
+         * @enum {string}
+         */
+        ReadinessCheck: "ok" | "unavailable";
+        /** @description The state of each dependency. */
+        ReadinessChecks: {
+            database: components["schemas"]["ReadinessCheck"];
+        };
+        /** @description Whether the service can serve requests. */
+        ReadinessStatus: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: components["schemas"]["ReadinessChecks"];
+        };
+        /** @description An OpenAPI 3.1 document (open-ended; only its two always-present members are described). */
+        OpenApiDocument: {
+            openapi: string;
+            info: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An OpenAPI 3.1 document as YAML text. */
+        OpenApiDocumentText: string;
+        /** @description An HTML page. */
+        HtmlPage: string;
+    };
+    responses: {
+        /** @description Accepted. The message is queued for delivery; follow it with `GET /v1/whatsapp/messages/{id}`. */
+        MessageAccepted: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Message"];
+            };
+        };
+        /** @description The message and its current delivery status. */
+        MessageFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Message"];
+            };
+        };
+        /** @description The body is not valid JSON. */
+        BadRequest: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The API key is missing, malformed, unknown, revoked or expired. */
+        Unauthorized: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The organization's monthly message quota is used up. */
+        QuotaExceeded: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key may not do this — a missing scope, an agent outside its allow-list, or a plan without API access. */
+        SendForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key may not read messages — a missing scope or a plan without API access. */
+        ReadForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No message with this id is visible to the key. */
+        MessageNotFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description A request with this `Idempotency-Key` is still being processed. Retry after `Retry-After` with the same key and body. */
+        IdempotencyConflict: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The body is larger than 64 KiB. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The body is not sent as `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request is well-formed JSON but cannot be accepted; `code` says why and `param` names the field. */
+        SendMessageUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request is well-formed JSON but cannot be accepted; `code` says why and `param` names the field. */
+        SendTemplateUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key's per-minute limit is used up. Retry after `Retry-After` seconds, with the same `Idempotency-Key`. */
+        TooManyRequests: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Something went wrong on our side. Retry with exponential backoff; quote `correlation_id` to support if it persists. */
+        InternalError: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description This server does not implement the operation. */
+        NotImplemented: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description A dependency of the service is unavailable. Retry with exponential backoff. */
+        ServiceUnavailable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "Retry-After": components["headers"]["RetryAfterOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No endpoint at this path, or a reserved channel that is not available yet. Answered for any unmatched path under `/v1`. */
+        NotFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The path exists but not with this HTTP method; `Allow` lists the methods it has. */
+        MethodNotAllowed: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                /**
+                 * @description The methods this path accepts.
+                 * @example POST
+                 */
+                Allow: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description Makes the request safe to retry: a retry with the same key and body replays the original
+         *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
+         *     to the API key. See "Idempotency".
+         * @example order-12345-confirmation
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+         *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+         *     ignored and a fresh id is generated instead.
+         * @example crm-ticket-9001
+         */
+        CorrelationIdRequest: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description The request's correlation id (yours, or `req_` + ULID); equal to `error.correlation_id`. */
+        CorrelationId: components["schemas"]["CorrelationId"];
+        /**
+         * @description Requests allowed per 60-second window for this API key.
+         * @example 60
+         */
+        RateLimitLimit: number;
+        /**
+         * @description Requests left in the current window.
+         * @example 59
+         */
+        RateLimitRemaining: number;
+        /**
+         * @description Unix time (seconds) at which the current window ends.
+         * @example 1764000060
+         */
+        RateLimitReset: number;
+        /**
+         * @description Requests allowed per 60-second window for this API key; present on every authenticated response.
+         * @example 60
+         */
+        RateLimitLimitOptional: number;
+        /**
+         * @description Requests left in the current window; present on every authenticated response.
+         * @example 12
+         */
+        RateLimitRemainingOptional: number;
+        /**
+         * @description Unix time (seconds) at which the current window ends; present on every authenticated response.
+         * @example 1764000060
+         */
+        RateLimitResetOptional: number;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 30
+         */
+        RetryAfter: number;
+        /**
+         * @description Seconds to wait before retrying, when known.
+         * @example 5
+         */
+        RetryAfterOptional: number;
+        /**
+         * @description Present, with the value `true`, only when this response is a replay of an earlier request with the same `Idempotency-Key`.
+         * @example true
+         */
+        IdempotentReplayed: "true";
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    sendWhatsAppMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: a retry with the same key and body replays the original
+                 *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
+                 *     to the API key. See "Idempotency".
+                 * @example order-12345-confirmation
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["MessageAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["QuotaExceeded"];
+            403: components["responses"]["SendForbidden"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["SendMessageUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendWhatsAppTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: a retry with the same key and body replays the original
+                 *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
+                 *     to the API key. See "Idempotency".
+                 * @example order-12345-confirmation
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendTemplateRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["MessageAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["QuotaExceeded"];
+            403: components["responses"]["SendForbidden"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["SendTemplateUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWhatsAppMessageStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The message `id` returned when the message was sent (a UUID).
+                 * @example 01c45011-d803-4eb0-a762-3228a4c392f3
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["MessageFound"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReadForbidden"];
+            404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessStatus"];
+                };
+            };
+            /** @description Not ready; a dependency does not answer. */
+            503: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessStatus"];
+                };
+            };
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": components["schemas"]["OpenApiDocumentText"];
+                };
+            };
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["HtmlPage"];
+                };
+            };
+        };
+    };
+}

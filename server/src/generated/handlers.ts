@@ -1,0 +1,220 @@
+// generated — do not edit.
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 cf36d1cc54d9ce020587a15e73e753187cbc7b3f9ff060867a051b21f66a82a3)
+// Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
+// Regenerate with: npm run generate
+
+/**
+ * The typed handler interface of the API, bound to the openapi-typescript types of the same
+ * document (./openapi-types.ts): one method per operation. The server's runtime validates the
+ * request against openapi.yaml, builds an OperationRequest, calls the handler and writes the
+ * OperationResponse it returns.
+ */
+
+import type { operations } from './openapi-types.js';
+import type { OperationId } from './routes.js';
+
+type ParamsIn<Op extends OperationId, In extends 'path' | 'header'> = NonNullable<operations[Op]['parameters'][In]>;
+
+/** The type of parameter `Name` in `In` of operation `Op` (a compile error if openapi-typescript disagrees). */
+type Param<Op extends OperationId, In extends 'path' | 'header', Name extends keyof ParamsIn<Op, In>> = NonNullable<ParamsIn<Op, In>[Name]>;
+
+type ResponseContent<Op extends OperationId, Status extends keyof operations[Op]['responses']> =
+  operations[Op]['responses'][Status] extends { content: infer Content } ? Content : never;
+
+/** A documented 2xx response of `Op` with a body of media type `ContentType`. */
+export interface SuccessResponse<
+  Op extends OperationId,
+  Status extends keyof operations[Op]['responses'] & number,
+  ContentType extends keyof ResponseContent<Op, Status> & string,
+> {
+  status: Status;
+  body: ResponseContent<Op, Status>[ContentType];
+  /** Defaults to the documented media type. */
+  contentType?: ContentType;
+  headers?: Record<string, string>;
+}
+
+/** A documented 2xx response of `Op` without a body. */
+export interface EmptyResponse<Op extends OperationId, Status extends keyof operations[Op]['responses'] & number> {
+  status: Status;
+  body?: undefined;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Per operation: its path parameters, header parameters (keyed by their names as written in the
+ * document, e.g. 'Idempotency-Key'; a repeated header arrives joined with ', '), JSON request
+ * body, and the union of its documented 2xx responses.
+ */
+export interface OperationTypes {
+  getApiReference: {
+    params: Record<string, never>;
+    headers: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getApiReference', 200, 'text/html'>
+  };
+  getHealth: {
+    params: Record<string, never>;
+    headers: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getHealth', 200, 'application/json'>
+  };
+  getOpenApiJson: {
+    params: Record<string, never>;
+    headers: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getOpenApiJson', 200, 'application/json'>
+  };
+  getOpenApiYaml: {
+    params: Record<string, never>;
+    headers: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getOpenApiYaml', 200, 'application/yaml'>
+  };
+  getReadiness: {
+    params: Record<string, never>;
+    headers: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getReadiness', 200, 'application/json'>
+  };
+  sendWhatsAppMessage: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'Idempotency-Key'?: Param<'sendWhatsAppMessage', 'header', 'Idempotency-Key'>;
+      readonly 'X-Correlation-ID'?: Param<'sendWhatsAppMessage', 'header', 'X-Correlation-ID'>;
+    };
+    body: NonNullable<operations['sendWhatsAppMessage']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'sendWhatsAppMessage', 202, 'application/json'>
+  };
+  getWhatsAppMessageStatus: {
+    params: {
+      readonly 'id': Param<'getWhatsAppMessageStatus', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'getWhatsAppMessageStatus', 'header', 'X-Correlation-ID'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'getWhatsAppMessageStatus', 200, 'application/json'>
+  };
+  sendWhatsAppTemplate: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'Idempotency-Key'?: Param<'sendWhatsAppTemplate', 'header', 'Idempotency-Key'>;
+      readonly 'X-Correlation-ID'?: Param<'sendWhatsAppTemplate', 'header', 'X-Correlation-ID'>;
+    };
+    body: NonNullable<operations['sendWhatsAppTemplate']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'sendWhatsAppTemplate', 202, 'application/json'>
+  };
+}
+
+/** What a handler receives: the request after the runtime validated it against openapi.yaml. */
+export interface OperationRequest<Op extends OperationId> {
+  readonly operationId: Op;
+  /** Path parameters, by their names in the path template. */
+  readonly params: OperationTypes[Op]['params'];
+  /**
+   * The operation's documented header parameters, keyed by their names as written in the
+   * document ('Idempotency-Key', 'X-Correlation-ID'), not Node's lowercase names; absent when
+   * not sent. Undocumented headers are not included.
+   */
+  readonly headers: OperationTypes[Op]['headers'];
+  /** The parsed application/json request body; undefined for operations without one. */
+  readonly body: OperationTypes[Op]['body'];
+  /** The request's correlation id (the caller's valid X-Correlation-ID, or a generated one). */
+  readonly correlationId: string;
+}
+
+export type OperationResponse<Op extends OperationId> = OperationTypes[Op]['response'];
+
+export type OperationHandler<Op extends OperationId, Ctx = unknown> = (
+  request: OperationRequest<Op>,
+  ctx: Ctx,
+) => Promise<OperationResponse<Op>>;
+
+export interface OperationHandlers<Ctx = unknown> {
+  /**
+   * Rendered API reference
+   *
+   * `GET /docs`
+   */
+  getApiReference(
+    request: OperationRequest<'getApiReference'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getApiReference'>>;
+  /**
+   * Liveness
+   *
+   * `GET /healthz`
+   */
+  getHealth(
+    request: OperationRequest<'getHealth'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getHealth'>>;
+  /**
+   * This document, as JSON
+   *
+   * `GET /openapi.json`
+   */
+  getOpenApiJson(
+    request: OperationRequest<'getOpenApiJson'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getOpenApiJson'>>;
+  /**
+   * This document, as YAML
+   *
+   * `GET /openapi.yaml`
+   */
+  getOpenApiYaml(
+    request: OperationRequest<'getOpenApiYaml'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getOpenApiYaml'>>;
+  /**
+   * Readiness
+   *
+   * `GET /readyz`
+   */
+  getReadiness(
+    request: OperationRequest<'getReadiness'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getReadiness'>>;
+  /**
+   * Send a free-form text message
+   *
+   * `POST /v1/whatsapp/messages`
+   */
+  sendWhatsAppMessage(
+    request: OperationRequest<'sendWhatsAppMessage'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'sendWhatsAppMessage'>>;
+  /**
+   * Get a message and its delivery status
+   *
+   * `GET /v1/whatsapp/messages/{id}`
+   */
+  getWhatsAppMessageStatus(
+    request: OperationRequest<'getWhatsAppMessageStatus'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getWhatsAppMessageStatus'>>;
+  /**
+   * Send an approved template
+   *
+   * `POST /v1/whatsapp/templates`
+   */
+  sendWhatsAppTemplate(
+    request: OperationRequest<'sendWhatsAppTemplate'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'sendWhatsAppTemplate'>>;
+}
+
+/** Compile-time guards: a type error here means an operation lacks its types or its handler method. */
+type Complete<T extends Record<OperationId, unknown>> = T;
+export type CompleteOperationTypes = Complete<OperationTypes>;
+export type CompleteOperationHandlers = Complete<OperationHandlers>;

@@ -1,0 +1,198 @@
+// generated — do not edit.
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 cf36d1cc54d9ce020587a15e73e753187cbc7b3f9ff060867a051b21f66a82a3)
+// Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
+// Regenerate with: npm run generate
+
+/**
+ * The route table of the API: one entry per operation of openapi.yaml. The server mounts these
+ * on @koa/router; everything here comes from the document, nothing is hand-written.
+ */
+
+/** Every operationId of the document, in document order. */
+export const operationIds = [
+  'sendWhatsAppMessage',
+  'sendWhatsAppTemplate',
+  'getWhatsAppMessageStatus',
+  'getHealth',
+  'getReadiness',
+  'getOpenApiYaml',
+  'getOpenApiJson',
+  'getApiReference',
+] as const;
+
+export type OperationId = (typeof operationIds)[number];
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
+
+export interface RouteDefinition {
+  readonly operationId: OperationId;
+  /** Lowercase HTTP method. */
+  readonly method: HttpMethod;
+  /** The OpenAPI path template, e.g. '/v1/whatsapp/messages/{id}'. */
+  readonly path: string;
+  /** The same path in @koa/router (path-to-regexp 8) syntax, e.g. '/v1/whatsapp/messages/:id'. */
+  readonly koaPath: string;
+  readonly tags: readonly string[];
+  /** False when the operation declares `security: []`. */
+  readonly authenticated: boolean;
+  /** From the operation's `x-required-scopes`: any one of them suffices; [] when absent. */
+  readonly requiredScopes: readonly string[];
+  readonly hasRequestBody: boolean;
+  /** The lowest documented 2xx status. */
+  readonly successStatus: number;
+  /** Path parameter names, as written in the path template. */
+  readonly pathParams: readonly string[];
+  /** Header parameter names, as written in the document (e.g. 'Idempotency-Key'). */
+  readonly headerParams: readonly string[];
+}
+
+/** '/a/{b}/c' → '/a/:b/c', escaping the characters path-to-regexp 8 reserves. */
+function toKoaPath(openApiPath: string): string {
+  return openApiPath
+    .split(/(\{[^{}]+\})/)
+    .map((part) => {
+      if (!/^\{[^{}]+\}$/.test(part)) return part.replace(/[()[\]{}?+!*:\\]/g, '\\$&');
+      const name = part.slice(1, -1);
+      return /^[A-Za-z_$][\w$]*$/.test(name) ? `:${name}` : `:${JSON.stringify(name)}`;
+    })
+    .join('');
+}
+
+function lowest(statuses: readonly [number, ...number[]]): number {
+  return Math.min(...statuses);
+}
+
+export const routesByOperationId = {
+  getApiReference: {
+    operationId: 'getApiReference',
+    method: 'get',
+    path: '/docs',
+    koaPath: toKoaPath('/docs'),
+    tags: ['Service'],
+    authenticated: false,
+    requiredScopes: [],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: [],
+  },
+  getHealth: {
+    operationId: 'getHealth',
+    method: 'get',
+    path: '/healthz',
+    koaPath: toKoaPath('/healthz'),
+    tags: ['Service'],
+    authenticated: false,
+    requiredScopes: [],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: [],
+  },
+  getOpenApiJson: {
+    operationId: 'getOpenApiJson',
+    method: 'get',
+    path: '/openapi.json',
+    koaPath: toKoaPath('/openapi.json'),
+    tags: ['Service'],
+    authenticated: false,
+    requiredScopes: [],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: [],
+  },
+  getOpenApiYaml: {
+    operationId: 'getOpenApiYaml',
+    method: 'get',
+    path: '/openapi.yaml',
+    koaPath: toKoaPath('/openapi.yaml'),
+    tags: ['Service'],
+    authenticated: false,
+    requiredScopes: [],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: [],
+  },
+  getReadiness: {
+    operationId: 'getReadiness',
+    method: 'get',
+    path: '/readyz',
+    koaPath: toKoaPath('/readyz'),
+    tags: ['Service'],
+    authenticated: false,
+    requiredScopes: [],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: [],
+  },
+  sendWhatsAppMessage: {
+    operationId: 'sendWhatsAppMessage',
+    method: 'post',
+    path: '/v1/whatsapp/messages',
+    koaPath: toKoaPath('/v1/whatsapp/messages'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:send'],
+    hasRequestBody: true,
+    successStatus: lowest([
+      202,
+    ]),
+    pathParams: [],
+    headerParams: ['Idempotency-Key', 'X-Correlation-ID'],
+  },
+  getWhatsAppMessageStatus: {
+    operationId: 'getWhatsAppMessageStatus',
+    method: 'get',
+    path: '/v1/whatsapp/messages/{id}',
+    koaPath: toKoaPath('/v1/whatsapp/messages/{id}'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:read', 'whatsapp:send'],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: ['id'],
+    headerParams: ['X-Correlation-ID'],
+  },
+  sendWhatsAppTemplate: {
+    operationId: 'sendWhatsAppTemplate',
+    method: 'post',
+    path: '/v1/whatsapp/templates',
+    koaPath: toKoaPath('/v1/whatsapp/templates'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:send'],
+    hasRequestBody: true,
+    successStatus: lowest([
+      202,
+    ]),
+    pathParams: [],
+    headerParams: ['Idempotency-Key', 'X-Correlation-ID'],
+  },
+} as const satisfies Readonly<Record<OperationId, RouteDefinition>>;
+
+/** Every route, in document order. */
+export const routes: readonly RouteDefinition[] = [
+  routesByOperationId.sendWhatsAppMessage,
+  routesByOperationId.sendWhatsAppTemplate,
+  routesByOperationId.getWhatsAppMessageStatus,
+  routesByOperationId.getHealth,
+  routesByOperationId.getReadiness,
+  routesByOperationId.getOpenApiYaml,
+  routesByOperationId.getOpenApiJson,
+  routesByOperationId.getApiReference,
+];
