@@ -1,0 +1,24 @@
+/**
+ * The state every middleware shares on `ctx.state`, in the order the chain fills it in.
+ */
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { RouteDefinition } from '../generated/routes.ts';
+import type { Logger } from '../logger.ts';
+
+export interface AppState {
+  /** Set first (correlation.ts): the caller's sane `X-Correlation-ID`, or `req_` + ULID. */
+  correlationId: string;
+  /** A logger bound to this request's correlation id; use it for every line about the request. */
+  logger: Logger;
+  /** Set by routing when the request matched an operation. */
+  route?: RouteDefinition;
+  /**
+   * Set by the body reader for operations with a request body: the exact bytes received
+   * (kept for webhook signatures and idempotency hashing) and the parsed JSON value.
+   */
+  rawBody?: Buffer;
+  body?: unknown;
+}
+
+export type AppContext = ParameterizedContext<AppState>;
+export type AppMiddleware = Middleware<AppState>;

@@ -1,0 +1,71 @@
+/**
+ * The last link of an operation's chain: builds the typed OperationRequest from what the
+ * earlier links validated, calls the handler (or answers 501 `not_implemented` when there is
+ * none) and writes the handler's documented response.
+ */
+import type { OperationRequest } from '../generated/handlers.ts';
+import type { OperationId, RouteDefinition } from '../generated/routes.ts';
+import type { Implementations, OperationContext, Services } from '../operations/context.ts';
+import type { AppMiddleware } from './context.ts';
+import { ApiError } from './errors.ts';
+
+type AnyHandler = (request: OperationRequest<OperationId>, ctx: OperationContext) => Promise<HandlerResult>;
+
+interface HandlerResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+}
+
+export function invoke(
+  route: RouteDefinition,
+  handler: Implementations[OperationId],
+  services: Services,
+  /** The documented media type per status, used when the handler names none. */
+  mediaTypes: ReadonlyMap<number, string>,
+): AppMiddleware {
+  return async (ctx) => {
+    if (handler === undefined) {
+      throw new ApiError('not_implemented', `The operation ${route.operationId} is not implemented by this server.`);
+    }
+    const headers: Record<string, string> = {};
+    for (const name of route.headerParams) {
+      const value = ctx.req.headers[name.toLowerCase()];
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const params: Record<string, string> = {};
+    for (const name of route.pathParams) {
+      const value = (ctx as unknown as { params?: Record<string, string> }).params?.[name];
+      if (value !== undefined) params[name] = value;
+    }
+    const request = {
+      operationId: route.operationId,
+      params,
+      headers,
+      body: ctx.state.body,
+      correlationId: ctx.state.correlationId,
+    } as unknown as OperationRequest<OperationId>;
+    const operationContext: OperationContext = {
+      correlationId: ctx.state.correlationId,
+      logger: ctx.state.logger,
+      services,
+    };
+    const result = await (handler as unknown as AnyHandler).call(undefined, request, operationContext);
+    for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+    ctx.status = result.status;
+    const mediaType = result.contentType ?? mediaTypes.get(result.status);
+    if (result.body === undefined) return;
+    if (typeof result.body === 'string' || Buffer.isBuffer(result.body)) {
+      ctx.body = result.body;
+    } else {
+      ctx.body = JSON.stringify(result.body);
+    }
+    ctx.type = withCharset(mediaType ?? 'application/json');
+  };
+}
+
+function withCharset(mediaType: string): string {
+  if (mediaType.includes('charset') || !/^(text\/|application\/(json|yaml|javascript))/.test(mediaType)) return mediaType;
+  return `${mediaType}; charset=utf-8`;
+}

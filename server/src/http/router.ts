@@ -1,0 +1,123 @@
+/**
+ * Routing from the generated route table, and the answers for requests that match no operation.
+ *
+ * Each operation gets one chain of small middleware, in the precedence order of the Errors
+ * guide in openapi.yaml (routing 404/405 → authentication 401 → plan/scope 403 → rate limit 429
+ * → body format 400/413/415 → field validation 422 → agent restriction 403 → idempotency
+ * 409/422 → business rules in the handler). See `operationChain` for where each piece goes.
+ *
+ * Unmatched requests (x-unmatched-request-responses in openapi.yaml):
+ * - a known path with another method → 405 `method_not_allowed`, `Allow` + `allowed_methods`;
+ * - `/v1/messenger[/…]`, `/v1/instagram[/…]` → 404 `channel_not_available` with `channel`;
+ * - any other path → 404 `endpoint_not_found` (outside `/v1` too: one envelope for everything).
+ *
+ * HEAD and OPTIONS: HEAD is answered for every GET operation, as that GET without a body (the
+ * HTTP default, and what `curl -I /healthz` expects); so a GET path lists `GET, HEAD` in
+ * `Allow`. OPTIONS is not implemented: the API is for servers, not browsers, so there is no
+ * CORS preflight to answer, and a 405 whose `Allow` lists the path's methods tells a client
+ * what OPTIONS would have.
+ */
+import Router from '@koa/router';
+import type { OperationId, RouteDefinition } from '../generated/routes.ts';
+import type { Implementations, Services } from '../operations/context.ts';
+import { jsonBody } from './body.ts';
+import type { AppMiddleware, AppState } from './context.ts';
+import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
+import { ApiError } from './errors.ts';
+import { invoke } from './invoke.ts';
+import type { OperationValidator } from './validation.ts';
+
+export const RESERVED_CHANNELS = ['messenger', 'instagram'] as const;
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+export interface RoutingOptions {
+  readonly routes: readonly RouteDefinition[];
+  readonly implementations: Implementations;
+  readonly validators: ReadonlyMap<string, OperationValidator>;
+  readonly mediaTypes: ReadonlyMap<OperationId, ReadonlyMap<number, string>>;
+  readonly services: Services;
+  readonly maxBodyBytes: number;
+}
+
+/** The routing middleware: matched operations run their chain; everything else is answered here. */
+export function routing(options: RoutingOptions): AppMiddleware[] {
+  const router = new Router<AppState>({ strict: true, sensitive: true });
+  for (const route of options.routes) {
+    const validator = options.validators.get(route.operationId);
+    if (validator === undefined) throw new Error(`no validator for ${route.operationId}`);
+    router.register(route.koaPath, [route.method.toUpperCase()], operationChain(route, validator, options), {
+      name: route.operationId,
+    });
+  }
+  router.register(REDOC_SCRIPT_PATH, ['GET'], [redocScript()]);
+
+  const unmatched: AppMiddleware = async (ctx) => {
+    const match = router.match(ctx.path, ctx.method);
+    const allowed = [...new Set(match.path.flatMap((layer) => layer.methods))].sort(
+      (a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b),
+    );
+    if (allowed.length > 0) {
+      throw new ApiError(
+        'method_not_allowed',
+        `${ctx.method} is not allowed on ${clip(ctx.path)}; use ${allowed.join(' or ')}.`,
+        { allowed_methods: allowed },
+        { headers: { Allow: allowed.join(', ') } },
+      );
+    }
+    const channel = RESERVED_CHANNELS.find((c) => ctx.path === `/v1/${c}` || ctx.path.startsWith(`/v1/${c}/`));
+    if (channel !== undefined) {
+      throw new ApiError(
+        'channel_not_available',
+        `The ${channel} channel is reserved and not available yet; only WhatsApp is available in v1.`,
+        { channel },
+      );
+    }
+    throw new ApiError('endpoint_not_found', `No endpoint ${ctx.method} ${clip(ctx.path)}.`);
+  };
+
+  return [router.routes() as unknown as AppMiddleware, unmatched];
+}
+
+/**
+ * One operation's chain, in precedence order. The slots marked LATER are where the next pieces
+ * of work plug in; nothing of them exists yet.
+ */
+function operationChain(route: RouteDefinition, validator: OperationValidator, options: RoutingOptions): AppMiddleware[] {
+  const chain: AppMiddleware[] = [
+    async (ctx, next) => {
+      ctx.state.route = route;
+      await next();
+    },
+
+    // LATER — authentication (401 invalid/revoked/expired key) for `route.authenticated`,
+    // then plan (403 plan_upgrade_required) and scope (403 insufficient_scope, from
+    // `route.requiredScopes`). Runs before the body is read: an unauthenticated caller must not
+    // make us read 64 KiB.
+
+    // LATER — rate limit (429 rate_limit_exceeded + Retry-After), per API key; it also sets
+    // X-RateLimit-* on every authenticated response, errors included.
+  ];
+
+  if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
+
+  chain.push(async (ctx, next) => {
+    validator.validate({
+      body: ctx.state.body,
+      headers: ctx.req.headers,
+      params: (ctx as unknown as { params?: Record<string, string> }).params ?? {},
+    }); // 422
+    await next();
+  });
+
+  // LATER — agent restriction (403 agent_not_authorized, needs the validated `agent_id`), then
+  // idempotency (409 idempotency_key_in_progress / 422 …_with_different_params, or a replay
+  // with Idempotent-Replayed), comparing bodies as JSON (`ctx.state.body`).
+
+  const handler = options.implementations[route.operationId];
+  chain.push(invoke(route, handler, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));
+  return chain;
+}
+
+function clip(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}

@@ -1,0 +1,111 @@
+/**
+ * The process: `npm start` (node --import tsx server/src/main.ts).
+ *
+ * config from the environment (config.ts) → PostgreSQL (DATABASE_URL, or the embedded one) →
+ * migrations → HTTP server → print where everything is. SIGINT/SIGTERM shut down gracefully:
+ * stop accepting connections, let open requests finish (up to SHUTDOWN_TIMEOUT_MS), close the
+ * pool, stop the embedded PostgreSQL. A second signal exits at once.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
+import { createDatabase, migrateToLatest } from './db/knex.ts';
+import { loadSpec } from './http/openapi.ts';
+import { createLogger, errorFields, type Logger } from './logger.ts';
+import { implementations } from './operations/index.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  let embedded: EmbeddedPostgres | undefined;
+  let db: Knex | undefined;
+  let server: Server | undefined;
+  let shuttingDown = false;
+
+  const shutdown = async (reason: string, exitCode: number): Promise<void> => {
+    if (shuttingDown) {
+      logger.warn('second signal: exiting now', { reason });
+      process.exit(exitCode || 1);
+    }
+    shuttingDown = true;
+    logger.info('shutting down', { reason });
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting', { timeout_ms: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000);
+    force.unref();
+    try {
+      if (server) await closeServer(server, config.shutdownTimeoutMs);
+      if (db) await db.destroy();
+      if (embedded) await embedded.stop();
+    } catch (error) {
+      logger.error('error during shutdown', errorFields(error));
+      exitCode = exitCode || 1;
+    }
+    logger.info('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  try {
+    const spec = loadSpec(config.openapiPath);
+    let connectionString = config.databaseUrl;
+    if (connectionString === undefined) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.embeddedPg.dataDir, port: config.embeddedPg.port, logger });
+      connectionString = embedded.connectionString('postgres');
+    }
+    db = createDatabase({ connectionString, poolMax: config.dbPoolMax, logger });
+    const applied = await migrateToLatest(db);
+    logger.info('database migrated', { applied });
+
+    const app = createApp({ spec, handlers: implementations, db, config, logger });
+    server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('listening', resolve);
+      server!.once('error', reject);
+    });
+    announce(server, logger, spec.version);
+  } catch (error) {
+    logger.error('start-up failed', errorFields(error));
+    await shutdown('start-up failure', 1);
+  }
+}
+
+function announce(server: Server, logger: Logger, version: string): void {
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const base = `http://${host}:${address.port}`;
+  logger.info('listening', { url: base, api_version: version });
+  process.stdout.write(
+    [
+      '',
+      `Mojeeb Public API ${version} listening on ${base}`,
+      `  API             ${base}/v1`,
+      `  reference       ${base}/docs`,
+      `  contract        ${base}/openapi.yaml  (${base}/openapi.json)`,
+      `  health          ${base}/healthz  ${base}/readyz`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+/** Stops accepting, waits for open requests, then drops idle keep-alive connections. */
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+await main();
