@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { redocScriptFile } from '../../server/src/http/docs-assets.ts';
+import { readRepoFile } from '../support/contract.ts';
+import { freePort } from '../support/postgres.ts';
+import { harness, startServer, unreachableDatabase } from '../support/harness.ts';
+import { statSync } from 'node:fs';
+import { parse } from 'yaml';
+
+describe('service endpoints', () => {
+  describe('GET /healthz (getHealth)', () => {
+    it('answers 200 {status: ok}', async () => {
+      const res = await harness.api.get('/healthz');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({ status: 'ok' });
+      expect(res.operationId).to.equal('getHealth');
+    });
+
+    it('answers HEAD like GET, without a body', async () => {
+      const res = await harness.api.head('/healthz');
+      expect(res.status).to.equal(200);
+      expect(res.bytes.length).to.equal(0);
+      expect(res.headers.get('content-type')).to.match(/^application\/json/);
+      expect(res.headers.get('content-length')).to.equal(String(Buffer.byteLength('{"status":"ok"}')));
+    });
+  });
+
+  describe('GET /readyz (getReadiness)', () => {
+    it('answers 200 ready while the database answers', async () => {
+      const res = await harness.api.get('/readyz');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal({ status: 'ready', checks: { database: 'ok' } });
+    });
+
+    it('answers the documented 503 (not an error envelope) when the database is unreachable', async () => {
+      const db = unreachableDatabase(await freePort());
+      const other = await startServer({ db, readinessTimeoutMs: 500 });
+      try {
+        const started = Date.now();
+        const res = await other.api.get('/readyz');
+        expect(res.status).to.equal(503);
+        expect(res.body).to.deep.equal({ status: 'unavailable', checks: { database: 'unavailable' } });
+        expect(Date.now() - started).to.be.below(3_000);
+        // liveness does not depend on the database
+        expect((await other.api.get('/healthz')).status).to.equal(200);
+      } finally {
+        await other.close();
+        await db.destroy();
+      }
+    });
+  });
+
+  describe('GET /openapi.yaml (getOpenApiYaml)', () => {
+    it('serves the exact bytes of openapi.yaml as application/yaml', async () => {
+      const res = await harness.api.get('/openapi.yaml');
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^application\/yaml/);
+      expect(res.bytes.equals(readRepoFile('openapi.yaml'))).to.equal(true);
+    });
+  });
+
+  describe('GET /openapi.json (getOpenApiJson)', () => {
+    it('serves the same document converted to JSON', async () => {
+      const res = await harness.api.get('/openapi.json');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal(parse(readRepoFile('openapi.yaml').toString('utf8')));
+    });
+  });
+
+  describe('GET /docs (getApiReference)', () => {
+    it('renders the reference with the locally served Redoc bundle and no external URL', async () => {
+      const res = await harness.api.get('/docs');
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      expect(res.text).to.include('<script src="/docs/redoc.standalone.js"></script>');
+      expect(res.text).to.include("Redoc.init('/openapi.json'");
+      expect(res.text).to.include('<title>Mojeeb Public API</title>');
+      expect(res.text).not.to.match(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
+    });
+
+    it('serves the Redoc standalone bundle from the installed redoc package', async () => {
+      const res = await harness.api.get('/docs/redoc.standalone.js');
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^application\/javascript/);
+      expect(res.bytes.length).to.equal(statSync(redocScriptFile()).size);
+      expect(res.operationId).to.equal('asset');
+    });
+
+    it('answers HEAD for the bundle with its length and no body', async () => {
+      const res = await harness.api.head('/docs/redoc.standalone.js');
+      expect(res.status).to.equal(200);
+      expect(res.bytes.length).to.equal(0);
+      expect(res.headers.get('content-length')).to.equal(String(statSync(redocScriptFile()).size));
+    });
+
+    it('answers 405 for other methods on the bundle', async () => {
+      const res = await harness.api.request('POST', '/docs/redoc.standalone.js');
+      expect(res.status).to.equal(405);
+      expect(res.headers.get('allow')).to.equal('GET, HEAD');
+    });
+  });
+});

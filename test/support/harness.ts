@@ -1,0 +1,130 @@
+/**
+ * The shared test environment, set up once by the root hooks (hooks.ts): a fresh database on
+ * the run's PostgreSQL, migrated, and the production app listening on 127.0.0.1:0, reached over
+ * real HTTP through the contract client. Tests that need another app (a test-only handler map,
+ * a database that is down) start their own with `startServer` and close it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
+import { createApp } from '../../server/src/app.ts';
+import { createDatabase } from '../../server/src/db/knex.ts';
+import { loadSpec, type LoadedSpec } from '../../server/src/http/openapi.ts';
+import { createLogger, silentLogger, type Logger } from '../../server/src/logger.ts';
+import type { Implementations } from '../../server/src/operations/context.ts';
+import { implementations } from '../../server/src/operations/index.ts';
+import { ContractClient, SPEC_PATH } from './contract.ts';
+import type { FreshDatabase, TestPostgres } from './postgres.ts';
+
+/** Log lines captured from an app, parsed. */
+export class LogCapture {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly raw: string[] = [];
+  readonly logger: Logger = createLogger({
+    level: 'debug',
+    write: (line) => {
+      this.raw.push(line);
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      if (process.env.TEST_LOG_LEVEL === 'debug') process.stdout.write(`${line}\n`);
+    },
+  });
+
+  withCorrelationId(id: string): Array<Record<string, unknown>> {
+    return this.lines.filter((l) => l.correlation_id === id);
+  }
+}
+
+export interface TestServer {
+  readonly baseUrl: string;
+  readonly api: ContractClient;
+  readonly logs: LogCapture;
+  close(): Promise<void>;
+}
+
+let loadedSpec: LoadedSpec | undefined;
+export function spec(): LoadedSpec {
+  loadedSpec ??= loadSpec(SPEC_PATH);
+  return loadedSpec;
+}
+
+export interface StartServerOptions {
+  readonly db: Knex;
+  readonly handlers?: Implementations;
+  readonly readinessTimeoutMs?: number;
+}
+
+export async function startServer(options: StartServerOptions): Promise<TestServer> {
+  const logs = new LogCapture();
+  const app = createApp({
+    spec: spec(),
+    handlers: options.handlers ?? implementations,
+    db: options.db,
+    config: { readinessTimeoutMs: options.readinessTimeoutMs ?? 1_000 },
+    logger: logs.logger,
+  });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    api: new ContractClient(baseUrl),
+    logs,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A knex instance for a PostgreSQL that is not there (nothing listens on `port`). */
+export function unreachableDatabase(port: number): Knex {
+  return createDatabase({
+    connectionString: `postgres://nobody:nothing@127.0.0.1:${port}/none`,
+    poolMax: 1,
+    acquireTimeoutMs: 1_000,
+    connectTimeoutMs: 500,
+    logger: silentLogger, // its connection errors are the point
+  });
+}
+
+interface Environment {
+  readonly postgres: TestPostgres;
+  readonly database: FreshDatabase;
+  readonly db: Knex;
+  readonly server: TestServer;
+}
+
+let environment: Environment | undefined;
+
+export function setEnvironment(value: Environment | undefined): void {
+  environment = value;
+}
+
+function current(): Environment {
+  if (environment === undefined) throw new Error('the test environment is not set up (root hooks did not run?)');
+  return environment;
+}
+
+/** The shared environment of this run. */
+export const harness = {
+  get api(): ContractClient {
+    return current().server.api;
+  },
+  get server(): TestServer {
+    return current().server;
+  },
+  get db(): Knex {
+    return current().db;
+  },
+  get postgres(): TestPostgres {
+    return current().postgres;
+  },
+  get database(): FreshDatabase {
+    return current().database;
+  },
+};

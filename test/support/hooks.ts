@@ -1,0 +1,54 @@
+/**
+ * Mocha root hooks (loaded through .mocharc.json `require`): one PostgreSQL and one fresh,
+ * migrated database for the whole run, the app listening on 127.0.0.1:0, and at the end the
+ * contract coverage report. Teardown runs even when set-up failed half-way.
+ */
+import type { Knex } from 'knex';
+import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
+import { createLogger } from '../../server/src/logger.ts';
+import { coverageReport } from './coverage.ts';
+import { setEnvironment, spec, startServer, type TestServer } from './harness.ts';
+import { createFreshDatabase, startTestPostgres, type FreshDatabase, type TestPostgres } from './postgres.ts';
+
+let postgres: TestPostgres | undefined;
+let database: FreshDatabase | undefined;
+let db: Knex | undefined;
+let server: TestServer | undefined;
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context) {
+    this.timeout(180_000);
+    const started = Date.now();
+    postgres = await startTestPostgres();
+    database = await createFreshDatabase(postgres.adminUrl);
+    db = createDatabase({ connectionString: database.connectionString, poolMax: 5, logger: createLogger({ level: 'warn' }) });
+    await migrateToLatest(db);
+    server = await startServer({ db });
+    setEnvironment({ postgres, database, db, server });
+    if (process.env.TEST_QUIET !== '1') {
+      console.log(`  test environment: PostgreSQL ${postgres.kind}, database ${database.name}, app ${server.baseUrl} (${Date.now() - started} ms)`);
+    }
+  },
+
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    setEnvironment(undefined);
+    const steps: Array<[string, (() => Promise<unknown>) | undefined]> = [
+      ['close the app', server?.close],
+      ['close the pool', db ? () => db!.destroy() : undefined],
+      ['drop the test database', database?.drop],
+      ['stop PostgreSQL', postgres?.stop],
+    ];
+    const failures: string[] = [];
+    for (const [what, step] of steps) {
+      if (!step) continue;
+      try {
+        await step();
+      } catch (error) {
+        failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    console.log(coverageReport(spec().document));
+    if (failures.length > 0) throw new Error(`test teardown failed: ${failures.join('; ')}`);
+  },
+};

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { ConfigError, loadConfig, repoRoot } from '../../server/src/config.ts';
+import { correlationIdFrom } from '../../server/src/http/correlation.ts';
+import { formatParam } from '../../server/src/http/validation.ts';
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).to.deep.include({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info', dbPoolMax: 10 });
+    expect(config.embeddedPg).to.deep.equal({ dataDir: path.join(repoRoot, '.data/postgres'), port: 54329 });
+    expect(config.openapiPath).to.equal(path.join(repoRoot, 'openapi.yaml'));
+  });
+
+  it('reads the environment', () => {
+    const config = loadConfig({
+      PORT: '0', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h/db', EMBEDDED_PG_DIR: '/var/pg', EMBEDDED_PG_PORT: '6000', LOG_LEVEL: 'DEBUG',
+    });
+    expect(config).to.deep.include({ port: 0, host: '0.0.0.0', databaseUrl: 'postgres://u@h/db', logLevel: 'debug' });
+    expect(config.embeddedPg).to.deep.equal({ dataDir: '/var/pg', port: 6000 });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).to.deep.include({ databaseUrl: undefined, port: 3000 });
+  });
+
+  for (const [name, value] of [['PORT', '70000'], ['PORT', 'abc'], ['EMBEDDED_PG_PORT', '0'], ['LOG_LEVEL', 'loud'], ['DB_POOL_MAX', '1.5']]) {
+    it(`refuses ${name}=${value}`, () => {
+      expect(() => loadConfig({ [name!]: value })).to.throw(ConfigError, name);
+    });
+  }
+});
+
+describe('correlation ids (unit)', () => {
+  it('keeps a sane caller value and replaces anything else', () => {
+    expect(correlationIdFrom('abc-1.2:3_4')).to.equal('abc-1.2:3_4');
+    for (const bad of [undefined, '', 'a b', 'x'.repeat(129), ['a', 'b'], 'a, b']) {
+      expect(correlationIdFrom(bad)).to.match(/^req_[0-9A-HJKMNP-TV-Z]{26}$/);
+    }
+  });
+});
+
+describe('param paths (unit)', () => {
+  it('dots object keys, brackets array indices, quotes ambiguous keys', () => {
+    expect(formatParam(['template', 'buttons', 0, 'index'])).to.equal('template.buttons[0].index');
+    expect(formatParam(['template', 'parameters', 'customer_name'])).to.equal('template.parameters.customer_name');
+    expect(formatParam(['template', 'parameters', '1'])).to.equal('template.parameters.1');
+    expect(formatParam(['template', 'parameters', 'a.b'])).to.equal('template.parameters["a.b"]');
+    expect(formatParam(['template', 'parameters', ''])).to.equal('template.parameters[""]');
+    expect(formatParam([])).to.equal('');
+  });
+});
