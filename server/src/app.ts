@@ -2,8 +2,8 @@
  * The Koa application. The chain, outermost first:
  *
  *   correlation id → access log → error envelope → routing (generated route table)
- *     → per operation: [auth, rate limit: later] → body (415/413/400) → validation (422)
- *       → [agent restriction, idempotency: later] → handler (or 501)
+ *     → per operation: auth, plan, scope, rate limit (401/403/429) → body (415/413/400)
+ *       → validation (422) → agent restriction (403/422) → [idempotency: later] → handler (or 501)
  *     → unmatched: 405 / 404 channel_not_available / 404 endpoint_not_found
  *
  * Everything is compiled here, once: schemas, validators, the route table is checked against
@@ -13,6 +13,8 @@ import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { pingDatabase } from './db/ping.ts';
+import { findAgentInOrganization } from './domain/agents.ts';
+import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
 import { accessLog } from './http/access-log.ts';
 import { MAX_BODY_BYTES } from './http/body.ts';
@@ -67,6 +69,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
     mediaTypes: documentedMediaTypes(options.spec),
     services,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    keys: { lookupAndCount: (key) => lookupAndCountKey(options.db, key) },
+    agents: { agentExists: async (org, agent) => (await findAgentInOrganization(options.db, org, agent)) !== null },
   })) {
     app.use(middleware);
   }

@@ -61,10 +61,8 @@ describe('correlation ids', () => {
   }
 
   it('puts the correlation id on the request log line, which has no headers or body', async () => {
-    const secret = 'mk_live_8aB3cDe4FgH5iJ6kLm7nOp_1f0c2e9a7b';
-    const res = await harness.api.post('/v1/whatsapp/messages', { ...validMessage, text: { body: 'top-secret-text' } }, {
-      headers: { Authorization: `Bearer ${secret}` },
-    });
+    const secret = harness.fixture.apiKey;
+    const res = await harness.api.post('/v1/whatsapp/messages', { ...validMessage, text: { body: 'top-secret-text' } });
     const lines = harness.server.logs.withCorrelationId(res.correlationId);
     const request = lines.find((l) => l.msg === 'request');
     expect(request).to.include({ method: 'POST', path: '/v1/whatsapp/messages', status: 501, operation_id: 'sendWhatsAppMessage' });

@@ -264,10 +264,20 @@ export class ContractClient {
   constructor(
     readonly baseUrl: string,
     private readonly validator: ContractValidator = contractValidator(),
+    /** Sent as `Authorization: Bearer …` unless the request names its own Authorization header. */
+    readonly apiKey?: string,
   ) {}
+
+  /** The same client, sending another key (or none). */
+  withKey(apiKey: string | undefined): ContractClient {
+    return new ContractClient(this.baseUrl, this.validator, apiKey);
+  }
 
   async request(method: string, requestPath: string, options: RequestOptions = {}): Promise<ContractResponse> {
     const headers: Record<string, string> = { ...options.headers };
+    if (this.apiKey !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      headers.Authorization = `Bearer ${this.apiKey}`;
+    }
     let body: RequestInit['body'] | undefined;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);

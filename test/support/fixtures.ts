@@ -1,23 +1,44 @@
 /**
- * The data a live-server run needs to call the API as an integrator would: an API key and the
- * agent, sending number and recipient to use. Filled in as keys, agents and numbers land; until
- * then the key is well-formed but unknown to the server.
+ * The data a live-server run needs to call the API as an integrator would: a Professional
+ * organization, an agent whose id is the one in openapi.yaml's request examples, its active
+ * sandbox number (the examples' `from`), and a test key with every WhatsApp scope and a limit
+ * high enough that no test meets it by accident. The spec's examples then work as written.
  */
 import type { Knex } from 'knex';
-import { generateApiKey } from '../../server/src/domain/api-keys/key-format.ts';
+import { createAgent, createConnection } from '../../server/src/domain/agents.ts';
+import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
+import { createOrganization } from '../../server/src/domain/organizations.ts';
+
+export const EXAMPLE_AGENT_ID = '12345678-1234-1234-1234-123456789012';
+export const EXAMPLE_FROM = '+15557654321';
+export const EXAMPLE_TO = '+15551234567';
 
 export interface ContractFixture {
   readonly apiKey: string;
+  readonly keyId: string;
+  readonly organizationId: string;
   readonly agentId: string;
   readonly from: string;
   readonly to: string;
 }
 
-export async function seedContractFixture(_db: Knex): Promise<ContractFixture> {
+export async function seedContractFixture(db: Knex): Promise<ContractFixture> {
+  const organization = await createOrganization(db, { name: 'Contract tests', plan: 'professional', monthlyMessageQuota: 1_000_000 });
+  const agent = await createAgent(db, { organizationId: organization.id, name: 'Example agent', id: EXAMPLE_AGENT_ID });
+  await createConnection(db, { agentId: agent.id, phoneNumber: EXAMPLE_FROM }, null);
+  const key = await createApiKey(db, {
+    organizationId: organization.id,
+    name: 'contract tests',
+    environment: 'test',
+    scopes: ['whatsapp:send', 'whatsapp:read'],
+    rateLimitPerMinute: 1_000_000,
+  });
   return {
-    apiKey: generateApiKey('test').plaintext,
-    agentId: '12345678-1234-1234-1234-123456789012',
-    from: '+15557654321',
-    to: '+15551234567',
+    apiKey: key.plaintext,
+    keyId: key.record.id,
+    organizationId: organization.id,
+    agentId: agent.id,
+    from: EXAMPLE_FROM,
+    to: EXAMPLE_TO,
   };
 }

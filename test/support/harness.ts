@@ -14,6 +14,7 @@ import { createLogger, silentLogger, type Logger } from '../../server/src/logger
 import type { Implementations } from '../../server/src/operations/context.ts';
 import { implementations } from '../../server/src/operations/index.ts';
 import { ContractClient, SPEC_PATH } from './contract.ts';
+import type { ContractFixture } from './fixtures.ts';
 import type { FreshDatabase, TestPostgres } from './postgres.ts';
 
 /** Log lines captured from an app, parsed. */
@@ -36,7 +37,10 @@ export class LogCapture {
 
 export interface TestServer {
   readonly baseUrl: string;
+  /** Sends the run's fixture key (when the server was started with one). */
   readonly api: ContractClient;
+  /** Sends no key. */
+  readonly anonymous: ContractClient;
   readonly logs: LogCapture;
   close(): Promise<void>;
 }
@@ -51,6 +55,8 @@ export interface StartServerOptions {
   readonly db: Knex;
   readonly handlers?: Implementations;
   readonly readinessTimeoutMs?: number;
+  /** The key `api` sends; defaults to the run's fixture key once the environment is set up. */
+  readonly apiKey?: string;
 }
 
 export async function startServer(options: StartServerOptions): Promise<TestServer> {
@@ -71,7 +77,8 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
-    api: new ContractClient(baseUrl),
+    api: new ContractClient(baseUrl, undefined, options.apiKey ?? environment?.fixture.apiKey),
+    anonymous: new ContractClient(baseUrl),
     logs,
     close: () =>
       new Promise<void>((resolve) => {
@@ -93,6 +100,7 @@ export function unreachableDatabase(port: number): Knex {
 }
 
 interface Environment {
+  readonly fixture: ContractFixture;
   readonly postgres: TestPostgres;
   readonly database: FreshDatabase;
   readonly db: Knex;
@@ -126,5 +134,9 @@ export const harness = {
   },
   get database(): FreshDatabase {
     return current().database;
+  },
+  /** The organization, agent, number and key seeded for this run. */
+  get fixture(): ContractFixture {
+    return current().fixture;
   },
 };

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { coverageReport } from './coverage.ts';
+import { seedContractFixture } from './fixtures.ts';
 import { setEnvironment, spec, startServer, type TestServer } from './harness.ts';
 import { createFreshDatabase, startTestPostgres, type FreshDatabase, type TestPostgres } from './postgres.ts';
 
@@ -23,8 +24,9 @@ export const mochaHooks = {
     database = await createFreshDatabase(postgres.adminUrl);
     db = createDatabase({ connectionString: database.connectionString, poolMax: 5, logger: createLogger({ level: 'warn' }) });
     await migrateToLatest(db);
-    server = await startServer({ db });
-    setEnvironment({ postgres, database, db, server });
+    const fixture = await seedContractFixture(db);
+    server = await startServer({ db, apiKey: fixture.apiKey });
+    setEnvironment({ fixture, postgres, database, db, server });
     if (process.env.TEST_QUIET !== '1') {
       console.log(`  test environment: PostgreSQL ${postgres.kind}, database ${database.name}, app ${server.baseUrl} (${Date.now() - started} ms)`);
     }

@@ -4,6 +4,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { Logger } from '../logger.ts';
+import type { Principal } from './auth.ts';
 
 export interface AppState {
   /** Set first (correlation.ts): the caller's sane `X-Correlation-ID`, or `req_` + ULID. */
@@ -12,6 +13,8 @@ export interface AppState {
   logger: Logger;
   /** Set by routing when the request matched an operation. */
   route?: RouteDefinition;
+  /** Set by authentication (auth.ts) for operations that need an API key. */
+  principal?: Principal;
   /**
    * Set by the body reader for operations with a request body: the exact bytes received
    * (kept for webhook signatures and idempotency hashing) and the parsed JSON value.

@@ -50,6 +50,7 @@ export function invoke(
       correlationId: ctx.state.correlationId,
       logger: ctx.state.logger,
       services,
+      principal: ctx.state.principal ?? null,
     };
     const result = await (handler as unknown as AnyHandler).call(undefined, request, operationContext);
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);

@@ -20,6 +20,8 @@
 import Router from '@koa/router';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
 import type { Implementations, Services } from '../operations/context.ts';
+import { agentAccess, type AgentDirectory } from './agent-access.ts';
+import { authenticate, type KeyAuthenticator } from './auth.ts';
 import { jsonBody } from './body.ts';
 import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
@@ -37,6 +39,8 @@ export interface RoutingOptions {
   readonly mediaTypes: ReadonlyMap<OperationId, ReadonlyMap<number, string>>;
   readonly services: Services;
   readonly maxBodyBytes: number;
+  readonly keys: KeyAuthenticator;
+  readonly agents: AgentDirectory;
 }
 
 /** The routing middleware: matched operations run their chain; everything else is answered here. */
@@ -88,15 +92,12 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
       ctx.state.route = route;
       await next();
     },
-
-    // LATER — authentication (401 invalid/revoked/expired key) for `route.authenticated`,
-    // then plan (403 plan_upgrade_required) and scope (403 insufficient_scope, from
-    // `route.requiredScopes`). Runs before the body is read: an unauthenticated caller must not
-    // make us read 64 KiB.
-
-    // LATER — rate limit (429 rate_limit_exceeded + Retry-After), per API key; it also sets
-    // X-RateLimit-* on every authenticated response, errors included.
   ];
+
+  // Authentication (401), plan and scope (403), rate limit (429, and X-RateLimit-* on every
+  // response to a usable key). Before the body is read: an unauthenticated caller must not make
+  // us read 64 KiB.
+  if (route.authenticated) chain.push(authenticate(route, options.keys));
 
   if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
 
@@ -109,8 +110,11 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
     await next();
   });
 
-  // LATER — agent restriction (403 agent_not_authorized, needs the validated `agent_id`), then
-  // idempotency (409 idempotency_key_in_progress / 422 …_with_different_params, or a replay
+  // Agent restriction (403 agent_not_authorized) and existence in the key's organization (422
+  // agent_not_found), for bodies that name an `agent_id`.
+  if (route.authenticated && route.hasRequestBody) chain.push(agentAccess(options.agents));
+
+  // LATER — idempotency (409 idempotency_key_in_progress / 422 …_with_different_params, or a replay
   // with Idempotent-Replayed), comparing bodies as JSON (`ctx.state.body`).
 
   const handler = options.implementations[route.operationId];

@@ -6,6 +6,7 @@
 import type { OperationRequest, OperationResponse } from '../generated/handlers.ts';
 import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
+import type { Principal } from '../http/auth.ts';
 import type { LoadedSpec } from '../http/openapi.ts';
 import type { Logger } from '../logger.ts';
 
@@ -23,6 +24,8 @@ export interface OperationContext {
   readonly correlationId: string;
   readonly logger: Logger;
   readonly services: Services;
+  /** The authenticated caller; null for operations that need no key. */
+  readonly principal: Principal | null;
 }
 
 type ResponsesOf<Op extends OperationId> = operations[Op]['responses'];

@@ -1,0 +1,91 @@
+/**
+ * Authentication, plan, scope and rate limit for operations that need a key, in the order the
+ * Errors guide of openapi.yaml gives: 401 → 403 plan → 403 scope → 429.
+ *
+ * - A header that is not `Bearer <key>`, or a key whose shape or checksum is wrong, is refused
+ *   with `invalid_api_key` before any database query.
+ * - One query then finds the key by its hash, counts the request in the key's current window
+ *   and touches `last_used_at` (domain/api-keys/authenticate.ts). There is no cache, so a
+ *   revoked key fails on the next request of every server process.
+ * - Every response to a request with a usable key carries X-RateLimit-Limit/-Remaining/-Reset,
+ *   errors included; a request over the limit gets 429 with Retry-After. Every request with a
+ *   usable key counts, whatever its outcome.
+ */
+import type { KeyLookup } from '../domain/api-keys/authenticate.ts';
+import { parseApiKey } from '../domain/api-keys/key-format.ts';
+import { missingScope } from '../domain/api-keys/scopes.ts';
+import { LOWEST_PLAN_WITH_API_ACCESS, planIncludesApiAccess } from '../domain/plans.ts';
+import type { RouteDefinition } from '../generated/routes.ts';
+import type { AppMiddleware } from './context.ts';
+import { ApiError } from './errors.ts';
+
+export interface KeyAuthenticator {
+  /** Finds the key and counts the request; null when no key has this value. */
+  lookupAndCount(plaintextKey: string): Promise<KeyLookup | null>;
+}
+
+/** What a handler knows about the caller once authenticated. */
+export interface Principal {
+  readonly keyId: string;
+  readonly organizationId: string;
+  readonly environment: 'live' | 'test';
+  readonly scopes: readonly string[];
+  /** null: every agent of the organization. */
+  readonly agentIds: readonly string[] | null;
+}
+
+const INVALID_KEY_MESSAGE =
+  "The API key is missing, malformed or unknown. Send 'Authorization: Bearer mk_live_…' with a key from the dashboard.";
+
+export function bearerKey(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+export function authenticate(route: RouteDefinition, keys: KeyAuthenticator): AppMiddleware {
+  return async (ctx, next) => {
+    const presented = bearerKey(ctx.req.headers.authorization);
+    if (presented === null || parseApiKey(presented) === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
+
+    const key = await keys.lookupAndCount(presented);
+    if (key === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
+    if (key.revokedAt !== null) throw new ApiError('revoked_api_key', 'This API key was revoked. Create a new key.');
+    if (key.rate === null) {
+      const when = key.expiresAt ? ` on ${key.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
+      throw new ApiError('expired_api_key', `This API key expired${when}. Create a new key.`);
+    }
+
+    const { limit, count, resetAt, retryAfter } = key.rate;
+    ctx.set('X-RateLimit-Limit', String(limit));
+    ctx.set('X-RateLimit-Remaining', String(Math.max(0, limit - count)));
+    ctx.set('X-RateLimit-Reset', String(resetAt));
+
+    if (!planIncludesApiAccess(key.plan)) {
+      throw new ApiError('plan_upgrade_required', 'API access needs the Professional plan or above.', {
+        required_plan: LOWEST_PLAN_WITH_API_ACCESS,
+      });
+    }
+    const missing = missingScope(key.scopes, route.requiredScopes);
+    if (missing !== null) {
+      throw new ApiError('insufficient_scope', `This API key lacks the '${missing}' scope.`, { required_scope: missing });
+    }
+    if (count > limit) {
+      throw new ApiError(
+        'rate_limit_exceeded',
+        `Too many requests: this key allows ${limit} per minute. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
+        {},
+        { headers: { 'Retry-After': String(retryAfter) } },
+      );
+    }
+
+    ctx.state.principal = {
+      keyId: key.keyId,
+      organizationId: key.organizationId,
+      environment: key.environment,
+      scopes: key.scopes,
+      agentIds: key.agentIds,
+    };
+    await next();
+  };
+}
