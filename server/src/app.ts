@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { pingDatabase } from './db/ping.ts';
 import { findAgentInOrganization } from './domain/agents.ts';
 import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
+import { Messaging } from './domain/messages.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
 import { accessLog } from './http/access-log.ts';
 import { MAX_BODY_BYTES } from './http/body.ts';
@@ -50,6 +51,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const services: Services = {
     spec: options.spec,
     database: { isReachable: () => pingDatabase(options.db, options.config.readinessTimeoutMs) },
+    messaging: new Messaging(options.db),
   };
 
   const app = new Koa<AppState>();

@@ -19,7 +19,7 @@ function expectError(res: ContractResponse, status: number, type: string, code: 
   expect(res.body.error).to.include({ type, code });
 }
 
-/** Past authentication: today the operations answer 501; later a real status. */
+/** Past authentication, plan, scope and rate limit: whatever the operation answers then. */
 function expectAuthenticated(res: ContractResponse): void {
   expect([401, 403, 429], res.text).not.to.include(res.status);
 }
@@ -206,7 +206,7 @@ describe('rate limits', () => {
       await client.post(TEMPLATES, { agent_id: 'not-a-uuid' }),
       await client.request('POST', TEMPLATES, { body: '{', headers: { 'Content-Type': 'application/json' } }),
     ];
-    expect(responses.map((r) => r.status)).to.deep.equal([501, 422, 400]);
+    expect(responses.map((r) => r.status)).to.deep.equal([404, 422, 400]);
     for (const res of responses) expectRateHeaders(res, 1000);
     const remaining = responses.map((r) => Number(r.headers.get('x-ratelimit-remaining')));
     expect(remaining, 'every request counts').to.deep.equal([999, 998, 997]);

@@ -32,7 +32,7 @@ describe('correlation ids', () => {
       await harness.api.post('/v1/whatsapp/messages', { ...validMessage, to: 'x' }, { headers }),
       await harness.api.post('/v1/whatsapp/messages', validMessage, { headers }),
     ];
-    expect(responses.map((r) => r.status)).to.deep.equal([200, 404, 405, 422, 501]);
+    expect(responses.map((r) => r.status)).to.deep.equal([200, 404, 405, 422, 202]);
     for (const res of responses) {
       expect(res.correlationId).to.equal(id);
       if (res.status >= 400) expect(res.body.error.correlation_id).to.equal(id);
@@ -65,7 +65,7 @@ describe('correlation ids', () => {
     const res = await harness.api.post('/v1/whatsapp/messages', { ...validMessage, text: { body: 'top-secret-text' } });
     const lines = harness.server.logs.withCorrelationId(res.correlationId);
     const request = lines.find((l) => l.msg === 'request');
-    expect(request).to.include({ method: 'POST', path: '/v1/whatsapp/messages', status: 501, operation_id: 'sendWhatsAppMessage' });
+    expect(request).to.include({ method: 'POST', path: '/v1/whatsapp/messages', status: 202, operation_id: 'sendWhatsAppMessage' });
     expect(request?.duration_ms).to.be.a('number');
     const all = harness.server.logs.raw.join('\n');
     expect(all).not.to.include(secret);

@@ -28,45 +28,46 @@ async function expect422(path: string, body: unknown, code: string, param: strin
   return res;
 }
 
-describe('the /v1 WhatsApp operations (not implemented yet)', () => {
-  describe('answer 501 not_implemented for valid requests', () => {
+describe('the /v1 WhatsApp operations: request validation', () => {
+  describe('accept valid requests', () => {
     for (const example of ['reply']) {
-      it(`sendWhatsAppMessage, spec example '${example}'`, async () => {
+      it(`sendWhatsAppMessage, spec example '${example}' → 202`, async () => {
         const res = await harness.api.post(MESSAGES, requestExample('sendWhatsAppMessage', example));
-        expect(res.status).to.equal(501);
-        expect(res.body.error).to.include({ type: 'internal_error', code: 'not_implemented' });
-        expect(res.body.error.message).to.include('sendWhatsAppMessage');
+        expect(res.status, res.text).to.equal(202);
+        expect(res.body).to.include({ status: 'queued', type: 'text' });
       });
     }
 
     for (const example of ['named', 'positional']) {
-      it(`sendWhatsAppTemplate, spec example '${example}'`, async () => {
+      it(`sendWhatsAppTemplate, spec example '${example}' → 202`, async () => {
         const res = await harness.api.post(TEMPLATES, requestExample('sendWhatsAppTemplate', example));
-        expect(res.status).to.equal(501);
-        expect(res.body.error).to.include({ type: 'internal_error', code: 'not_implemented' });
+        expect(res.status, res.text).to.equal(202);
+        expect(res.body).to.include({ status: 'queued', type: 'template' });
       });
     }
 
-    it('getWhatsAppMessageStatus', async () => {
+    it('getWhatsAppMessageStatus of an unknown id → 404 message_not_found', async () => {
       const res = await harness.api.get(`${MESSAGES}/${MESSAGE_ID}`);
-      expect(res.status).to.equal(501);
-      expect(res.body.error.code).to.equal('not_implemented');
+      expect(res.status).to.equal(404);
+      expect(res.body.error.code).to.equal('message_not_found');
     });
 
     it('getWhatsAppMessageStatus with an id too long for the schema still reaches the operation (no 422 documented)', async () => {
       const res = await harness.api.get(`${MESSAGES}/${'a'.repeat(65)}`);
-      expect(res.status).to.equal(501);
+      expect(res.status).to.equal(404);
+      expect(res.body.error.code).to.equal('message_not_found');
     });
 
     it('accepts an Idempotency-Key of exactly 255 characters', async () => {
-      const res = await harness.api.post(MESSAGES, message(), { headers: { 'Idempotency-Key': 'k'.repeat(255) } });
-      expect(res.status).to.equal(501);
+      const res = await harness.api.post(MESSAGES, message(), { headers: { 'Idempotency-Key': `k${Date.now()}`.padEnd(255, 'k') } });
+      expect(res.status).to.equal(202);
     });
 
-    it('accepts the optional template fields at their limits', async () => {
+    it('accepts the optional template fields at their limits (then looks the template up)', async () => {
       const buttons = Array.from({ length: 10 }, (_, i) => ({ type: 'quick_reply', index: i, value: `v${i}` }));
       const res = await harness.api.post(TEMPLATES, template({ buttons, header_parameters: { '1': 'x' }, name: 'a'.repeat(512), language: 'pt_BR' }));
-      expect(res.status).to.equal(501);
+      expect(res.status).to.equal(422);
+      expect(res.body.error.code).to.equal('template_not_found');
     });
   });
 
@@ -92,7 +93,7 @@ describe('the /v1 WhatsApp operations (not implemented yet)', () => {
       expect422(MESSAGES, message({ text: { body: 'x'.repeat(4097) } }), 'invalid_text_body', 'text.body'));
     it('text.body of exactly 4096 characters passes validation', async () => {
       const res = await harness.api.post(MESSAGES, message({ text: { body: 'x'.repeat(4096) } }));
-      expect(res.status).to.equal(501);
+      expect(res.status).to.equal(202);
     });
     it('a body that is not an object → invalid_field_value without param', async () => {
       for (const body of [[], 'text', 42, null]) {

@@ -1,13 +1,47 @@
 /**
  * The data a live-server run needs to call the API as an integrator would: a Professional
  * organization, an agent whose id is the one in openapi.yaml's request examples, its active
- * sandbox number (the examples' `from`), and a test key with every WhatsApp scope and a limit
- * high enough that no test meets it by accident. The spec's examples then work as written.
+ * sandbox number (the examples' `from`) with the examples' templates approved, an open
+ * customer-service window with the examples' `to`, and a test key with every WhatsApp scope and
+ * a limit high enough that no test meets it by accident. The spec's examples then work as
+ * written.
  */
 import type { Knex } from 'knex';
 import { createAgent, createConnection } from '../../server/src/domain/agents.ts';
 import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
+import { recordInboundMessage } from '../../server/src/domain/conversations.ts';
 import { createOrganization } from '../../server/src/domain/organizations.ts';
+import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
+
+/** The templates the request examples of openapi.yaml use, as Meta would return them. */
+export const EXAMPLE_TEMPLATES = [
+  {
+    name: 'order_shipped',
+    language: 'en',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    parameter_format: 'NAMED',
+    components: [{ type: 'BODY', text: 'Hi {{customer_name}}, your order has shipped. Track it at {{tracking_url}}.' }],
+  },
+  {
+    name: 'appointment_reminder',
+    language: 'ar',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    parameter_format: 'POSITIONAL',
+    components: [
+      { type: 'HEADER', format: 'IMAGE' },
+      { type: 'BODY', text: 'مرحبا {{1}}، موعدك في {{2}}.' },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'URL', text: 'Manage', url: 'https://clinic.example/{{1}}' },
+          { type: 'QUICK_REPLY', text: 'Cancel' },
+        ],
+      },
+    ],
+  },
+] as const;
 
 export const EXAMPLE_AGENT_ID = '12345678-1234-1234-1234-123456789012';
 export const EXAMPLE_FROM = '+15557654321';
@@ -25,7 +59,16 @@ export interface ContractFixture {
 export async function seedContractFixture(db: Knex): Promise<ContractFixture> {
   const organization = await createOrganization(db, { name: 'Contract tests', plan: 'professional', monthlyMessageQuota: 1_000_000 });
   const agent = await createAgent(db, { organizationId: organization.id, name: 'Example agent', id: EXAMPLE_AGENT_ID });
-  await createConnection(db, { agentId: agent.id, phoneNumber: EXAMPLE_FROM }, null);
+  const connection = await createConnection(db, { agentId: agent.id, phoneNumber: EXAMPLE_FROM }, null);
+  for (const template of EXAMPLE_TEMPLATES) await upsertTemplate(db, connection.id, templateFromMeta(template));
+  await recordInboundMessage(db, {
+    businessNumber: EXAMPLE_FROM,
+    customerNumber: EXAMPLE_TO,
+    platformMessageId: null,
+    type: 'text',
+    content: { body: 'Hello, is my order on its way?' },
+    receivedAt: new Date(),
+  });
   const key = await createApiKey(db, {
     organizationId: organization.id,
     name: 'contract tests',

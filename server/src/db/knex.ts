@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger as WorkerLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import knexModule, { type Knex } from 'knex';
 import type { Logger } from '../logger.ts';
 
@@ -58,8 +59,15 @@ export function migrationConfig(): Knex.MigratorConfig {
   };
 }
 
-/** Applies every pending migration; returns the names applied now (empty when up to date). */
+/**
+ * Applies every pending migration (ours, then graphile-worker's own schema for the delivery
+ * queue); returns the names of ours applied now (empty when up to date).
+ */
 export async function migrateToLatest(db: Knex): Promise<string[]> {
   const [, applied] = (await db.migrate.latest(migrationConfig())) as [number, string[]];
+  const { connectionString } = db.client.config.connection as { connectionString: string };
+  await runWorkerMigrations({ connectionString, logger: quietWorkerLogger });
   return applied;
 }
+
+const quietWorkerLogger = new WorkerLogger(() => () => {});

@@ -6,6 +6,7 @@
 import type { OperationRequest, OperationResponse } from '../generated/handlers.ts';
 import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
+import type { Messaging } from '../domain/messages.ts';
 import type { Principal } from '../http/auth.ts';
 import type { LoadedSpec } from '../http/openapi.ts';
 import type { Logger } from '../logger.ts';
@@ -18,6 +19,7 @@ export interface DatabaseProbe {
 export interface Services {
   readonly spec: LoadedSpec;
   readonly database: DatabaseProbe;
+  readonly messaging: Messaging;
 }
 
 export interface OperationContext {

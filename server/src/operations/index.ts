@@ -1,7 +1,6 @@
 /**
- * The production implementation map. Operations without an entry answer 501 not_implemented
- * (after request validation): today the three /v1 operations, which arrive with API keys and
- * delivery.
+ * The production implementation map. An operation without an entry would answer 501
+ * not_implemented (after request validation).
  */
 import type { Implementations } from './context.ts';
 import { getApiReference } from './getApiReference.ts';
@@ -9,6 +8,9 @@ import { getHealth } from './getHealth.ts';
 import { getOpenApiJson } from './getOpenApiJson.ts';
 import { getOpenApiYaml } from './getOpenApiYaml.ts';
 import { getReadiness } from './getReadiness.ts';
+import { getWhatsAppMessageStatus } from './getWhatsAppMessageStatus.ts';
+import { sendWhatsAppMessage } from './sendWhatsAppMessage.ts';
+import { sendWhatsAppTemplate } from './sendWhatsAppTemplate.ts';
 
 export const implementations: Implementations = {
   getHealth,
@@ -16,4 +18,7 @@ export const implementations: Implementations = {
   getOpenApiYaml,
   getOpenApiJson,
   getApiReference,
+  sendWhatsAppMessage,
+  sendWhatsAppTemplate,
+  getWhatsAppMessageStatus,
 };

@@ -1,0 +1,103 @@
+/**
+ * Conversations and the 24-hour customer-service window. A conversation is one business number
+ * and one customer, within an organization: API sends and the customer's inbound messages land
+ * in the same one, whoever spoke first. The window is open for 24 hours after the customer's
+ * latest message to that number; business messages never extend it.
+ */
+import type { Knex } from 'knex';
+import { formatTimestamp } from './time.ts';
+
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface CustomerServiceWindow {
+  readonly open: boolean;
+  readonly last_inbound_at: string | null;
+  readonly expires_at: string | null;
+}
+
+export function windowState(lastInboundAt: Date | null, now: Date): CustomerServiceWindow {
+  if (lastInboundAt === null) return { open: false, last_inbound_at: null, expires_at: null };
+  const expires = new Date(lastInboundAt.getTime() + WINDOW_MS);
+  return { open: expires.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expires) };
+}
+
+export interface ConversationKey {
+  readonly organizationId: string;
+  readonly businessNumber: string;
+  readonly customerNumber: string;
+}
+
+/** The conversation of (business number, customer), created if needed; returns its id. */
+export async function upsertConversation(db: Knex, key: ConversationKey, agentId: string): Promise<string> {
+  const result = await db.raw<{ rows: Array<{ id: string }> }>(
+    `INSERT INTO conversations (organization_id, business_number, customer_number, agent_id)
+     VALUES (?, ?, ?, ?)
+     ON CONFLICT (organization_id, business_number, customer_number)
+     DO UPDATE SET agent_id = EXCLUDED.agent_id, updated_at = now()
+     RETURNING id`,
+    [key.organizationId, key.businessNumber, key.customerNumber, agentId],
+  );
+  return result.rows[0]!.id;
+}
+
+export async function lastInboundAt(db: Knex, key: ConversationKey): Promise<Date | null> {
+  const row = await db('conversations')
+    .where({ organization_id: key.organizationId, business_number: key.businessNumber, customer_number: key.customerNumber })
+    .first('last_inbound_at');
+  return (row?.last_inbound_at as Date | null | undefined) ?? null;
+}
+
+export interface InboundMessage {
+  /** The business number the customer wrote to (an active connection). */
+  readonly businessNumber: string;
+  readonly customerNumber: string;
+  /** WhatsApp's id of the inbound message (wamid); deduplicates redeliveries. */
+  readonly platformMessageId: string | null;
+  readonly type: string;
+  readonly content: unknown;
+  readonly receivedAt: Date;
+}
+
+export interface RecordedInbound {
+  readonly conversationId: string;
+  /** False when this platform message id was already recorded (a redelivery). */
+  readonly created: boolean;
+  readonly window: CustomerServiceWindow;
+}
+
+export class UnknownBusinessNumberError extends Error {
+  override name = 'UnknownBusinessNumberError';
+}
+
+/**
+ * Records a customer's message to one of our numbers: the conversation is created or found,
+ * its window opens or extends (never moves back for a late, older message), and the message is
+ * stored once even when delivered twice.
+ */
+export async function recordInboundMessage(db: Knex, inbound: InboundMessage, now: Date = new Date()): Promise<RecordedInbound> {
+  return db.transaction(async (trx) => {
+    const connection = await trx('whatsapp_connections')
+      .where({ phone_number: inbound.businessNumber, active: true })
+      .first('organization_id', 'agent_id');
+    if (!connection) throw new UnknownBusinessNumberError(`no active WhatsApp number ${inbound.businessNumber}`);
+    const result = await trx.raw<{ rows: Array<{ id: string; last_inbound_at: Date }> }>(
+      `INSERT INTO conversations (organization_id, business_number, customer_number, agent_id, last_inbound_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (organization_id, business_number, customer_number)
+       DO UPDATE SET last_inbound_at = greatest(conversations.last_inbound_at, EXCLUDED.last_inbound_at), updated_at = now()
+       RETURNING id, last_inbound_at`,
+      [connection.organization_id, inbound.businessNumber, inbound.customerNumber, connection.agent_id, inbound.receivedAt],
+    );
+    const conversation = result.rows[0]!;
+    const inserted = await trx.raw<{ rows: unknown[] }>(
+      `INSERT INTO inbound_messages (conversation_id, platform_message_id, type, content, received_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform_message_id) DO NOTHING RETURNING id`,
+      [conversation.id, inbound.platformMessageId, inbound.type, JSON.stringify(inbound.content ?? null), inbound.receivedAt],
+    );
+    return {
+      conversationId: conversation.id,
+      created: inserted.rows.length === 1,
+      window: windowState(conversation.last_inbound_at, now),
+    };
+  });
+}
