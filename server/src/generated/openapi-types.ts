@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 cf36d1cc54d9ce020587a15e73e753187cbc7b3f9ff060867a051b21f66a82a3)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 3ac9f22644fd51bdc038ecbb5c658c18a6ed1c04240fc031378adffabf727915)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
