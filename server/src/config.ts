@@ -14,9 +14,24 @@
  * | `SHUTDOWN_TIMEOUT_MS`  | `10000`        | how long a graceful shutdown waits for open requests           |
  * | `LOG_LEVEL`        | `info`             | `debug`, `info`, `warn`, `error` or `silent`; JSON lines on stdout |
  * | `OPENAPI_PATH`     | `openapi.yaml`     | the contract served and validated against (relative to the repo) |
+ * | `ENCRYPTION_KEY`   | see below          | base64 of 32 random bytes: the key that encrypts Meta access tokens |
+ * | `SEED_DEMO`        | see below          | `true`/`false`: create the demo data on the first start        |
+ *
+ * `ENCRYPTION_KEY` (generate one with `openssl rand -base64 32`) is the AES-256-GCM key of
+ * domain/secrets.ts; anything but the base64 of exactly 32 bytes is refused. When unset and the
+ * embedded PostgreSQL is used, a key is generated once and kept in `encryption.key` beside the
+ * data folder (`.data/encryption.key`, mode 0600), so local development needs no setup. When
+ * unset with `DATABASE_URL`, storing an access token fails with a message naming the variable;
+ * everything else works. Changing the key makes the tokens already stored unreadable.
+ *
+ * `SEED_DEMO`: when on and the database has no organization, the first start creates a demo
+ * organization, agent, sandbox number and test key, and prints the key once with a curl
+ * (domain/demo.ts); it happens once per database. Default: `true` with the embedded PostgreSQL,
+ * `false` with `DATABASE_URL`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeEncryptionKey } from './domain/secrets.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -31,6 +46,15 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly openapiPath: string;
+  /** The 32-byte key of ENCRYPTION_KEY; `undefined` when unset (see `encryptionKeyFile`). */
+  readonly encryptionKey: Buffer | undefined;
+  /**
+   * Where the generated key is kept when ENCRYPTION_KEY is unset and the embedded PostgreSQL is
+   * used: `encryption.key` beside the data folder. `undefined` with DATABASE_URL (no fallback).
+   */
+  readonly encryptionKeyFile: string | undefined;
+  /** Whether the first start on a database without organizations creates the demo data. */
+  readonly seedDemo: boolean;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -57,17 +81,42 @@ function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(`${name} must be 'true' or 'false', got '${raw}'`);
+}
+
+/** ENCRYPTION_KEY: standard base64 (padding optional) of exactly 32 bytes. */
+function encryptionKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = nonEmpty(env, 'ENCRYPTION_KEY');
+  if (raw === undefined) return undefined;
+  const key = decodeEncryptionKey(raw);
+  if (key === null) {
+    throw new ConfigError(
+      `ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes (44 characters; generate one with: openssl rand -base64 32); ` +
+        `the value set (${raw.length} characters, not shown) is not`,
+    );
+  }
+  return key;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (nonEmpty(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   }
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  const dataDir = path.resolve(repoRoot, nonEmpty(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres');
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: nonEmpty(env, 'HOST') ?? '127.0.0.1',
-    databaseUrl: nonEmpty(env, 'DATABASE_URL'),
+    databaseUrl,
     embeddedPg: {
-      dataDir: path.resolve(repoRoot, nonEmpty(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres'),
+      dataDir,
       port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     },
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
@@ -75,5 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: logLevel as LogLevel,
     openapiPath: path.resolve(repoRoot, nonEmpty(env, 'OPENAPI_PATH') ?? 'openapi.yaml'),
+    encryptionKey: encryptionKey(env),
+    encryptionKeyFile: databaseUrl === undefined ? path.join(path.dirname(dataDir), 'encryption.key') : undefined,
+    seedDemo: booleanFlag(env, 'SEED_DEMO') ?? databaseUrl === undefined,
   };
 }

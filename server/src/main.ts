@@ -2,9 +2,12 @@
  * The process: `npm start` (node --import tsx server/src/main.ts).
  *
  * config from the environment (config.ts) → PostgreSQL (DATABASE_URL, or the embedded one) →
- * migrations → HTTP server → print where everything is. SIGINT/SIGTERM shut down gracefully:
- * stop accepting connections, let open requests finish (up to SHUTDOWN_TIMEOUT_MS), close the
- * pool, stop the embedded PostgreSQL. A second signal exits at once.
+ * migrations → the access-token encryption key (ENCRYPTION_KEY, or the key file of the embedded
+ * set-up) → demo data on a first start (SEED_DEMO, domain/demo.ts) → HTTP server → print where
+ * everything is, then the demo key and a curl (first start) or a one-line reminder (later).
+ * SIGINT/SIGTERM shut down gracefully: stop accepting connections, let open requests finish (up
+ * to SHUTDOWN_TIMEOUT_MS), close the pool, stop the embedded PostgreSQL. A second signal exits
+ * at once.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +16,9 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
+import { startHousekeeping } from './domain/housekeeping.ts';
+import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
+import { secretBoxFromConfig } from './domain/secrets.ts';
 import { loadSpec } from './http/openapi.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
 import { implementations } from './operations/index.ts';
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
   let db: Knex | undefined;
   let server: Server | undefined;
   let shuttingDown = false;
+  let stopHousekeeping: (() => void) | undefined;
 
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
     if (shuttingDown) {
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs + 5_000);
     force.unref();
     try {
+      stopHousekeeping?.();
       if (server) await closeServer(server, config.shutdownTimeoutMs);
       if (db) await db.destroy();
       if (embedded) await embedded.stop();
@@ -61,14 +69,27 @@ async function main(): Promise<void> {
     db = createDatabase({ connectionString, poolMax: config.dbPoolMax, logger });
     const applied = await migrateToLatest(db);
     logger.info('database migrated', { applied });
+    // Validates (or, for the embedded set-up, creates) the key now rather than at the first
+    // stored token. The messaging work hands it to the senders.
+    const secrets = secretBoxFromConfig(config);
+    logger.info('access-token encryption', {
+      key: config.encryptionKey !== undefined ? 'ENCRYPTION_KEY' : secrets !== null ? config.encryptionKeyFile : 'none (ENCRYPTION_KEY unset)',
+    });
 
     const app = createApp({ spec, handlers: implementations, db, config, logger });
+    stopHousekeeping = startHousekeeping(db, logger);
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server!.once('listening', resolve);
       server!.once('error', reject);
     });
+    // Seeded once the server listens: a start that fails before this point never "uses up" the
+    // one time the demo key is shown.
+    const demo: DemoOutcome | undefined = config.seedDemo ? await ensureDemoData(db) : undefined;
+    if (demo?.kind === 'created') logger.info('demo data created', { organization_id: demo.demo.organizationId, agent_id: demo.demo.agentId });
     announce(server, logger, spec.version);
+    if (demo?.kind === 'created') process.stdout.write(`${demoAnnouncement(localBaseUrl(server), demo.demo)}\n`);
+    else if (demo?.kind === 'seeded-before') process.stdout.write(`${demoReminder(demo)}\n\n`);
   } catch (error) {
     logger.error('start-up failed', errorFields(error));
     await shutdown('start-up failure', 1);
@@ -91,6 +112,13 @@ function announce(server: Server, logger: Logger, version: string): void {
       '',
     ].join('\n') + '\n',
   );
+}
+
+/** The URL a client on this machine uses: through loopback when listening on every interface. */
+function localBaseUrl(server: Server): string {
+  const address = server.address() as AddressInfo;
+  const local = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return `http://${address.family === 'IPv6' ? `[${local}]` : local}:${address.port}`;
 }
 
 /** Stops accepting, waits for open requests, then drops idle keep-alive connections. */

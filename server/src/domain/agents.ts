@@ -142,3 +142,20 @@ export async function activeNumbersOfAgent(db: Knex, agentId: string): Promise<s
   const rows = await db<ConnectionRow>('whatsapp_connections').where({ agent_id: agentId, active: true }).orderBy('phone_number').select('phone_number');
   return rows.map((r) => r.phone_number);
 }
+
+export async function findConnection(db: Knex, id: string): Promise<WhatsAppConnection | null> {
+  const row = await db<ConnectionRow>('whatsapp_connections').where({ id }).first();
+  return row ? connectionFromRow(row) : null;
+}
+
+/** The active connection of a number, if any (at most one: a number sends for one agent at a time). */
+export async function findActiveConnectionByNumber(db: Knex, phoneNumber: string): Promise<WhatsAppConnection | null> {
+  const row = await db<ConnectionRow>('whatsapp_connections').where({ phone_number: phoneNumber, active: true }).first();
+  return row ? connectionFromRow(row) : null;
+}
+
+/** The connection holding a Meta phone-number id, if any (unique). */
+export async function findConnectionByPhoneNumberId(db: Knex, phoneNumberId: string): Promise<WhatsAppConnection | null> {
+  const row = await db<ConnectionRow>('whatsapp_connections').where({ phone_number_id: phoneNumberId }).first();
+  return row ? connectionFromRow(row) : null;
+}
