@@ -1,11 +1,19 @@
-// Periodic clean-up the server runs in the background: rate-limit counters of ended windows.
+// Periodic clean-up the server runs in the background: rate-limit counters of ended windows,
+// idempotency records past their 24 hours, pacing counters of past seconds.
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.ts';
 import { pruneRateLimitWindows } from './api-keys/authenticate.ts';
+import { pruneIdempotencyKeys } from './idempotency.ts';
+
+export async function runHousekeeping(db: Knex): Promise<void> {
+  await pruneRateLimitWindows(db);
+  await pruneIdempotencyKeys(db);
+  await db('send_rate_windows').where('second', '<', db.raw(`now() - interval '1 minute'`)).delete();
+}
 
 export function startHousekeeping(db: Knex, logger: Logger, intervalMs = 60_000): () => void {
   const timer = setInterval(() => {
-    pruneRateLimitWindows(db).catch((error: unknown) =>
+    runHousekeeping(db).catch((error: unknown) =>
       logger.warn('housekeeping failed', { detail: error instanceof Error ? error.message : String(error) }),
     );
   }, intervalMs);
