@@ -1,0 +1,24 @@
+/**
+ * Fake Meta, for tests and benchmarks: `startFakeMeta(options)` → a Graph API stand-in on
+ * 127.0.0.1 that validates what it receives against Meta's own OpenAPI document and posts signed
+ * webhooks back. See README.md in this folder.
+ */
+export { startFakeMeta, makeWamid } from './server.ts';
+export type {
+  AcceptedMessage,
+  FakeMeta,
+  FakeMetaOptions,
+  FakeMetaStats,
+  FakePhoneNumber,
+  InboundSpec,
+  MetaErrorSpec,
+  RecordedRequest,
+  RequestOutcome,
+  StatusName,
+  WebhookOrder,
+  WebhookRecord,
+} from './server.ts';
+export { META_ERROR_CATALOG, graphError, webhookError } from './graph-errors.ts';
+export { META_DOCUMENT_PATH, META_SCHEMA_OVERRIDES, metaDocument, metaValidator } from './meta-document.ts';
+export type { MetaSchemaOverride, MetaValidationResult, MetaValidator } from './meta-document.ts';
+export { envelope, metaJson } from './webhooks.ts';
