@@ -34,7 +34,7 @@ export interface AppOptions {
   /** The implementation map; a missing operation answers 501, an unknown key throws here. */
   readonly handlers: Implementations;
   readonly db: Knex;
-  readonly config: Pick<Config, 'readinessTimeoutMs'>;
+  readonly config: Pick<Config, 'readinessTimeoutMs'> & Partial<Pick<Config, 'metaAppSecret' | 'metaVerifyToken'>>;
   readonly logger: Logger;
   /** Defaults to the generated route table; tests never need another. */
   readonly routes?: readonly RouteDefinition[];
@@ -72,6 +72,10 @@ export function createApp(options: AppOptions): Koa<AppState> {
     services,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     keys: { lookupAndCount: (key) => lookupAndCountKey(options.db, key) },
+    webhook:
+      options.config.metaAppSecret && options.config.metaVerifyToken
+        ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }
+        : undefined,
     agents: { agentExists: async (org, agent) => (await findAgentInOrganization(options.db, org, agent)) !== null },
   })) {
     app.use(middleware);

@@ -16,6 +16,17 @@
  * | `OPENAPI_PATH`     | `openapi.yaml`     | the contract served and validated against (relative to the repo) |
  * | `ENCRYPTION_KEY`   | see below          | base64 of 32 random bytes: the key that encrypts Meta access tokens |
  * | `SEED_DEMO`        | see below          | `true`/`false`: create the demo data on the first start        |
+ * | `META_GRAPH_BASE_URL` | `https://graph.facebook.com` | base URL of Meta's Graph API (a fake Meta in tests and benchmarks) |
+ * | `META_GRAPH_VERSION`  | `v23.0`         | Graph API version of the WhatsApp Cloud API calls              |
+ * | `META_APP_SECRET`  | unset              | the Meta app secret that signs webhooks (X-Hub-Signature-256)  |
+ * | `META_VERIFY_TOKEN` | unset             | the token Meta echoes when subscribing the webhook             |
+ * | `META_TIMEOUT_MS`  | `10000`            | how long a call to Meta may take                               |
+ * | `WORKER`           | `true`             | run the delivery worker inside the server process              |
+ * | `WORKER_CONCURRENCY` | `16`             | deliveries in flight per worker process                        |
+ * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
+ *
+ * The webhook endpoint `/webhooks/whatsapp` exists only when both `META_APP_SECRET` and
+ * `META_VERIFY_TOKEN` are set.
  *
  * `ENCRYPTION_KEY` (generate one with `openssl rand -base64 32`) is the AES-256-GCM key of
  * domain/secrets.ts; anything but the base64 of exactly 32 bytes is refused. When unset and the
@@ -55,6 +66,14 @@ export interface Config {
   readonly encryptionKeyFile: string | undefined;
   /** Whether the first start on a database without organizations creates the demo data. */
   readonly seedDemo: boolean;
+  readonly metaGraphBaseUrl: string;
+  readonly metaGraphVersion: string;
+  readonly metaAppSecret: string | undefined;
+  readonly metaVerifyToken: string | undefined;
+  readonly metaTimeoutMs: number;
+  readonly worker: boolean;
+  readonly workerConcurrency: number;
+  readonly sandboxStepMs: number;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -127,5 +146,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: encryptionKey(env),
     encryptionKeyFile: databaseUrl === undefined ? path.join(path.dirname(dataDir), 'encryption.key') : undefined,
     seedDemo: booleanFlag(env, 'SEED_DEMO') ?? databaseUrl === undefined,
+    metaGraphBaseUrl: nonEmpty(env, 'META_GRAPH_BASE_URL') ?? 'https://graph.facebook.com',
+    metaGraphVersion: graphVersion(env),
+    metaAppSecret: nonEmpty(env, 'META_APP_SECRET'),
+    metaVerifyToken: nonEmpty(env, 'META_VERIFY_TOKEN'),
+    metaTimeoutMs: integer(env, 'META_TIMEOUT_MS', 10_000, 100, 120_000),
+    worker: booleanFlag(env, 'WORKER') ?? true,
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 512),
+    sandboxStepMs: integer(env, 'SANDBOX_STEP_MS', 1000, 0, 600_000),
   };
+}
+
+function graphVersion(env: NodeJS.ProcessEnv): string {
+  const value = nonEmpty(env, 'META_GRAPH_VERSION') ?? 'v23.0';
+  if (!/^v\d{1,3}\.\d$/.test(value)) throw new ConfigError(`META_GRAPH_VERSION must look like v23.0, got '${value}'`);
+  return value;
 }

@@ -16,6 +16,9 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
+import type { Runner } from 'graphile-worker';
+import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
+import { startDeliveryWorker } from './delivery/worker.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let shuttingDown = false;
   let stopHousekeeping: (() => void) | undefined;
+  let worker: Runner | undefined;
 
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
     if (shuttingDown) {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     try {
       stopHousekeeping?.();
       if (server) await closeServer(server, config.shutdownTimeoutMs);
+      if (worker) await worker.stop();
       if (db) await db.destroy();
       if (embedded) await embedded.stop();
     } catch (error) {
@@ -77,6 +82,14 @@ async function main(): Promise<void> {
     });
 
     const app = createApp({ spec, handlers: implementations, db, config, logger });
+    if (config.worker) {
+      worker = await startDeliveryWorker({
+        connectionString,
+        concurrency: config.workerConcurrency,
+        deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs },
+      });
+      logger.info('delivery worker started', { concurrency: config.workerConcurrency, graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}` });
+    }
     stopHousekeeping = startHousekeeping(db, logger);
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {

@@ -105,7 +105,7 @@ export interface ServerProcess {
 export function startServerProcess(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN_ENTRY], {
     cwd: repoRoot,
-    env: { ...baseEnv(), ...env },
+    env: { ...baseEnv(), WORKER: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -17,7 +17,8 @@
  * `error.correlation_id`.
  *
  * Paths outside the contract that the server serves on purpose (the reference page's assets)
- * are listed in ASSET_PATHS; for them only the correlation header is checked.
+ * are listed in ASSET_PATHS; for them only the correlation header is checked. Meta's webhook
+ * endpoint (OPERATOR_PATHS) is not part of the public API either: same, whatever the status.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,9 @@ export const SPEC_PATH = path.join(repoRoot, 'openapi.yaml');
 
 /** Served by the server, deliberately not API operations (see server/src/http/docs-assets.ts). */
 export const ASSET_PATHS: ReadonlySet<string> = new Set(['/docs/redoc.standalone.js']);
+
+/** Called by Meta, not by integrators (server/src/http/whatsapp-webhook.ts). */
+export const OPERATOR_PATHS: ReadonlySet<string> = new Set(['/webhooks/whatsapp']);
 
 /**
  * Schemas left open in strict mode, by JSON pointer prefix. Empty: an open-ended schema says so
@@ -103,6 +107,10 @@ export class ContractValidator {
     const correlationId = observed.headers.get('x-correlation-id');
     if (correlationId === null) fail('no X-Correlation-ID header');
 
+    if (OPERATOR_PATHS.has(observed.path) && !this.pathExists(observed.path)) {
+      recordExercised('operator', observed.status);
+      return { operationId: 'operator', json: undefined };
+    }
     if (ASSET_PATHS.has(observed.path) && !this.pathExists(observed.path) && observed.status < 400) {
       recordExercised('asset', observed.status);
       return { operationId: 'asset', json: undefined };

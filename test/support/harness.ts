@@ -57,6 +57,9 @@ export interface StartServerOptions {
   readonly readinessTimeoutMs?: number;
   /** The key `api` sends; defaults to the run's fixture key once the environment is set up. */
   readonly apiKey?: string;
+  /** Meta's webhook endpoint is mounted when both are given. */
+  readonly metaAppSecret?: string;
+  readonly metaVerifyToken?: string;
 }
 
 export async function startServer(options: StartServerOptions): Promise<TestServer> {
@@ -65,7 +68,11 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
     spec: spec(),
     handlers: options.handlers ?? implementations,
     db: options.db,
-    config: { readinessTimeoutMs: options.readinessTimeoutMs ?? 1_000 },
+    config: {
+      readinessTimeoutMs: options.readinessTimeoutMs ?? 1_000,
+      metaAppSecret: options.metaAppSecret,
+      metaVerifyToken: options.metaVerifyToken,
+    },
     logger: logs.logger,
   });
   const server: Server = app.listen(0, '127.0.0.1');

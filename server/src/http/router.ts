@@ -27,6 +27,7 @@ import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
 import { ApiError } from './errors.ts';
 import { invoke } from './invoke.ts';
+import { registerWhatsAppWebhook, type WebhookOptions } from './whatsapp-webhook.ts';
 import type { OperationValidator } from './validation.ts';
 
 export const RESERVED_CHANNELS = ['messenger', 'instagram'] as const;
@@ -41,6 +42,8 @@ export interface RoutingOptions {
   readonly maxBodyBytes: number;
   readonly keys: KeyAuthenticator;
   readonly agents: AgentDirectory;
+  /** Meta's webhook endpoint; absent when no app secret and verify token are configured. */
+  readonly webhook?: WebhookOptions | undefined;
 }
 
 /** The routing middleware: matched operations run their chain; everything else is answered here. */
@@ -54,6 +57,7 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
     });
   }
   router.register(REDOC_SCRIPT_PATH, ['GET'], [redocScript()]);
+  if (options.webhook) registerWhatsAppWebhook(router, options.webhook);
 
   const unmatched: AppMiddleware = async (ctx) => {
     const match = router.match(ctx.path, ctx.method);
