@@ -1,35 +1,61 @@
-// @mojeeb/sdk: a typed client for the Mojeeb Public API. Types come from openapi.yaml through
-// openapi-typescript (./generated); the runtime is openapi-fetch.
-import createClient, { type Client } from 'openapi-fetch';
-import type { paths } from './generated/openapi.js';
-
+// @mojeeb/sdk: the typed TypeScript client of the Mojeeb Public API, for servers.
+//
+// Types come from openapi.yaml through openapi-typescript (./generated, never edited by hand);
+// the runtime is openapi-fetch plus this package's thin layer: authentication, retries with
+// backoff and jitter, an Idempotency-Key per logical send, timeouts, typed exceptions, and the
+// API key kept out of everything printable. See README.md.
+export {
+  createMojeebClient,
+  toMojeebApiError,
+  DEFAULT_BASE_URL,
+  type MojeebClient,
+  type MojeebClientOptions,
+  type MojeebRawClient,
+  type MojeebWhatsApp,
+  type RequestOptions,
+  type SendOptions,
+} from './client.js';
+export {
+  MojeebError,
+  MojeebApiError,
+  MojeebAuthenticationError,
+  MojeebPermissionError,
+  MojeebValidationError,
+  MojeebIdempotencyError,
+  MojeebRateLimitError,
+  MojeebQuotaError,
+  MojeebNotFoundError,
+  MojeebUpstreamError,
+  MojeebInternalError,
+  MojeebConnectionError,
+  MojeebTimeoutError,
+  MojeebConfigurationError,
+  isApiErrorWithCode,
+  type MojeebApiErrorInit,
+} from './errors.js';
+export type {
+  ApiErrorBody,
+  CustomerServiceWindow,
+  ErrorCode,
+  ErrorExtras,
+  ErrorType,
+  Extensible,
+  Message,
+  MessageError,
+  MessageErrorCode,
+  MessageResult,
+  MessageStatus,
+  MessageType,
+  RateLimitInfo,
+  ResponseInfo,
+  SendMessageRequest,
+  SendTemplateRequest,
+  TemplateButton,
+  TemplateContent,
+  TemplateParameters,
+} from './types.js';
+export type { FetchFunction } from './retry.js';
 export type { components, operations, paths } from './generated/openapi.js';
 export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode } from './generated/error-codes.js';
-export { knownErrorCodes } from './generated/error-codes.js';
-
-export interface MojeebClientOptions {
-  /** An API key, `mk_live_…` or `mk_test_…`. */
-  readonly apiKey: string;
-  /** Defaults to https://api.mojeeb.app. */
-  readonly baseUrl?: string;
-  /** A fetch implementation; defaults to the global one. */
-  readonly fetch?: typeof globalThis.fetch;
-}
-
-export type MojeebRawClient = Client<paths>;
-
-/** The raw typed client: every operation of openapi.yaml, authenticated with the key. */
-export function createMojeebClient(options: MojeebClientOptions): MojeebRawClient {
-  const client = createClient<paths>({
-    baseUrl: options.baseUrl ?? 'https://api.mojeeb.app',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const authorization = `Bearer ${options.apiKey}`;
-  client.use({
-    onRequest({ request }) {
-      request.headers.set('Authorization', authorization);
-      return request;
-    },
-  });
-  return client;
-}
+export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes } from './generated/error-codes.js';
+export { SDK_VERSION } from './version.js';

@@ -1,0 +1,74 @@
+// The public types of the SDK, all derived from openapi.yaml through ./generated (openapi-typescript
+// output and the known-value lists of the extensible enums).
+import type { components } from './generated/openapi.js';
+import type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode } from './generated/error-codes.js';
+
+type Schemas = components['schemas'];
+
+/**
+ * An open union: every known value autocompletes and narrows, yet any other string is accepted,
+ * because the API may add values at any time (`x-extensible-enum`). `string & {}` keeps the
+ * known literals from collapsing into plain `string`.
+ */
+export type Extensible<Known extends string> = Known | (string & {});
+
+/** `error.code` of an API error: the field to branch on. New codes may appear at any time. */
+export type ErrorCode = Extensible<KnownErrorCode>;
+/** `error.type` of an API error: its broad category. New types may appear at any time. */
+export type ErrorType = Extensible<KnownErrorType>;
+/** `error.code` of a failed message. New codes may appear at any time. */
+export type MessageErrorCode = Extensible<KnownMessageErrorCode>;
+
+export type SendMessageRequest = Schemas['SendMessageRequest'];
+export type SendTemplateRequest = Schemas['SendTemplateRequest'];
+export type TemplateContent = Schemas['TemplateContent'];
+export type TemplateButton = Schemas['TemplateButton'];
+export type TemplateParameters = Schemas['TemplateParameters'];
+export type MessageStatus = Schemas['MessageStatus'];
+export type MessageType = Schemas['MessageType'];
+export type CustomerServiceWindow = Schemas['CustomerServiceWindow'];
+
+/** Why a message failed (its `error`, when `status` is `failed`). */
+export type MessageError = Omit<Schemas['MessageError'], 'code'> & { code: MessageErrorCode };
+
+/** A WhatsApp message and its delivery status, as the API returns it. */
+export type Message = Omit<Schemas['Message'], 'error'> & { error: MessageError | null };
+
+/** The `error` member of every non-2xx response body, as the API sends it. */
+export type ApiErrorBody = Omit<Schemas['ApiError'], 'type' | 'code'> & { type: ErrorType; code: ErrorCode };
+
+/**
+ * The per-error extra fields (`required_scope`, `available_phones`, `window`, `quota_limit`,
+ * …; see the error catalog), exactly as sent, plus any field a later API version adds.
+ */
+export type ErrorExtras = Readonly<Omit<Schemas['ApiError'], 'type' | 'code' | 'message' | 'correlation_id' | 'param'>> &
+  Readonly<Record<string, unknown>>;
+
+/** The rate-limit headers of a response (present on every authenticated response). */
+export interface RateLimitInfo {
+  readonly limit: number;
+  readonly remaining: number;
+  /** Unix time (seconds) at which the current window ends. */
+  readonly reset: number;
+}
+
+/** What the SDK saw of the final HTTP exchange of a call. */
+export interface ResponseInfo {
+  readonly status: number;
+  /** `X-Correlation-ID`: quote it to support. */
+  readonly correlationId: string | null;
+  /** The `Idempotency-Key` the send carried on every attempt (null for reads). */
+  readonly idempotencyKey: string | null;
+  /** True when the API replayed the answer of an earlier request with the same key. */
+  readonly idempotentReplayed: boolean;
+  /** HTTP attempts made, retries included (1 when the first attempt succeeded). */
+  readonly attempts: number;
+  readonly rateLimit: RateLimitInfo | null;
+  readonly headers: Headers;
+}
+
+/** A message as returned by the SDK's methods: the API's object, plus `lastResponse`. */
+export type MessageResult = Message & {
+  /** Details of the HTTP exchange. Not enumerable: JSON.stringify and spreading ignore it. */
+  readonly lastResponse: ResponseInfo;
+};
