@@ -24,6 +24,7 @@
  * | `WORKER`           | `true`             | run the delivery worker inside the server process              |
  * | `WORKER_CONCURRENCY` | `16`             | deliveries in flight per worker process                        |
  * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
+ * | `DELIVERY_RECONCILE_AFTER_MS` | `600000` | how long a send with an unknown outcome waits for WhatsApp's confirmation before failing as `expired` |
  *
  * The webhook endpoint `/webhooks/whatsapp` exists only when both `META_APP_SECRET` and
  * `META_VERIFY_TOKEN` are set.
@@ -74,6 +75,7 @@ export interface Config {
   readonly worker: boolean;
   readonly workerConcurrency: number;
   readonly sandboxStepMs: number;
+  readonly reconcileAfterMs: number;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: booleanFlag(env, 'WORKER') ?? true,
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 512),
     sandboxStepMs: integer(env, 'SANDBOX_STEP_MS', 1000, 0, 600_000),
+    reconcileAfterMs: integer(env, 'DELIVERY_RECONCILE_AFTER_MS', 600_000, 1_000, 86_400_000),
   };
 }
 

@@ -16,9 +16,8 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
-import type { Runner } from 'graphile-worker';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
-import { startDeliveryWorker } from './delivery/worker.ts';
+import { startDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let shuttingDown = false;
   let stopHousekeeping: (() => void) | undefined;
-  let worker: Runner | undefined;
+  let worker: DeliveryWorker | undefined;
 
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
     if (shuttingDown) {
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
       worker = await startDeliveryWorker({
         connectionString,
         concurrency: config.workerConcurrency,
-        deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs },
+        deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
       });
       logger.info('delivery worker started', { concurrency: config.workerConcurrency, graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}` });
     }

@@ -22,7 +22,7 @@ try {
   const runner = await startDeliveryWorker({
     connectionString: config.databaseUrl,
     concurrency: config.workerConcurrency,
-    deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs },
+    deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
   });
   logger.info('delivery worker started', { concurrency: config.workerConcurrency });
   const stop = async (signal: string) => {

@@ -427,3 +427,16 @@ describe('messaging', () => {
     });
   });
 });
+
+describe('messaging: text the database cannot hold', () => {
+  it('accepts U+0000 and unpaired surrogates and stores U+FFFD instead', async () => {
+    const tenant = await newTenant(harness.db);
+    const client = harness.server.anonymous.withKey((await tenant.key()).plaintext);
+    const customer = randomE164();
+    await recordInboundMessage(harness.db, { businessNumber: tenant.from, customerNumber: customer, platformMessageId: null, type: 'text', content: {}, receivedAt: new Date() });
+    const res = await client.post('/v1/whatsapp/messages', { agent_id: tenant.agent.id, from: tenant.from, to: customer, text: { body: 'a\u0000b\ud800c\udc00d\ud83d\ude00' } });
+    expect(res.status, res.text).to.equal(202);
+    const row = await harness.db('messages').where({ id: res.body.id }).first('content');
+    expect(row.content).to.deep.equal({ text: { body: 'a\ufffdb\ufffdc\ufffdd\ud83d\ude00' } });
+  });
+});

@@ -5,8 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Runner } from 'graphile-worker';
-import { startDeliveryWorker } from '../../server/src/delivery/worker.ts';
+import { startDeliveryWorker, type DeliveryWorker } from '../../server/src/delivery/worker.ts';
 import { SANDBOX_RECIPIENTS } from '../../server/src/delivery/sandbox.ts';
 import { createConnection } from '../../server/src/domain/agents.ts';
 import { SecretBox } from '../../server/src/domain/secrets.ts';
@@ -35,7 +34,7 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
   this.timeout(90_000);
   let fake: FakeMeta;
   let server: TestServer;
-  let worker: Runner;
+  let worker: DeliveryWorker;
   let tenant: Tenant;
   let live: ContractClient;
   let test: ContractClient;

@@ -11,8 +11,9 @@
  * - Meta errors are classified (whatsapp/meta-errors.ts): final ones fail the message with the
  *   mapped code, transient ones are retried by the queue with backoff, up to MAX_ATTEMPTS;
  *   account and token errors are logged for operators and retried, never shown as a 401;
- * - each number sends at most its `messages_per_second`, counted per second in the database so
- *   that every worker process shares the budget.
+ * - each number sends at most its `messages_per_second` over any one-second span: every send
+ *   takes the number's next slot, 1/rate apart (plus 10 % slack for timer and network jitter), from one row
+ *   in the database shared by every worker process.
  */
 import type { Knex } from 'knex';
 import { markAccepted, markFailed } from '../domain/delivery-status.ts';
@@ -34,6 +35,8 @@ export interface DeliveryDeps {
   readonly logger: Logger;
   /** Delay between the sandbox's simulated statuses. */
   readonly sandboxStepMs: number;
+  /** How long an attempt with an unknown outcome waits for WhatsApp's confirmation (default 10 minutes). */
+  readonly reconcileAfterMs?: number;
 }
 
 /** Thrown to have the queue run the job again later (its own exponential backoff). */
@@ -74,7 +77,7 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
 
   if (row.send_attempted_at !== null) {
     // An earlier attempt may have reached Meta: wait for its status webhook rather than resend.
-    if (Date.now() - row.send_attempted_at.getTime() < RECONCILE_AFTER_MS) throw new RetryLater('waiting for WhatsApp to confirm an earlier attempt');
+    if (Date.now() - row.send_attempted_at.getTime() < (deps.reconcileAfterMs ?? RECONCILE_AFTER_MS)) throw new RetryLater('waiting for WhatsApp to confirm an earlier attempt');
     await markFailed(db, row.id, {
       code: 'expired',
       message: 'WhatsApp did not confirm whether it accepted the message; it was not sent again, to avoid a duplicate.',
@@ -135,21 +138,17 @@ async function retryOrFail(deps: DeliveryDeps, id: string, attempt: number, code
   throw new RetryLater(`${code} (attempt ${attempt} of ${MAX_ATTEMPTS})`);
 }
 
-/** Waits until this number has budget left in the current second (shared by every worker). */
+/** Takes this number's next sending slot and waits for it (slots are shared by every worker). */
 async function waitForSendingSlot(db: Knex, connectionId: string, perSecond: number): Promise<void> {
-  for (let tries = 0; tries < 600; tries++) {
-    const result = await db.raw<{ rows: Array<{ sent: number; wait_ms: number }> }>(
-      `INSERT INTO send_rate_windows AS w (connection_id, second, sent)
-       VALUES (?, date_trunc('second', clock_timestamp()), 1)
-       ON CONFLICT (connection_id, second) DO UPDATE SET sent = w.sent + 1
-       RETURNING sent, ceil(extract(epoch FROM (w.second + interval '1 second' - clock_timestamp())) * 1000)::int AS wait_ms`,
-      [connectionId],
-    );
-    const { sent, wait_ms } = result.rows[0]!;
-    if (sent <= perSecond) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait_ms)));
-  }
-  throw new RetryLater('no sending budget for this number');
+  const spacingMs = (1000 / perSecond) * 1.1;
+  const result = await db.raw<{ rows: Array<{ wait_ms: number }> }>(
+    `INSERT INTO send_pacing AS p (connection_id, next_slot) VALUES (?, clock_timestamp() + ? * interval '1 millisecond')
+     ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + ? * interval '1 millisecond'
+     RETURNING (extract(epoch FROM (next_slot - clock_timestamp())) * 1000 - ?)::float8 AS wait_ms`,
+    [connectionId, spacingMs, spacingMs, spacingMs],
+  );
+  const waitMs = result.rows[0]!.wait_ms;
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
 
 async function deliverToSandbox(deps: DeliveryDeps, row: Row): Promise<void> {

@@ -3,8 +3,14 @@
  * same transaction as the message they deliver). It runs inside the server process by default
  * (`WORKER=true`) and on its own with `npm run worker`; stopping it lets jobs in flight finish
  * and releases the rest to another worker.
+ *
+ * Crash recovery: each worker keeps a heartbeat row in `delivery_workers`; every worker
+ * periodically releases the jobs locked by workers whose heartbeat stopped (a killed process),
+ * so they are retried within seconds. A released job finds its message's recorded attempt and
+ * reconciles instead of sending again (deliver.ts).
  */
-import { Logger as WorkerLogger, run, type Runner, type Task } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-status.ts';
 import { DELIVERY_TASK } from '../domain/messages.ts';
 import type { Logger } from '../logger.ts';
@@ -17,6 +23,12 @@ export interface WorkerOptions {
   readonly deps: DeliveryDeps;
   /** How often to look for jobs when no notification arrives (LISTEN/NOTIFY does the rest). */
   readonly pollIntervalMs?: number;
+  /** Heartbeat period; a worker silent for four periods counts as dead. */
+  readonly heartbeatMs?: number;
+}
+
+export interface DeliveryWorker {
+  stop(): Promise<void>;
 }
 
 function workerLogger(logger: Logger): WorkerLogger {
@@ -27,7 +39,7 @@ function workerLogger(logger: Logger): WorkerLogger {
   });
 }
 
-export async function startDeliveryWorker(options: WorkerOptions): Promise<Runner> {
+export async function startDeliveryWorker(options: WorkerOptions): Promise<DeliveryWorker> {
   const { deps } = options;
   const deliver: Task = async (payload, helpers) => {
     const messageId = (payload as { message_id?: unknown }).message_id;
@@ -43,7 +55,16 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Runne
     const p = payload as { wamid: string; status: ReportedStatus; at: string; error?: SandboxFailure };
     await recordStatusEvent(deps.db, { platformMessageId: p.wamid, status: p.status, occurredAt: new Date(p.at), error: p.error ?? null });
   };
-  return run({
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  await releaseDeadWorkers(deps, heartbeatMs);
+  // Our own emitter, passed in: the workers are created before run() resolves.
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  const ids = new Set<string>();
+  events.on('worker:create', ({ worker }) => {
+    ids.add(worker.workerId);
+  });
+  const runner: Runner = await run({
+    events,
     connectionString: options.connectionString,
     concurrency: options.concurrency,
     noHandleSignals: true,
@@ -51,4 +72,36 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Runne
     logger: workerLogger(deps.logger),
     taskList: { [DELIVERY_TASK]: deliver, [SANDBOX_STATUS_TASK]: sandboxStatus },
   });
+  const beat = async () => {
+    if (ids.size > 0) {
+      await deps.db.raw(
+        `INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
+        [[...ids]],
+      );
+    }
+    await releaseDeadWorkers(deps, heartbeatMs);
+  };
+  await beat();
+  const timer = setInterval(() => {
+    beat().catch((error: unknown) => deps.logger.warn('worker heartbeat failed', { detail: error instanceof Error ? error.message : String(error) }));
+  }, heartbeatMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await runner.stop();
+      if (ids.size > 0) await deps.db('delivery_workers').whereIn('worker_id', [...ids]).delete();
+    },
+  };
+}
+
+/** Releases the jobs of workers whose heartbeat stopped, so that live workers retry them now. */
+async function releaseDeadWorkers(deps: DeliveryDeps, heartbeatMs: number): Promise<void> {
+  const dead = await deps.db('delivery_workers')
+    .where('heartbeat_at', '<', deps.db.raw(`now() - (? * interval '1 millisecond')`, [heartbeatMs * 4]))
+    .pluck('worker_id');
+  if (dead.length === 0) return;
+  await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [dead]);
+  await deps.db('delivery_workers').whereIn('worker_id', dead).delete();
+  deps.logger.warn('released the jobs of stopped delivery workers', { workers: dead.length });
 }

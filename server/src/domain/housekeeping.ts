@@ -1,5 +1,5 @@
 // Periodic clean-up the server runs in the background: rate-limit counters of ended windows,
-// idempotency records past their 24 hours, pacing counters of past seconds.
+// idempotency records past their 24 hours.
 import type { Knex } from 'knex';
 import type { Logger } from '../logger.ts';
 import { pruneRateLimitWindows } from './api-keys/authenticate.ts';
@@ -8,7 +8,6 @@ import { pruneIdempotencyKeys } from './idempotency.ts';
 export async function runHousekeeping(db: Knex): Promise<void> {
   await pruneRateLimitWindows(db);
   await pruneIdempotencyKeys(db);
-  await db('send_rate_windows').where('second', '<', db.raw(`now() - interval '1 minute'`)).delete();
 }
 
 export function startHousekeeping(db: Knex, logger: Logger, intervalMs = 60_000): () => void {

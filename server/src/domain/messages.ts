@@ -154,7 +154,7 @@ export class Messaging {
       if (sender.environment === 'live') await consumeQuota(trx, sender.organizationId);
 
       const conversationId = await upsertConversation(trx, conversationKey, body.agent_id);
-      const content = input.type === 'text' ? { text: input.body.text } : { template: input.body.template };
+      const content = storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template });
       const [row] = await trx('messages')
         .insert({
           organization_id: sender.organizationId,
@@ -166,7 +166,7 @@ export class Messaging {
           type: input.type,
           from_number: body.from,
           to_number: body.to,
-          content: JSON.stringify(content),
+          content,
         })
         .returning([...RESOURCE_COLUMNS]);
       const message = toMessageResource(row as MessageRow);
@@ -199,6 +199,16 @@ export class Messaging {
     const row = (await query) as MessageRow | undefined;
     return row ? toMessageResource(row) : null;
   }
+}
+
+/**
+ * JSON for a jsonb column: PostgreSQL's jsonb cannot hold U+0000 or an unpaired surrogate, and
+ * WhatsApp cannot carry them either; each becomes U+FFFD (openapi.yaml says so on the fields).
+ */
+function storable(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? v.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\uFFFD') : v,
+  );
 }
 
 async function checkTemplate(trx: Knex.Transaction, connectionId: string, request: TemplateRequest): Promise<void> {

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 3ac9f22644fd51bdc038ecbb5c658c18a6ed1c04240fc031378adffabf727915)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 5cff6bace93c72ad5493eedb537ec1d13cd2ab236b5101fc170c9d2c26326e41)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 

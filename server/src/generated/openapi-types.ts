@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 3ac9f22644fd51bdc038ecbb5c658c18a6ed1c04240fc031378adffabf727915)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 5cff6bace93c72ad5493eedb537ec1d13cd2ab236b5101fc170c9d2c26326e41)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -227,7 +227,9 @@ export interface components {
         /** @description The text of a free-form message. */
         TextContent: {
             /**
-             * @description The message text, 1 to 4096 characters. WhatsApp formatting (`*bold*`, `_italic_`) is passed through.
+             * @description The message text, 1 to 4096 characters. WhatsApp formatting (`*bold*`, `_italic_`) is
+             *     passed through. U+0000 and unpaired surrogates, which WhatsApp cannot carry, are
+             *     replaced by U+FFFD (as in every text field of a send).
              * @example Thanks for reaching out! How can I help?
              */
             body: string;
@@ -324,7 +326,8 @@ export interface components {
         MessageType: "text" | "template";
         /**
          * @description Why a message failed. Known values are listed in `x-extensible-enum`; more may be added,
-         *     so handle an unknown value as a generic failure.
+         *     so handle an unknown value as a generic failure. `expired`: WhatsApp never confirmed
+         *     whether it accepted the message, and it was not sent again, to avoid a duplicate.
          * @example recipient_unavailable
          */
         MessageErrorCode: string;

@@ -1,7 +1,8 @@
 /**
  * Delivery: every status event WhatsApp reports (deduplicated on (wamid, status), kept even
  * when no message matches yet, for reconciliation), the delivery attempt marker the worker sets
- * before it calls Meta, and per-number send counters for pacing. Never edit once landed.
+ * before it calls Meta, and each number's next free sending slot for pacing. Never edit once
+ * landed.
  */
 import type { Knex } from 'knex';
 
@@ -26,16 +27,14 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('delivery_attempts').notNullable().defaultTo(0);
   });
 
-  await knex.raw(`CREATE UNLOGGED TABLE send_rate_windows (
-    connection_id uuid NOT NULL,
-    second timestamptz NOT NULL,
-    sent integer NOT NULL,
-    PRIMARY KEY (connection_id, second)
+  await knex.raw(`CREATE UNLOGGED TABLE send_pacing (
+    connection_id uuid PRIMARY KEY,
+    next_slot timestamptz NOT NULL
   )`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('DROP TABLE send_rate_windows');
+  await knex.raw('DROP TABLE send_pacing');
   await knex.schema.alterTable('messages', (t) => {
     t.dropColumn('send_attempted_at');
     t.dropColumn('delivery_attempts');
