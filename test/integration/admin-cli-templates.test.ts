@@ -58,3 +58,39 @@ describe('admin CLI: templates (integration, real process)', function () {
     expect(await harness.db('templates').where({ connection_id: connection.id }).count('id as n').first()).to.deep.equal({ n: '0' });
   });
 });
+
+describe('admin CLI: template sync from Meta (integration, real process, fake Meta)', function () {
+  this.timeout(60_000);
+
+  it('stores the templates the WABA lists at Meta, and says what it skipped', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { startFakeMeta } = await import('../support/fake-meta/index.ts');
+    const { createConnection } = await import('../../server/src/domain/agents.ts');
+    const { SecretBox } = await import('../../server/src/domain/secrets.ts');
+    const key = randomBytes(32);
+    const phoneNumberId = String(300_000_000_000_000 + Math.floor(Math.random() * 1e12));
+    const accessToken = `EAAG${randomBytes(16).toString('hex')}`;
+    const wabaId = String(400_000_000_000 + Math.floor(Math.random() * 1e9));
+    const fake = await startFakeMeta({ phoneNumbers: [{ phoneNumberId, accessToken, wabaId }] });
+    try {
+      fake.setTemplates(wabaId, [...EXAMPLE_TEMPLATES, { name: 'Not-Valid', language: 'en', status: 'APPROVED', components: [] }]);
+      const tenant = await newTenant(harness.db);
+      const connection = await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: randomE164(), phoneNumberId, accessToken, wabaId }, new SecretBox(key));
+      const run = await runAdmin(['template', 'sync', '--connection', connection.id], {
+        env: { DATABASE_URL: harness.database.connectionString, META_GRAPH_BASE_URL: fake.url, ENCRYPTION_KEY: key.toString('base64') },
+      });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.include('Synced 2 template(s) from Meta');
+      expect(run.stdout).to.include('skipped Not-Valid');
+      expect(await harness.db('templates').where({ connection_id: connection.id }).orderBy('name').pluck('name')).to.deep.equal(['appointment_reminder', 'order_shipped']);
+      expect(fake.invalidRequests()).to.deep.equal([]);
+
+      const sandbox = await harness.db('whatsapp_connections').where({ agent_id: tenant.agent.id, phone_number: tenant.from }).first('id');
+      const refused = await runAdmin(['template', 'sync', '--connection', sandbox.id], { env: { DATABASE_URL: harness.database.connectionString } });
+      expect(refused.code).to.equal(2);
+      expect(refused.stderr).to.include('template register');
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -27,6 +27,8 @@ import { LOWEST_PLAN_WITH_API_ACCESS, PLANS, planIncludesApiAccess, type Plan } 
 import { secretBoxFromConfig, type SecretBox } from '../domain/secrets.ts';
 import { listTemplates, templateFromMeta, TemplateDefinitionError, upsertTemplate, type StoredTemplate, type TemplateDefinition } from '../domain/templates.ts';
 import { readFile } from 'node:fs/promises';
+import { cloudApiFromConfig } from '../delivery/cloud-api-config.ts';
+import { syncTemplates, TemplateSyncError } from '../delivery/template-sync.ts';
 import * as input from './input.ts';
 import { UsageError } from './input.ts';
 import { fields, iso, table, when } from './output.ts';
@@ -662,6 +664,37 @@ const templateRegister: Command = {
   },
 };
 
+const templateSync: Command = {
+  resource: 'template',
+  name: 'sync',
+  summary: "Fetch a number's templates from Meta (its WABA) and store them.",
+  synopsis: '--connection <connection-id>',
+  positionals: [],
+  options: { connection: { type: 'string', value: 'connection-id', help: 'a number with Meta credentials and a WABA id' } },
+  notes: ['Uses META_GRAPH_BASE_URL and META_GRAPH_VERSION; the delivery worker also syncs every hour.'],
+  async prepare(args, ctx) {
+    const connectionId = input.uuid('--connection', required(args, this, 'connection'));
+    const secrets = secretBoxFromConfig(ctx.config);
+    return async (db) => {
+      await connectionOrFail(db, connectionId);
+      let result;
+      try {
+        result = await syncTemplates(db, cloudApiFromConfig(ctx.config), secrets, connectionId);
+      } catch (error) {
+        if (error instanceof TemplateSyncError) throw new UsageError(error.message);
+        if (error instanceof Error && /^Meta/.test(error.name)) throw new UsageError(`Meta refused the template list: ${error.message}`);
+        throw error;
+      }
+      const stored = await listTemplates(db, connectionId);
+      const skipped = result.skipped.map((s) => `  skipped ${s.name}: ${s.reason}`);
+      return {
+        human: [`Synced ${result.stored} template(s) from Meta:`, ...stored.map((t) => `  ${describeTemplate(t)}`), ...skipped].join('\n'),
+        json: { stored: stored.map(templateJson), skipped: result.skipped },
+      };
+    };
+  },
+};
+
 const templateList: Command = {
   resource: 'template',
   name: 'list',
@@ -697,6 +730,7 @@ export const COMMANDS: readonly Command[] = [
   keyRevoke,
   keyRotate,
   templateRegister,
+  templateSync,
   templateList,
 ];
 

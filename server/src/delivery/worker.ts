@@ -16,6 +16,9 @@ import { DELIVERY_TASK } from '../domain/messages.ts';
 import type { Logger } from '../logger.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
+import { syncAllTemplates } from './template-sync.ts';
+
+const TEMPLATE_SYNC_TASK = 'sync_templates';
 
 export interface WorkerOptions {
   readonly connectionString: string;
@@ -55,6 +58,10 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Deliv
     const p = payload as { wamid: string; status: ReportedStatus; at: string; error?: SandboxFailure };
     await recordStatusEvent(deps.db, { platformMessageId: p.wamid, status: p.status, occurredAt: new Date(p.at), error: p.error ?? null });
   };
+  const syncTask: Task = async () => {
+    const results = await syncAllTemplates(deps.db, deps.cloudApi, deps.secrets);
+    deps.logger.info('templates synced from Meta', { connections: results.length, stored: results.reduce((n, r) => n + r.stored, 0) });
+  };
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   await releaseDeadWorkers(deps, heartbeatMs);
   // Our own emitter, passed in: the workers are created before run() resolves.
@@ -70,7 +77,9 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Deliv
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     logger: workerLogger(deps.logger),
-    taskList: { [DELIVERY_TASK]: deliver, [SANDBOX_STATUS_TASK]: sandboxStatus },
+    taskList: { [DELIVERY_TASK]: deliver, [SANDBOX_STATUS_TASK]: sandboxStatus, [TEMPLATE_SYNC_TASK]: syncTask },
+    // Every hour, at minute 7: statuses of templates change at Meta (approved, paused, rejected).
+    crontab: `7 * * * * ${TEMPLATE_SYNC_TASK}`,
   });
   const beat = async () => {
     if (ids.size > 0) {
