@@ -17,6 +17,7 @@ import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
 import { newTenant, randomE164, type Tenant } from '../support/tenants.ts';
+import { runAdmin } from './processes.ts';
 
 const APP_SECRET = randomBytes(16).toString('hex');
 const VERIFY_TOKEN = 'verify-me';
@@ -143,6 +144,24 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
     );
     expect(record.responseStatus).to.equal(401);
     expect(await harness.db('conversations').where({ customer_number: customer }).count('id as n').first()).to.deep.equal(before);
+  });
+
+  it('records an access-token error on the number for operators (connection list), and keeps the message for a retry', async () => {
+    const customer = randomE164();
+    fake.failRecipient(customer, { code: 190, httpStatus: 401, details: 'Error validating access token: Session has expired.' });
+    const sent = await live.post('/v1/whatsapp/templates', {
+      agent_id: tenant.agent.id,
+      from: metaNumber,
+      to: customer,
+      template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'S', tracking_url: 'https://t.example' } },
+    });
+    const alert = async () => (await harness.db('whatsapp_connections').where({ phone_number: metaNumber }).first('last_delivery_error')).last_delivery_error;
+    await until('the alert', async () => (await alert()) !== null);
+    expect(await alert()).to.include({ meta_error_code: 190 });
+    const listed = await runAdmin(['connection', 'list', '--agent', tenant.agent.id], { env: { DATABASE_URL: harness.database.connectionString } });
+    expect(listed.stdout).to.match(new RegExp(`ALERT \\${metaNumber}: WhatsApp refused sends \\(error 190`));
+    const message = (await statusOf(live, sent.body.id)).body;
+    expect(message.status, 'not failed and not a 401 for the integrator: retried later').to.equal('queued');
   });
 
   describe('sandbox', () => {

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { createLogger } from '../../server/src/logger.ts';
-import { coverageReport } from './coverage.ts';
+import { coverageReport, coverageRows } from './coverage.ts';
 import { seedContractFixture } from './fixtures.ts';
 import { setEnvironment, spec, startServer, type TestServer } from './harness.ts';
 import { createFreshDatabase, startTestPostgres, type FreshDatabase, type TestPostgres } from './postgres.ts';
@@ -50,7 +50,7 @@ export const mochaHooks = {
         failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    console.log(coverageReport(spec().document));
+    if (coverageRows(spec().document).some((row) => row.count > 0)) console.log(coverageReport(spec().document));
     if (failures.length > 0) throw new Error(`test teardown failed: ${failures.join('; ')}`);
   },
 };

@@ -130,6 +130,9 @@ const connectionJson = (c: WhatsAppConnection) => ({
   active: c.active,
   messages_per_second: c.messagesPerSecond,
   created_at: iso(c.createdAt),
+  last_delivery_error: c.lastDeliveryError
+    ? { at: iso(c.lastDeliveryError.at), meta_error_code: c.lastDeliveryError.metaErrorCode, title: c.lastDeliveryError.title, details: c.lastDeliveryError.details }
+    : null,
 });
 
 function keyHint(k: ApiKeyRecord): string {
@@ -306,7 +309,12 @@ function describeConnection(c: WhatsAppConnection): string {
     ['delivery', c.hasMetaCredentials ? `Meta (phone-number id ${c.phoneNumberId}${c.wabaId ? `, WABA ${c.wabaId}` : ''}; access token stored encrypted)` : 'sandbox (no Meta credentials)'],
     ['active', c.active ? 'yes' : 'no'],
     ['max rate', `${c.messagesPerSecond} messages/second`],
+    ...(c.lastDeliveryError ? ([['ALERT', deliveryAlert(c.lastDeliveryError)]] as Array<[string, string]>) : []),
   ]);
+}
+
+function deliveryAlert(e: NonNullable<WhatsAppConnection['lastDeliveryError']>): string {
+  return `WhatsApp refused sends (error ${e.metaErrorCode ?? '?'}${e.title ? `, ${e.title}` : ''}) at ${iso(e.at)}${e.details ? `: ${e.details}` : ''}; check the access token and the account`;
 }
 
 async function checkNumberFree(db: Knex, phone: string, exceptId?: string): Promise<void> {
@@ -409,19 +417,22 @@ const connectionList: Command = {
       if (orgId !== undefined) await organizationOrFail(db, orgId);
       const connections = await listConnections(db, { ...(agentId !== undefined ? { agentId } : {}), ...(orgId !== undefined ? { organizationId: orgId } : {}) });
       return {
-        human: table(
-          ['ID', 'NUMBER', 'AGENT', 'DELIVERY', 'ACTIVE', 'MPS', 'CREATED'],
-          connections.map((c) => [
-            c.id,
-            c.phoneNumber,
-            c.agentId,
-            c.hasMetaCredentials ? `meta (${c.phoneNumberId})` : 'sandbox',
-            c.active ? 'yes' : 'no',
-            String(c.messagesPerSecond),
-            when(c.createdAt),
-          ]),
-          '(no connections)',
-        ),
+        human: [
+          table(
+            ['ID', 'NUMBER', 'AGENT', 'DELIVERY', 'ACTIVE', 'MPS', 'CREATED'],
+            connections.map((c) => [
+              c.id,
+              c.phoneNumber,
+              c.agentId,
+              c.hasMetaCredentials ? `meta (${c.phoneNumberId})` : 'sandbox',
+              c.active ? 'yes' : 'no',
+              String(c.messagesPerSecond),
+              when(c.createdAt),
+            ]),
+            '(no connections)',
+          ),
+          ...connections.filter((c) => c.lastDeliveryError).map((c) => `ALERT ${c.phoneNumber}: ${deliveryAlert(c.lastDeliveryError!)}`),
+        ].join('\n'),
         json: connections.map(connectionJson),
       };
     };

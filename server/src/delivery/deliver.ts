@@ -109,6 +109,10 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
   try {
     const accepted = await deps.cloudApi.sendMessage(row.phone_number_id, deps.secrets.decrypt(row.access_token_encrypted), body);
     await markAccepted(db, row.id, { platformMessageId: accepted.wamid, platformStatus: accepted.messageStatus, at: new Date() });
+    await db('whatsapp_connections')
+      .where({ id: row.connection_id })
+      .whereNotNull('last_delivery_error')
+      .update({ last_delivery_error: null, last_delivery_error_at: null });
   } catch (error) {
     if (error instanceof MetaTransportError && error.requestMayHaveArrived) {
       logger.warn('outcome of a send is unknown; waiting for its status webhook', { message_id: row.id, reason: error.reason });
@@ -121,6 +125,12 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     const classified = classifyMetaError(error.code, error.details);
     if (classified.alertOperator) {
       logger.error('WhatsApp refused a send for an account or token reason', { message_id: row.id, meta_code: error.code, fbtrace_id: error.fbtraceId });
+      await db('whatsapp_connections')
+        .where({ id: row.connection_id })
+        .update({
+          last_delivery_error: JSON.stringify({ meta_error_code: error.code, title: classified.title, details: error.details, fbtrace_id: error.fbtraceId }),
+          last_delivery_error_at: db.fn.now(),
+        });
     }
     const text = error.details ?? error.metaMessage ?? 'WhatsApp refused the message.';
     if (classified.retry === 'backoff' || classified.retry === 'operator') {

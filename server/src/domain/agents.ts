@@ -21,6 +21,8 @@ export interface WhatsAppConnection {
   readonly messagesPerSecond: number;
   /** True when the connection has Meta credentials; false means sandbox delivery. */
   readonly hasMetaCredentials: boolean;
+  /** The last account- or token-level error WhatsApp reported for this number, until a send succeeds. */
+  readonly lastDeliveryError: { readonly at: Date; readonly metaErrorCode: number | null; readonly title: string | null; readonly details: string | null } | null;
   readonly createdAt: Date;
 }
 
@@ -42,6 +44,8 @@ interface ConnectionRow {
   active: boolean;
   messages_per_second: number;
   created_at: Date;
+  last_delivery_error?: { meta_error_code: number | null; title: string | null; details: string | null } | null;
+  last_delivery_error_at?: Date | null;
 }
 
 const agentFromRow = (row: AgentRow): Agent => ({
@@ -61,6 +65,10 @@ const connectionFromRow = (row: ConnectionRow): WhatsAppConnection => ({
   active: row.active,
   messagesPerSecond: row.messages_per_second,
   hasMetaCredentials: row.access_token_encrypted !== null,
+  lastDeliveryError:
+    row.last_delivery_error && row.last_delivery_error_at
+      ? { at: row.last_delivery_error_at, metaErrorCode: row.last_delivery_error.meta_error_code, title: row.last_delivery_error.title, details: row.last_delivery_error.details }
+      : null,
   createdAt: row.created_at,
 });
 

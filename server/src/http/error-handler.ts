@@ -3,6 +3,9 @@
  * `{"error":{type,code,message,correlation_id,...extras}}`.
  *
  * - An ApiError answers with its catalog status, type and extras, plus its own headers.
+ * - The database being unreachable (refused or dropped connections, a pool that cannot get a
+ *   connection in time, PostgreSQL shutting down) answers 503 `service_unavailable` with
+ *   `Retry-After`: the request did nothing and may be retried as is.
  * - Anything else is logged (with the correlation id and the stack, for operators) and answers
  *   500 `internal_error` with a generic message: never a stack trace, an exception message or
  *   any other internal detail.
@@ -16,7 +19,12 @@ export function errorHandler(): AppMiddleware {
     try {
       await next();
     } catch (thrown) {
-      const error = thrown instanceof ApiError ? thrown : new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
+      const error =
+        thrown instanceof ApiError
+          ? thrown
+          : isDatabaseUnavailable(thrown)
+            ? new ApiError('service_unavailable', 'The service is temporarily unavailable. Retry with backoff.', {}, { headers: { 'Retry-After': '1' }, cause: thrown })
+            : new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
       if (error.status >= 500) {
         ctx.state.logger.error(thrown === error ? `api error ${error.code}` : 'unhandled error', {
           code: error.code,
@@ -35,4 +43,15 @@ export function errorHandler(): AppMiddleware {
       ctx.type = 'application/json';
     }
   };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+
+/** A connection-level database failure (not a bug in the query). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'KnexTimeoutError') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(error.message);
 }
