@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redocScriptFile } from '../../server/src/http/docs-assets.ts';
-import { readRepoFile } from '../support/contract.ts';
+import { readRepoFile, requestExample } from '../support/contract.ts';
 import { freePort } from '../support/postgres.ts';
 import { harness, startServer, unreachableDatabase } from '../support/harness.ts';
 import { statSync } from 'node:fs';
@@ -97,5 +97,25 @@ describe('service endpoints', () => {
       expect(res.status).to.equal(405);
       expect(res.headers.get('allow')).to.equal('GET, HEAD');
     });
+  });
+});
+
+describe('Prometheus metrics (/metrics, for operators)', () => {
+  it('counts requests by operation and status, and accepted sends by type and environment', async () => {
+    const read = async () => (await harness.server.anonymous.get('/metrics')).text;
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"+]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const before = await read();
+    const sent = await harness.api.post('/v1/whatsapp/templates', requestExample('sendWhatsAppTemplate', 'named'));
+    expect(sent.status).to.equal(202);
+    const res = await harness.server.anonymous.get('/metrics');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
+    const after = res.text;
+    expect(after).to.include('# TYPE mojeeb_http_requests_total counter');
+    const accepted = 'mojeeb_messages_accepted_total{environment="test",type="template"}';
+    expect(value(after, accepted) - value(before, accepted)).to.equal(1);
+    const requests = 'mojeeb_http_requests_total{operation="sendWhatsAppTemplate",status="202"}';
+    expect(value(after, requests) - value(before, requests)).to.be.at.least(1);
+    expect(after).not.to.include(harness.fixture.apiKey.slice(8, 30));
   });
 });

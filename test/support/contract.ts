@@ -34,8 +34,8 @@ export const SPEC_PATH = path.join(repoRoot, 'openapi.yaml');
 /** Served by the server, deliberately not API operations (see server/src/http/docs-assets.ts). */
 export const ASSET_PATHS: ReadonlySet<string> = new Set(['/docs/redoc.standalone.js']);
 
-/** Called by Meta, not by integrators (server/src/http/whatsapp-webhook.ts). */
-export const OPERATOR_PATHS: ReadonlySet<string> = new Set(['/webhooks/whatsapp']);
+/** For Meta and operators, not integrators: Meta's webhook (http/whatsapp-webhook.ts) and Prometheus metrics. */
+export const OPERATOR_PATHS: ReadonlySet<string> = new Set(['/webhooks/whatsapp', '/metrics']);
 
 /**
  * Schemas left open in strict mode, by JSON pointer prefix. Empty: an open-ended schema says so

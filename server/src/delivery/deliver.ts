@@ -20,6 +20,7 @@ import { markAccepted, markFailed } from '../domain/delivery-status.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import { findTemplate } from '../domain/templates.ts';
 import type { Logger } from '../logger.ts';
+import { metrics } from '../metrics.ts';
 import { MetaApiError, MetaTransportError, type CloudApiClient } from '../whatsapp/cloud-api.ts';
 import { buildMetaMessage, MessageBuildError, type MetaMessageBody, type StoredMessageContent } from '../whatsapp/message-builder.ts';
 import { classifyMetaError } from '../whatsapp/meta-errors.ts';
@@ -109,6 +110,7 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
   try {
     const accepted = await deps.cloudApi.sendMessage(row.phone_number_id, deps.secrets.decrypt(row.access_token_encrypted), body);
     await markAccepted(db, row.id, { platformMessageId: accepted.wamid, platformStatus: accepted.messageStatus, at: new Date() });
+    metrics.deliveries.inc({ outcome: 'accepted' });
     await db('whatsapp_connections')
       .where({ id: row.connection_id })
       .whereNotNull('last_delivery_error')
@@ -116,6 +118,7 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
   } catch (error) {
     if (error instanceof MetaTransportError && error.requestMayHaveArrived) {
       logger.warn('outcome of a send is unknown; waiting for its status webhook', { message_id: row.id, reason: error.reason });
+      metrics.deliveries.inc({ outcome: 'unknown' });
       throw new RetryLater('outcome unknown');
     }
     // The request was refused or never left: it is safe to send it again later.
@@ -125,6 +128,7 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     const classified = classifyMetaError(error.code, error.details);
     if (classified.alertOperator) {
       logger.error('WhatsApp refused a send for an account or token reason', { message_id: row.id, meta_code: error.code, fbtrace_id: error.fbtraceId });
+      metrics.operatorAlerts.inc({ code: String(error.code ?? 'none') });
       await db('whatsapp_connections')
         .where({ id: row.connection_id })
         .update({
@@ -134,8 +138,10 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     }
     const text = error.details ?? error.metaMessage ?? 'WhatsApp refused the message.';
     if (classified.retry === 'backoff' || classified.retry === 'operator') {
+      metrics.deliveries.inc({ outcome: attempt >= MAX_ATTEMPTS ? 'failed' : 'retried' });
       return retryOrFail(deps, row.id, attempt, classified.messageErrorCode, text, error.code);
     }
+    metrics.deliveries.inc({ outcome: 'failed' });
     await markFailed(db, row.id, { code: classified.messageErrorCode, message: text, metaErrorCode: error.code });
   }
 }
@@ -163,6 +169,7 @@ async function waitForSendingSlot(db: Knex, connectionId: string, perSecond: num
 
 async function deliverToSandbox(deps: DeliveryDeps, row: Row): Promise<void> {
   const outcome = sandboxOutcome(row.to_number, row.type);
+  metrics.deliveries.inc({ outcome: 'sandbox' });
   const wamid = `wamid.sandbox.${row.id.replace(/-/g, '')}`;
   const now = Date.now();
   await deps.db.transaction(async (trx) => {

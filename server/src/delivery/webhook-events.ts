@@ -9,6 +9,7 @@ import { findConnectionByPhoneNumberId } from '../domain/agents.ts';
 import { recordInboundMessage } from '../domain/conversations.ts';
 import { recordStatusEvent, type StatusOutcome } from '../domain/delivery-status.ts';
 import type { Logger } from '../logger.ts';
+import { metrics } from '../metrics.ts';
 import { classifyMetaError } from '../whatsapp/meta-errors.ts';
 import type { WebhookEvent } from '../whatsapp/webhook-payload.ts';
 
@@ -50,6 +51,7 @@ export async function handleWebhookEvents(db: Knex, events: readonly WebhookEven
       });
       if (recorded.created) tally.inbound += 1;
       else tally.duplicates += 1;
+      metrics.webhookEvents.inc({ kind: 'inbound', outcome: recorded.created ? 'recorded' : 'duplicate' });
       continue;
     }
     const first = event.errors[0];
@@ -73,6 +75,7 @@ export async function handleWebhookEvents(db: Knex, events: readonly WebhookEven
       error,
     });
     tally.statuses[outcome] += 1;
+    metrics.webhookEvents.inc({ kind: 'status', outcome });
   }
   return tally;
 }

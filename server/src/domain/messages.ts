@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import { ApiError } from '../http/errors.ts';
+import { metrics } from '../metrics.ts';
 import { upsertConversation, windowState } from './conversations.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { checkTemplateRequest, findTemplate, type TemplateRequest } from './templates.ts';
@@ -94,7 +95,7 @@ export class Messaging {
 
   async send(sender: Sender, input: SendInput, options: SendOptions): Promise<SendResult> {
     const hash = options.idempotencyKey === undefined ? null : requestHash(input.operationId, input.body);
-    return this.db.transaction(async (trx) => {
+    return this.db.transaction(async (trx): Promise<SendResult> => {
       if (options.idempotencyKey !== undefined) {
         const claim = await claimIdempotencyKey(trx, sender.keyId, options.idempotencyKey);
         if (claim.kind === 'in_progress') {
@@ -186,6 +187,9 @@ export class Messaging {
         });
       }
       return { status: 202, message, replayed: false };
+    }).then((result) => {
+      if (!result.replayed) metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
+      return result;
     });
   }
 

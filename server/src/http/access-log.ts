@@ -3,6 +3,7 @@
  * request's logger), method, path (without the query string), status and duration. It never
  * logs headers (in particular `Authorization`) or bodies.
  */
+import { metrics } from '../metrics.ts';
 import type { AppMiddleware } from './context.ts';
 
 export function accessLog(): AppMiddleware {
@@ -12,6 +13,7 @@ export function accessLog(): AppMiddleware {
       await next();
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.httpRequests.inc({ operation: ctx.state.route?.operationId ?? 'none', status: String(ctx.status) });
       ctx.state.logger.info('request', {
         method: ctx.method,
         path: ctx.path,

@@ -27,6 +27,9 @@ import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
 import { ApiError } from './errors.ts';
 import { invoke } from './invoke.ts';
+import { renderMetrics } from '../metrics.ts';
+
+export const METRICS_PATH = '/metrics';
 import { registerWhatsAppWebhook, type WebhookOptions } from './whatsapp-webhook.ts';
 import type { OperationValidator } from './validation.ts';
 
@@ -57,6 +60,12 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
     });
   }
   router.register(REDOC_SCRIPT_PATH, ['GET'], [redocScript()]);
+  router.register(METRICS_PATH, ['GET'], [
+    async (ctx) => {
+      ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
+      ctx.body = renderMetrics();
+    },
+  ]);
   if (options.webhook) registerWhatsAppWebhook(router, options.webhook);
 
   const unmatched: AppMiddleware = async (ctx) => {
