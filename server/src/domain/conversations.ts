@@ -40,13 +40,6 @@ export async function upsertConversation(db: Knex, key: ConversationKey, agentId
   return result.rows[0]!.id;
 }
 
-export async function lastInboundAt(db: Knex, key: ConversationKey): Promise<Date | null> {
-  const row = await db('conversations')
-    .where({ organization_id: key.organizationId, business_number: key.businessNumber, customer_number: key.customerNumber })
-    .first('last_inbound_at');
-  return (row?.last_inbound_at as Date | null | undefined) ?? null;
-}
-
 export interface InboundMessage {
   /** The business number the customer wrote to (an active connection). */
   readonly businessNumber: string;

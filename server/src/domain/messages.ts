@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import { ApiError } from '../http/errors.ts';
 import { metrics } from '../metrics.ts';
+import { activeNumbersOfAgent } from './agents.ts';
 import { upsertConversation, windowState } from './conversations.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
 import { checkTemplateRequest, findTemplate, type TemplateRequest } from './templates.ts';
@@ -123,10 +124,8 @@ export class Messaging {
         .where({ organization_id: sender.organizationId, agent_id: body.agent_id, phone_number: body.from, active: true })
         .first('id');
       if (!connection) {
-        const available = await trx('whatsapp_connections')
-          .where({ organization_id: sender.organizationId, agent_id: body.agent_id, active: true })
-          .orderBy('phone_number')
-          .pluck('phone_number');
+        // The agent belongs to the key's organization (checked by the agent-access step).
+        const available = await activeNumbersOfAgent(trx, body.agent_id);
         throw new ApiError('from_phone_not_found_for_agent', `${body.from} is not an active WhatsApp number of this agent.`, {
           param: 'from',
           available_phones: available,
