@@ -41,6 +41,10 @@ const WORKER_NUMBERS = 20;
 const WORKER_MPS = 80; // the default messages_per_second of a number
 const WORKER_CONCURRENCY = 16; // the default WORKER_CONCURRENCY
 const DEADLINE_MS = 290_000;
+// BENCH_ONLY=sends,status,fixed,worker: run only those parts and print their figures, without
+// writing BENCHMARKS.md or results.json (for profiling one path at a time).
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const wants = (part: 'sends' | 'status' | 'fixed' | 'worker') => ONLY.size === 0 || ONLY.has(part);
 
 const started = Date.now();
 const children: ChildProcess[] = [];
@@ -296,10 +300,8 @@ function machine(): Record<string, string | number> {
   };
 }
 
-async function main(): Promise<void> {
-  log('starting PostgreSQL');
-  const postgres = await startTestPostgres();
-  cleanups.push(() => postgres.stop());
+/** A fresh database with the contract fixture and a high-limit test key, the baselines and the server. */
+async function startServers(postgres: TestPostgres) {
   const database: FreshDatabase = await createFreshDatabase(postgres.adminUrl, 'bench');
   cleanups.push(() => database.drop());
   const db = createDatabase({ connectionString: database.connectionString, poolMax: 4, logger: silentLogger });
@@ -315,19 +317,28 @@ async function main(): Promise<void> {
 
   const baseline = await startChild('baseline-child.ts', database.connectionString);
   const server = await startChild('server-child.ts', database.connectionString);
-  const serverPid = server.child.pid!;
-  const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
   const auth = { authorization: `Bearer ${key.plaintext}` };
-  log(`server pid ${serverPid} on :${server.port} (pool ${String(server.info.poolMax)}, log level ${String(server.info.logLevel)}); baselines on :${baseline.port}`);
+  log(`server pid ${server.child.pid!} on :${server.port} (pool ${String(server.info.poolMax)}, log level ${String(server.info.logLevel)}); baselines on :${baseline.port}`);
 
   // A message to read back.
-  const created = await fetch(`${baseUrl(server.port)}/v1/whatsapp/templates`, {
+  const created = await fetch(`http://127.0.0.1:${server.port}/v1/whatsapp/templates`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ agent_id: fixture.agentId, from: fixture.from, to: fixture.to, template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/1' } } }),
   });
   if (created.status !== 202) throw new Error(`seeding a message failed: ${created.status} ${await created.text()}`);
   const messageId = ((await created.json()) as { id: string }).id;
+  return { server, baseline, auth, messageId, selectId, pgVersion };
+}
+
+async function main(): Promise<void> {
+  log('starting PostgreSQL');
+  const postgres = await startTestPostgres();
+  cleanups.push(() => postgres.stop());
+  if (ONLY.size > 0) return partial(postgres);
+  const { server, baseline, auth, messageId, selectId, pgVersion } = await startServers(postgres);
+  const serverPid = server.child.pid!;
+  const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
 
   const threeInserts = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', { url: baseUrl(baseline.port), requests: [sendRequest('/three', {})] });
   const oneInsert = await load('(2) baseline: Koa + pg, 1 INSERT', { url: baseUrl(baseline.port), requests: [sendRequest('/one', {})] });
@@ -394,6 +405,30 @@ async function main(): Promise<void> {
   process.stdout.write(`Worker: ${worker.accepted}/${worker.messages} messages across ${worker.numbers} numbers in ${worker.deliverySeconds.toFixed(2)} s = ${worker.messagesPerSecond.toFixed(0)} msg/s (steady ${worker.steadyMessagesPerSecond.toFixed(0)} msg/s; pacing ceiling ${worker.pacingCeiling} msg/s); highest per-number rate ${worker.maxPerSecondObserved}/s vs ${WORKER_MPS} configured${worker.numbersOverRate.length ? ` — OVER: ${worker.numbersOverRate.join(', ')}` : ''}\n\nTargets:\n`);
   for (const t of targets) process.stdout.write(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.target}: ${t.value}\n`);
   process.stdout.write(`\nWrote BENCHMARKS.md and test/bench/results.json in ${totalSeconds.toFixed(0)} s\n`);
+}
+
+/** BENCH_ONLY: the chosen parts, printed only. */
+async function partial(postgres: TestPostgres): Promise<void> {
+  if (wants('sends') || wants('status') || wants('fixed')) {
+    const { server, baseline, auth, messageId, selectId } = await startServers(postgres);
+    const url = `http://127.0.0.1:${server.port}`;
+    if (wants('sends')) {
+      const base = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', { url: `http://127.0.0.1:${baseline.port}`, requests: [sendRequest('/three', {})] });
+      const ours = await load('(3) ours: POST /v1/whatsapp/templates', { url, requests: [sendRequest('/v1/whatsapp/templates', auth)] });
+      log(`sends: ${(ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)} × (1)`);
+    }
+    if (wants('status')) {
+      const base = await load('(4) baseline: Koa + pg, 1 indexed SELECT', { url: `http://127.0.0.1:${baseline.port}/select/${selectId}` });
+      const ours = await load('(5) ours: GET /v1/whatsapp/messages/{id}', { url: `${url}/v1/whatsapp/messages/${messageId}`, headers: auth });
+      log(`status: ${(ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)} × (4)`);
+    }
+    if (wants('fixed')) {
+      await load(`(6) ours: POST /v1/whatsapp/templates at ${FIXED_RATE} req/s offered`, { url, requests: [sendRequest('/v1/whatsapp/templates', auth)], overallRate: FIXED_RATE });
+    }
+    await stopChild(server.child);
+    await stopChild(baseline.child);
+  }
+  if (wants('worker')) await benchWorker(postgres);
 }
 
 function renderTable(runs: Record<string, Measured>, ratios: Record<string, number>): string {
