@@ -13,7 +13,6 @@ import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { pingDatabase } from './db/ping.ts';
-import { findAgentInOrganization } from './domain/agents.ts';
 import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { Messaging } from './domain/messages.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
@@ -76,7 +75,6 @@ export function createApp(options: AppOptions): Koa<AppState> {
       options.config.metaAppSecret && options.config.metaVerifyToken
         ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }
         : undefined,
-    agents: { agentExists: async (org, agent) => (await findAgentInOrganization(options.db, org, agent)) !== null },
   })) {
     app.use(middleware);
   }

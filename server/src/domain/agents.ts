@@ -86,11 +86,6 @@ export async function listAgents(db: Knex, organizationId?: string): Promise<Age
 }
 
 /** The agent, only if it belongs to the organization: another organization's agent is "not found". */
-export async function findAgentInOrganization(db: Knex, organizationId: string, agentId: string): Promise<Agent | null> {
-  const row = await db<AgentRow>('agents').where({ id: agentId, organization_id: organizationId }).first();
-  return row ? agentFromRow(row) : null;
-}
-
 export async function findAgent(db: Knex, agentId: string): Promise<Agent | null> {
   const row = await db<AgentRow>('agents').where({ id: agentId }).first();
   return row ? agentFromRow(row) : null;

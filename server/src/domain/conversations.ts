@@ -27,19 +27,6 @@ export interface ConversationKey {
   readonly customerNumber: string;
 }
 
-/** The conversation of (business number, customer), created if needed; returns its id. */
-export async function upsertConversation(db: Knex, key: ConversationKey, agentId: string): Promise<string> {
-  const result = await db.raw<{ rows: Array<{ id: string }> }>(
-    `INSERT INTO conversations (organization_id, business_number, customer_number, agent_id)
-     VALUES (?, ?, ?, ?)
-     ON CONFLICT (organization_id, business_number, customer_number)
-     DO UPDATE SET agent_id = EXCLUDED.agent_id, updated_at = now()
-     RETURNING id`,
-    [key.organizationId, key.businessNumber, key.customerNumber, agentId],
-  );
-  return result.rows[0]!.id;
-}
-
 export interface InboundMessage {
   /** The business number the customer wrote to (an active connection). */
   readonly businessNumber: string;

@@ -1,17 +1,18 @@
 /**
- * Sending and looking up messages. A send is accepted in ONE transaction that holds the
+ * Sending and looking up messages. A send is accepted in ONE statement, so one transaction and
+ * one round trip (`mojeeb_accept_send`, migration 20261129220000): it checks the agent, holds the
  * idempotency claim, checks the business rules in the order openapi.yaml documents (sending
  * number, template, window, quota), and writes the conversation, the message, its delivery job
- * and the stored response together: after a crash there is either nothing or all of it.
+ * and the idempotency record together: after a crash there is either nothing or all of it.
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import { ApiError } from '../http/errors.ts';
 import { metrics } from '../metrics.ts';
 import { activeNumbersOfAgent } from './agents.ts';
-import { upsertConversation, windowState } from './conversations.ts';
-import { claimIdempotencyKey, requestHash, storeIdempotentResponse } from './idempotency.ts';
-import { checkTemplateRequest, findTemplate, type TemplateRequest } from './templates.ts';
+import { WINDOW_MS, windowState } from './conversations.ts';
+import { requestHash } from './idempotency.ts';
+import { checkTemplateRequest, templateFromRow, type StoredTemplate, type TemplateRow } from './templates.ts';
 import { formatNullable, formatTimestamp } from './time.ts';
 
 export type MessageResource = components['schemas']['Message'];
@@ -91,56 +92,115 @@ export function toMessageResource(row: MessageRow): MessageResource {
   };
 }
 
-export class Messaging {
-  constructor(private readonly db: Knex) {}
+/** What `mojeeb_accept_send` answers (migration 20261129220000_accept_send_function). */
+interface AcceptRow {
+  outcome:
+    | 'accepted' | 'stored' | 'in_progress' | 'agent_not_found' | 'from_phone_not_found' | 'template_not_found'
+    | 'template_not_approved' | 'check_template' | 'window_closed' | 'quota_exceeded';
+  message_id: string | null;
+  conversation_id: string | null;
+  created_at: Date | null;
+  detail: Record<string, unknown> | null;
+}
 
+const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(
+  ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::bigint,
+  ?::text, ?::text, ?::text, ?::text, ?::text)`;
+
+/** Template definitions (and the row version they were read at) by organization, agent, number, name and language. */
+const TEMPLATE_CACHE_SIZE = 1_000;
+/** A send whose template keeps changing under it gives up after this many rounds (503). */
+const MAX_TEMPLATE_ROUNDS = 4;
+
+export class Messaging {
+  private readonly templates = new Map<string, { template: StoredTemplate; version: string }>();
+  private readonly wakeup: WorkerWakeup;
+
+  constructor(private readonly db: Knex) {
+    this.wakeup = new WorkerWakeup(db);
+  }
+
+  /**
+   * Accepts a send in one round trip (one statement, one commit): `mojeeb_accept_send` checks
+   * the agent, the idempotency key, the sending number, the template or the window and the
+   * quota, in this order, and writes everything or nothing. A template's parameters are checked
+   * here against the definition the function returns, then the call is repeated with the
+   * version checked; definitions are kept between sends, so a known template costs no extra trip.
+   */
   async send(sender: Sender, input: SendInput, options: SendOptions): Promise<SendResult> {
     const hash = options.idempotencyKey === undefined ? null : requestHash(input.operationId, input.body);
-    return this.db.transaction(async (trx): Promise<SendResult> => {
-      if (options.idempotencyKey !== undefined) {
-        const claim = await claimIdempotencyKey(trx, sender.keyId, options.idempotencyKey);
-        if (claim.kind === 'in_progress') {
+    const body = input.body;
+    const template = input.type === 'template' ? input.body.template : null;
+    const cacheKey = template ? [sender.organizationId, body.agent_id, body.from, template.name, template.language].join('\n') : '';
+    const content = storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template });
+
+    for (let round = 0; round < MAX_TEMPLATE_ROUNDS; round++) {
+      let version: string | null = null;
+      if (template) {
+        const known = this.templates.get(cacheKey);
+        // A request that does not fit the known definition is checked against the stored one (the
+        // error then comes in the documented order, after the agent, idempotency and number checks).
+        if (known && checkTemplateRequest(known.template, template) === null) version = known.version;
+      }
+      const result = await this.db.raw<{ rows: AcceptRow[] }>(ACCEPT_SQL, [
+        sender.organizationId, sender.environment, sender.keyId, body.agent_id, body.from, body.to, input.type, content,
+        template?.name ?? null, template?.language ?? null, version, WINDOW_MS,
+        options.idempotencyKey ?? null, input.operationId, hash, options.correlationId, DELIVERY_TASK,
+      ]).options({ name: 'mojeeb_accept_send' });
+      const row = result.rows[0]!;
+      switch (row.outcome) {
+        case 'accepted':
+          metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
+          this.wakeup.jobAdded();
+          return { status: 202, message: acceptedResource(sender, input, row), replayed: false };
+        case 'stored': {
+          const stored = row.detail as { operation_id: string; request_hash: string; correlation_id: string; body: MessageResource | null };
+          if (stored.request_hash !== hash || stored.operation_id !== input.operationId) {
+            throw new ApiError(
+              'idempotency_key_in_use_with_different_params',
+              'This Idempotency-Key was already used with a different request body.',
+              { original_correlation_id: stored.correlation_id },
+            );
+          }
+          // Same operation and body: the original message has this request's agent, numbers and type.
+          return { status: 202, message: stored.body ?? acceptedResource(sender, input, row), replayed: true };
+        }
+        case 'in_progress':
           throw new ApiError(
             'idempotency_key_in_progress',
             'A request with this Idempotency-Key is still being processed. Retry in 1 second.',
             {},
             { headers: { 'Retry-After': '1' } },
           );
+        case 'agent_not_found':
+          throw new ApiError('agent_not_found', `No agent with id '${body.agent_id}' exists.`, { param: 'agent_id' });
+        case 'from_phone_not_found':
+          throw new ApiError('from_phone_not_found_for_agent', `${body.from} is not an active WhatsApp number of this agent.`, {
+            param: 'from',
+            available_phones: await activeNumbersOfAgent(this.db, body.agent_id),
+          });
+        case 'template_not_found':
+          throw new ApiError('template_not_found', `This number has no template '${template!.name}' in language '${template!.language}'.`, {
+            param: 'template.name',
+          });
+        case 'template_not_approved':
+          throw new ApiError(
+            'template_not_approved',
+            `The template '${template!.name}' (${template!.language}) is not approved by Meta (status ${String(row.detail!.status)}).`,
+            { param: 'template.name' },
+          );
+        case 'check_template': {
+          const definition = templateFromRow(row.detail as unknown as TemplateRow);
+          const mismatch = checkTemplateRequest(definition, template!);
+          if (mismatch) throw new ApiError('invalid_template_parameters', mismatch.message, { param: mismatch.param });
+          this.templates.delete(cacheKey);
+          if (this.templates.size >= TEMPLATE_CACHE_SIZE) this.templates.delete(this.templates.keys().next().value!);
+          this.templates.set(cacheKey, { template: definition, version: String(row.detail!.version) });
+          continue;
         }
-        if (claim.kind === 'stored') {
-          if (claim.response.requestHash !== hash || claim.response.operationId !== input.operationId) {
-            throw new ApiError(
-              'idempotency_key_in_use_with_different_params',
-              'This Idempotency-Key was already used with a different request body.',
-              { original_correlation_id: claim.response.correlationId },
-            );
-          }
-          return { status: 202, message: claim.response.body as MessageResource, replayed: true };
-        }
-      }
-
-      const body = input.body;
-      const connection = await trx('whatsapp_connections')
-        .where({ organization_id: sender.organizationId, agent_id: body.agent_id, phone_number: body.from, active: true })
-        .first('id');
-      if (!connection) {
-        // The agent belongs to the key's organization (checked by the agent-access step).
-        const available = await activeNumbersOfAgent(trx, body.agent_id);
-        throw new ApiError('from_phone_not_found_for_agent', `${body.from} is not an active WhatsApp number of this agent.`, {
-          param: 'from',
-          available_phones: available,
-        });
-      }
-
-      const conversationKey = { organizationId: sender.organizationId, businessNumber: body.from, customerNumber: body.to };
-      if (input.type === 'template') {
-        await checkTemplate(trx, connection.id as string, input.body.template);
-      } else {
-        const found = await trx('conversations')
-          .where({ organization_id: sender.organizationId, business_number: body.from, customer_number: body.to })
-          .first('last_inbound_at', trx.raw('now() AS now'));
-        const window = windowState((found?.last_inbound_at as Date | null) ?? null, (found?.now as Date | undefined) ?? new Date());
-        if (!window.open) {
+        case 'window_closed': {
+          const last = row.detail!.last_inbound_at_ms;
+          const window = windowState(last === null ? null : new Date(Number(last)), new Date(Number(row.detail!.now_ms)));
           throw new ApiError(
             'customer_service_window_closed',
             window.last_inbound_at === null
@@ -149,60 +209,38 @@ export class Messaging {
             { window },
           );
         }
+        case 'quota_exceeded': {
+          const quota = Number(row.detail!.quota);
+          const resets = formatTimestamp(new Date(Number(row.detail!.resets_at_ms)));
+          throw new ApiError('message_quota_exceeded', `The monthly message quota of ${quota} messages is used up; it resets on ${resets}.`, {
+            quota_limit: quota,
+            quota_resets_at: resets,
+          });
+        }
+        default:
+          throw new Error(`mojeeb_accept_send answered ${String(row.outcome)}`);
       }
-
-      if (sender.environment === 'live') await consumeQuota(trx, sender.organizationId);
-
-      const conversationId = await upsertConversation(trx, conversationKey, body.agent_id);
-      const content = storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template });
-      const [row] = await trx('messages')
-        .insert({
-          organization_id: sender.organizationId,
-          environment: sender.environment,
-          agent_id: body.agent_id,
-          connection_id: connection.id,
-          conversation_id: conversationId,
-          api_key_id: sender.keyId,
-          type: input.type,
-          from_number: body.from,
-          to_number: body.to,
-          content,
-        })
-        .returning([...RESOURCE_COLUMNS]);
-      const message = toMessageResource(row as MessageRow);
-      await trx.raw(`SELECT graphile_worker.add_job(?, json_build_object('message_id', ?::text), job_key => ?)`, [
-        DELIVERY_TASK,
-        message.id,
-        `${DELIVERY_TASK}:${message.id}`,
-      ]);
-      if (options.idempotencyKey !== undefined) {
-        await storeIdempotentResponse(trx, sender.keyId, options.idempotencyKey, {
-          operationId: input.operationId,
-          requestHash: hash!,
-          correlationId: options.correlationId,
-          status: 202,
-          body: message,
-          messageId: message.id,
-        });
-      }
-      return { status: 202, message, replayed: false };
-    }).then((result) => {
-      if (!result.replayed) metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
-      return result;
+    }
+    throw new ApiError('service_unavailable', 'The template changed several times while this send was checked; retry the request.', {}, {
+      headers: { 'Retry-After': '1' },
     });
   }
 
   /** The message, if the key may see it: same organization and environment, an allowed agent. */
   async get(sender: Sender, id: string): Promise<MessageResource | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    const query = this.db('messages')
-      .where({ id: id.toLowerCase(), organization_id: sender.organizationId, environment: sender.environment })
-      .first([...RESOURCE_COLUMNS]);
-    if (sender.agentIds !== null) query.whereIn('agent_id', [...sender.agentIds]);
-    const row = (await query) as MessageRow | undefined;
+    const agents = sender.agentIds === null ? null : [...sender.agentIds];
+    const result = await this.db
+      .raw<{ rows: MessageRow[] }>(GET_SQL, [id.toLowerCase(), sender.organizationId, sender.environment, agents, agents])
+      .options({ name: 'mojeeb_get_message' });
+    const row = result.rows[0];
     return row ? toMessageResource(row) : null;
   }
 }
+
+// One constant text, so that it is prepared once per connection (a named statement).
+const GET_SQL = `SELECT ${RESOURCE_COLUMNS.join(', ')} FROM messages
+  WHERE id = ?::uuid AND organization_id = ?::uuid AND environment = ?::text AND (?::uuid[] IS NULL OR agent_id = ANY(?::uuid[]))`;
 
 /**
  * JSON for a jsonb column: PostgreSQL's jsonb cannot hold U+0000 or an unpaired surrogate, and
@@ -214,47 +252,55 @@ function storable(value: unknown): string {
   );
 }
 
-async function checkTemplate(trx: Knex.Transaction, connectionId: string, request: TemplateRequest): Promise<void> {
-  const template = await findTemplate(trx, connectionId, request.name, request.language);
-  if (!template) {
-    throw new ApiError('template_not_found', `This number has no template '${request.name}' in language '${request.language}'.`, {
-      param: 'template.name',
-    });
-  }
-  if (template.status !== 'APPROVED') {
-    throw new ApiError(
-      'template_not_approved',
-      `The template '${request.name}' (${request.language}) is not approved by Meta (status ${template.status}).`,
-      { param: 'template.name' },
-    );
-  }
-  const mismatch = checkTemplateRequest(template, request);
-  if (mismatch) throw new ApiError('invalid_template_parameters', mismatch.message, { param: mismatch.param });
+/** The 202 body of an accepted send: the message as it was when accepted (queued). */
+function acceptedResource(sender: Sender, input: SendInput, row: AcceptRow): MessageResource {
+  return toMessageResource({
+    id: row.message_id!,
+    status: 'queued',
+    agent_id: input.body.agent_id,
+    from_number: input.body.from,
+    to_number: input.body.to,
+    type: input.type,
+    conversation_id: row.conversation_id!,
+    platform_message_id: null,
+    error_code: null,
+    error_message: null,
+    meta_error_code: null,
+    created_at: row.created_at!,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    failed_at: null,
+  });
 }
 
-/** One message of the organization's monthly quota, or 402 when it is used up. */
-async function consumeQuota(trx: Knex.Transaction, organizationId: string): Promise<void> {
-  const result = await trx.raw<{ rows: Array<{ messages_sent: number }> }>(
-    `INSERT INTO organization_usage AS u (organization_id, period_start, messages_sent)
-     SELECT o.id, date_trunc('month', now() AT TIME ZONE 'UTC')::date, 1 FROM organizations o
-      WHERE o.id = ? AND o.monthly_message_quota > 0
-     ON CONFLICT (organization_id, period_start) DO UPDATE SET messages_sent = u.messages_sent + 1
-      WHERE u.messages_sent < (SELECT monthly_message_quota FROM organizations WHERE id = u.organization_id)
-     RETURNING messages_sent`,
-    [organizationId],
-  );
-  if (result.rows.length === 0) {
-    const info = await trx.raw<{ rows: Array<{ quota: number; resets_at: Date }> }>(
-      `SELECT monthly_message_quota AS quota,
-              (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC' AS resets_at
-         FROM organizations WHERE id = ?`,
-      [organizationId],
-    );
-    const { quota, resets_at } = info.rows[0]!;
-    const resets = formatTimestamp(resets_at);
-    throw new ApiError('message_quota_exceeded', `The monthly message quota of ${quota} messages is used up; it resets on ${resets}.`, {
-      quota_limit: quota,
-      quota_resets_at: resets,
-    });
+/**
+ * Wakes the delivery workers after accepted sends: one NOTIFY on graphile-worker's channel per
+ * batch of sends accepted within WAKEUP_BATCH_MS, after their commits (a NOTIFY inside each
+ * send's transaction would serialize every commit, and each NOTIFY is a commit of its own). A
+ * lost wake-up only delays the job to the workers' next poll.
+ */
+const WAKEUP_BATCH_MS = 10;
+
+class WorkerWakeup {
+  private pending = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: Knex) {}
+
+  jobAdded(): void {
+    this.pending++;
+    this.timer ??= setTimeout(() => this.flush(), WAKEUP_BATCH_MS);
+  }
+
+  private flush(): void {
+    const count = this.pending;
+    this.pending = 0;
+    this.timer = null;
+    this.db
+      .raw(`SELECT pg_notify('jobs:insert', json_build_object('count', ?::int)::text)`, [count])
+      .catch(() => {
+        // The workers' poll picks the jobs up.
+      });
   }
 }

@@ -207,7 +207,8 @@ export function checkTemplateRequest(template: TemplateDefinition, request: Temp
   return null;
 }
 
-interface TemplateRow {
+/** A row of `templates`, as the database returns it. */
+export interface TemplateRow {
   id: string;
   connection_id: string;
   name: string;
@@ -223,7 +224,7 @@ interface TemplateRow {
   meta_template_id: string | null;
 }
 
-const fromRow = (row: TemplateRow): StoredTemplate => ({
+export const templateFromRow = (row: TemplateRow): StoredTemplate => ({
   id: row.id,
   connectionId: row.connection_id,
   name: row.name,
@@ -260,15 +261,15 @@ export async function upsertTemplate(db: Knex, connectionId: string, template: T
     .onConflict(['connection_id', 'name', 'language'])
     .merge({ ...values, updated_at: db.fn.now() })
     .returning('*');
-  return fromRow(row as TemplateRow);
+  return templateFromRow(row as TemplateRow);
 }
 
 export async function findTemplate(db: Knex, connectionId: string, name: string, language: string): Promise<StoredTemplate | null> {
   const row = await db<TemplateRow>('templates').where({ connection_id: connectionId, name, language }).first();
-  return row ? fromRow(row) : null;
+  return row ? templateFromRow(row) : null;
 }
 
 export async function listTemplates(db: Knex, connectionId: string): Promise<StoredTemplate[]> {
   const rows = await db<TemplateRow>('templates').where({ connection_id: connectionId }).orderBy(['name', 'language']);
-  return rows.map(fromRow);
+  return rows.map(templateFromRow);
 }

@@ -4,6 +4,7 @@
  * else runs, so every answer carries it (also 404, 405 and 500), and bound into the request's
  * logger so every log line about the request carries it too.
  */
+import { randomFillSync } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { Logger } from '../logger.ts';
 import type { AppMiddleware } from './context.ts';
@@ -11,8 +12,21 @@ import type { AppMiddleware } from './context.ts';
 export const CORRELATION_HEADER = 'X-Correlation-ID';
 export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// ULIDs from a pool of cryptographic random bytes refilled 4 KiB at a time (the library's default
+// asks the operating system once per character). 256 is a multiple of the 32 symbols, so a byte
+// divided by 256 picks each symbol with the same probability.
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function pooledRandom(): number {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  return randomPool[randomOffset++]! / 256;
+}
+
 export function newCorrelationId(): string {
-  return `req_${ulid()}`;
+  return `req_${ulid(undefined, pooledRandom)}`;
 }
 
 /** The caller's id if it is sane; a repeated header (joined by Node with ", ") is not. */

@@ -20,7 +20,7 @@
 import Router from '@koa/router';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
 import type { Implementations, Services } from '../operations/context.ts';
-import { agentAccess, type AgentDirectory } from './agent-access.ts';
+import { agentAccess } from './agent-access.ts';
 import { authenticate, type KeyAuthenticator } from './auth.ts';
 import { jsonBody } from './body.ts';
 import type { AppMiddleware, AppState } from './context.ts';
@@ -44,7 +44,6 @@ export interface RoutingOptions {
   readonly services: Services;
   readonly maxBodyBytes: number;
   readonly keys: KeyAuthenticator;
-  readonly agents: AgentDirectory;
   /** Meta's webhook endpoint; absent when no app secret and verify token are configured. */
   readonly webhook?: WebhookOptions | undefined;
 }
@@ -96,8 +95,8 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
 }
 
 /**
- * One operation's chain, in precedence order. The slots marked LATER are where the next pieces
- * of work plug in; nothing of them exists yet.
+ * One operation's chain, in precedence order. Idempotency and the business rules come last, in
+ * the handler's service call (domain/messages.ts), in the order the Errors guide gives.
  */
 function operationChain(route: RouteDefinition, validator: OperationValidator, options: RoutingOptions): AppMiddleware[] {
   const chain: AppMiddleware[] = [
@@ -123,12 +122,9 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
     await next();
   });
 
-  // Agent restriction (403 agent_not_authorized) and existence in the key's organization (422
-  // agent_not_found), for bodies that name an `agent_id`.
-  if (route.authenticated && route.hasRequestBody) chain.push(agentAccess(options.agents));
-
-  // LATER — idempotency (409 idempotency_key_in_progress / 422 …_with_different_params, or a replay
-  // with Idempotent-Replayed), comparing bodies as JSON (`ctx.state.body`).
+  // Agent restriction (403 agent_not_authorized), for bodies that name an `agent_id`; the agent's
+  // existence (422 agent_not_found) is checked by the send itself, before idempotency.
+  if (route.authenticated && route.hasRequestBody) chain.push(agentAccess());
 
   const handler = options.implementations[route.operationId];
   chain.push(invoke(route, handler, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));

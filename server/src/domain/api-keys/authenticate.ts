@@ -73,7 +73,8 @@ FROM k`;
 
 /** Looks the key up by its hash; null when no key has this hash. */
 export async function lookupAndCountKey(db: Knex, plaintextKey: string): Promise<KeyLookup | null> {
-  const result = await db.raw<{ rows: Row[] }>(SQL, [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey)]);
+  // A named statement: parsed and planned once per connection, not on every request.
+  const result = await db.raw<{ rows: Row[] }>(SQL, [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey)]).options({ name: 'mojeeb_authenticate_key' });
   const row = result.rows[0];
   if (!row) return null;
   return {
