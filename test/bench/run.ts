@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,11 +98,53 @@ interface Measured {
   readonly errors: number;
   readonly timeouts: number;
   readonly offeredRate?: number;
+  readonly cpuMicrosecondsPerRequest: Record<string, number>;
+}
+
+/** CPU time (ms) used so far by each process on the machine, by pid, from /proc/<pid>/stat. */
+function cpuByProcess(): Map<number, { comm: string; ms: number }> {
+  const ticksMs = 1000 / 100; // USER_HZ is 100 on Linux
+  const out = new Map<number, { comm: string; ms: number }>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      out.set(Number(e), { comm, ms: (Number(fields[11]) + Number(fields[12])) * ticksMs });
+    } catch {
+      // the process ended in between
+    }
+  }
+  return out;
+}
+
+/** Pids of the server and baseline children, named in CPU breakdowns. */
+const namedPids = new Map<number, string>();
+
+/** CPU microseconds per request, by process group (server, baseline, postgres, load generator, other). */
+function cpuPerRequest(before: Map<number, { comm: string; ms: number }>, after: Map<number, { comm: string; ms: number }>, requests: number): Record<string, number> {
+  const groups: Record<string, number> = {};
+  for (const [pid, a] of after) {
+    const used = a.ms - (before.get(pid)?.ms ?? 0);
+    if (used <= 0) continue;
+    const group = namedPids.get(pid) ?? (pid === process.pid ? 'load generator' : a.comm === 'postgres' ? 'postgres' : 'other');
+    groups[group] = (groups[group] ?? 0) + used;
+  }
+  return Object.fromEntries(Object.entries(groups).map(([g, ms]) => [g, Math.round((ms * 1000) / Math.max(1, requests))]));
 }
 
 async function load(name: string, options: autocannon.Options, warmup = true): Promise<Measured> {
   if (warmup) await autocannon({ ...options, duration: WARMUP_S, overallRate: undefined });
+  const cpuBefore = cpuByProcess();
   const r = await autocannon({ connections: CONNECTIONS, ...options, duration: DURATION_S });
+  const cpu = cpuPerRequest(cpuBefore, cpuByProcess(), r.requests.total);
   const m: Measured = {
     name,
     requestsPerSecond: r.requests.average,
@@ -113,8 +155,9 @@ async function load(name: string, options: autocannon.Options, warmup = true): P
     errors: r.errors,
     timeouts: r.timeouts,
     ...(options.overallRate !== undefined ? { offeredRate: options.overallRate } : {}),
+    cpuMicrosecondsPerRequest: cpu,
   };
-  log(`${name}: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}`);
+  log(`${name}: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}; CPU µs/request: ${Object.entries(cpu).map(([g, us]) => `${g} ${us}`).join(', ')}`);
   if (m.non2xx > 0 || m.errors > 0) throw new Error(`${name}: ${m.non2xx} non-2xx answers and ${m.errors} errors — the figures would be meaningless`);
   return m;
 }
@@ -317,6 +360,8 @@ async function startServers(postgres: TestPostgres) {
 
   const baseline = await startChild('baseline-child.ts', database.connectionString);
   const server = await startChild('server-child.ts', database.connectionString);
+  namedPids.set(baseline.child.pid!, 'baseline');
+  namedPids.set(server.child.pid!, 'server');
   const auth = { authorization: `Bearer ${key.plaintext}` };
   log(`server pid ${server.child.pid!} on :${server.port} (pool ${String(server.info.poolMax)}, log level ${String(server.info.logLevel)}); baselines on :${baseline.port}`);
 
