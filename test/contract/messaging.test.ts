@@ -260,6 +260,26 @@ describe('messaging', () => {
         'template.buttons[0].index',
       ],
     ];
+    it('checks a send against the template as it is now, after the template changed or was paused since the last send', async () => {
+      const changing = { ...EXAMPLE_TEMPLATES[0], name: 'changing_offer' };
+      await upsertTemplate(harness.db, s.connectionId, templateFromMeta(changing));
+      expect((await send({ name: 'changing_offer' })).status).to.equal(202);
+      expect((await send({ name: 'changing_offer' })).status).to.equal(202);
+      // Meta's new version needs a third parameter: the same request no longer fits.
+      await upsertTemplate(
+        harness.db,
+        s.connectionId,
+        templateFromMeta({ ...changing, components: [{ type: 'BODY', text: 'Hi {{customer_name}}, track {{tracking_url}} by {{date}}.' }] }),
+      );
+      const before = await counts(harness.db, s.tenant.organization.id);
+      expectError(await send({ name: 'changing_offer' }), 422, 'invalid_template_parameters', 'template.parameters.date');
+      expect(await counts(harness.db, s.tenant.organization.id)).to.deep.equal(before);
+      const fitting = await send({ name: 'changing_offer', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1', date: 'Monday' } });
+      expect(fitting.status).to.equal(202);
+      await upsertTemplate(harness.db, s.connectionId, templateFromMeta({ ...changing, status: 'PAUSED' }));
+      expectError(await send({ name: 'changing_offer' }), 422, 'template_not_approved', 'template.name');
+    });
+
     for (const [what, template, code, param] of refusals) {
       it(`refuses ${what} (${code}) before queuing anything`, async () => {
         const before = await counts(harness.db, s.tenant.organization.id);
