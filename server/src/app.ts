@@ -70,7 +70,9 @@ export function createApp(options: AppOptions): Koa<AppState> {
     mediaTypes: documentedMediaTypes(options.spec),
     services,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
-    keys: { lookupAndCount: (key) => lookupAndCountKey(options.db, key) },
+    keys: { lookupAndCount: (key, attached) => lookupAndCountKey(options.db, key, attached) },
+    // The status lookup rides on the key's authentication query: one round trip per request.
+    attachedLookups: { getWhatsAppMessageStatus: (params) => services.messaging.attachedGet(params.id ?? '') },
     webhook:
       options.config.metaAppSecret && options.config.metaVerifyToken
         ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }

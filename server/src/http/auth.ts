@@ -10,8 +10,10 @@
  * - Every response to a request with a usable key carries X-RateLimit-Limit/-Remaining/-Reset,
  *   errors included; a request over the limit gets 429 with Retry-After. Every request with a
  *   usable key counts, whatever its outcome.
+ * - An operation may attach a lookup to that query (`AttachLookup`, e.g. the status lookup):
+ *   its result reaches the handler (`prefetched`) only once every check above passed.
  */
-import type { KeyLookup } from '../domain/api-keys/authenticate.ts';
+import type { AttachedQuery, KeyLookup } from '../domain/api-keys/authenticate.ts';
 import { parseApiKey } from '../domain/api-keys/key-format.ts';
 import { missingScope } from '../domain/api-keys/scopes.ts';
 import { LOWEST_PLAN_WITH_API_ACCESS, planIncludesApiAccess } from '../domain/plans.ts';
@@ -20,9 +22,12 @@ import type { AppMiddleware } from './context.ts';
 import { ApiError } from './errors.ts';
 
 export interface KeyAuthenticator {
-  /** Finds the key and counts the request; null when no key has this value. */
-  lookupAndCount(plaintextKey: string): Promise<KeyLookup | null>;
+  /** Finds the key and counts the request (and makes the attached lookup); null when no key has this value. */
+  lookupAndCount(plaintextKey: string, attached?: AttachedQuery): Promise<KeyLookup | null>;
 }
+
+/** The lookup an operation wants made with the key's authentication, from the request's path parameters. */
+export type AttachLookup = (params: Readonly<Record<string, string>>) => AttachedQuery | undefined;
 
 /** What a handler knows about the caller once authenticated. */
 export interface Principal {
@@ -43,12 +48,13 @@ export function bearerKey(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export function authenticate(route: RouteDefinition, keys: KeyAuthenticator): AppMiddleware {
+export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, attach?: AttachLookup): AppMiddleware {
   return async (ctx, next) => {
     const presented = bearerKey(ctx.req.headers.authorization);
     if (presented === null || parseApiKey(presented) === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
 
-    const key = await keys.lookupAndCount(presented);
+    const attached = attach?.((ctx as unknown as { params?: Record<string, string> }).params ?? {});
+    const key = await keys.lookupAndCount(presented, attached);
     if (key === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
     if (key.revokedAt !== null) throw new ApiError('revoked_api_key', 'This API key was revoked. Create a new key.');
     if (key.rate === null) {
@@ -86,6 +92,7 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator): Ap
       scopes: key.scopes,
       agentIds: key.agentIds,
     };
+    if (attached) ctx.state.prefetched = { value: key.attached };
     await next();
   };
 }

@@ -51,6 +51,7 @@ export function invoke(
       logger: ctx.state.logger,
       services,
       principal: ctx.state.principal ?? null,
+      prefetched: ctx.state.prefetched ?? null,
     };
     const result = await (handler as unknown as AnyHandler).call(undefined, request, operationContext);
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);

@@ -21,7 +21,7 @@ import Router from '@koa/router';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
 import type { Implementations, Services } from '../operations/context.ts';
 import { agentAccess } from './agent-access.ts';
-import { authenticate, type KeyAuthenticator } from './auth.ts';
+import { authenticate, type AttachLookup, type KeyAuthenticator } from './auth.ts';
 import { jsonBody } from './body.ts';
 import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
@@ -44,6 +44,8 @@ export interface RoutingOptions {
   readonly services: Services;
   readonly maxBodyBytes: number;
   readonly keys: KeyAuthenticator;
+  /** Lookups made in the same query as the key's authentication, by operation (auth.ts). */
+  readonly attachedLookups?: Partial<Record<OperationId, AttachLookup>>;
   /** Meta's webhook endpoint; absent when no app secret and verify token are configured. */
   readonly webhook?: WebhookOptions | undefined;
 }
@@ -109,7 +111,7 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
   // Authentication (401), plan and scope (403), rate limit (429, and X-RateLimit-* on every
   // response to a usable key). Before the body is read: an unauthenticated caller must not make
   // us read 64 KiB.
-  if (route.authenticated) chain.push(authenticate(route, options.keys));
+  if (route.authenticated) chain.push(authenticate(route, options.keys, options.attachedLookups?.[route.operationId]));
 
   if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
 

@@ -28,6 +28,8 @@ export interface OperationContext {
   readonly services: Services;
   /** The authenticated caller; null for operations that need no key. */
   readonly principal: Principal | null;
+  /** What the operation's attached lookup found, made with the key's authentication; null when none was attached. */
+  readonly prefetched: { readonly value: unknown } | null;
 }
 
 type ResponsesOf<Op extends OperationId> = operations[Op]['responses'];

@@ -1,10 +1,14 @@
 /** GET /v1/whatsapp/messages/{id} — a message and its delivery status. */
+import type { MessageResource } from '../domain/messages.ts';
 import { ApiError } from '../http/errors.ts';
 import type { OperationImplementation } from './context.ts';
 import { principalOf } from './principal.ts';
 
 export const getWhatsAppMessageStatus: OperationImplementation<'getWhatsAppMessageStatus'> = async (request, ctx) => {
-  const message = await ctx.services.messaging.get(principalOf(ctx), request.params.id);
+  // Found by the key's authentication query when the id is well-formed (app.ts attaches it).
+  const message = ctx.prefetched
+    ? (ctx.prefetched.value as MessageResource | null)
+    : await ctx.services.messaging.get(principalOf(ctx), request.params.id);
   if (message === null) {
     // Another organization's message, another environment's, or an agent outside the key's
     // allow-list: answered exactly like an id that does not exist.

@@ -18,6 +18,23 @@ export interface KeyLookup {
   readonly expiresAt: Date | null;
   /** Present for a usable (not revoked, not expired) key. */
   readonly rate: RateWindow | null;
+  /** The attached lookup's row (decoded), for a usable key; null when it found none or none was attached. */
+  readonly attached: unknown;
+}
+
+/**
+ * A lookup made in the same statement as the key's authentication, so that an operation whose
+ * whole work is one read costs one round trip: a SELECT giving at most one row, which may refer
+ * to the key as `k` (`k.organization_id`, `k.environment`, `k.agent_ids`). It runs only for a
+ * usable key, and its row reaches the handler only if every check of the key passed.
+ */
+export interface AttachedQuery {
+  /** Names the combined prepared statement; one name per distinct `sql`. */
+  readonly name: string;
+  readonly sql: string;
+  readonly bindings: readonly Knex.Value[];
+  /** Turns the row (as `to_jsonb` gives it) into what the handler gets. */
+  readonly decode: (row: Record<string, unknown>) => unknown;
 }
 
 export interface RateWindow {
@@ -43,6 +60,7 @@ interface Row {
   window_end: string;
   retry_after: string;
   request_count: number | null;
+  attached?: Record<string, unknown> | null;
 }
 
 // Fixed 60-second windows aligned on the database clock (shared by every server process).
@@ -68,13 +86,17 @@ WITH k AS (
 SELECT k.id, k.organization_id, k.environment, k.scopes, k.agent_ids, k.plan, k.revoked_at, k.expires_at, k.rate_limit,
        extract(epoch FROM k.window_start)::bigint + ${RATE_WINDOW_SECONDS} AS window_end,
        greatest(1, ceil(extract(epoch FROM (k.window_start + interval '${RATE_WINDOW_SECONDS} seconds' - k.now))))::int AS retry_after,
-       (SELECT request_count FROM counted) AS request_count
-FROM k`;
+       (SELECT request_count FROM counted) AS request_count`;
 
-/** Looks the key up by its hash; null when no key has this hash. */
-export async function lookupAndCountKey(db: Knex, plaintextKey: string): Promise<KeyLookup | null> {
-  // A named statement: parsed and planned once per connection, not on every request.
-  const result = await db.raw<{ rows: Row[] }>(SQL, [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey)]).options({ name: 'mojeeb_authenticate_key' });
+/** Looks the key up by its hash (and makes the attached lookup); null when no key has this hash. */
+export async function lookupAndCountKey(db: Knex, plaintextKey: string, attached?: AttachedQuery): Promise<KeyLookup | null> {
+  const bindings = [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey), ...(attached?.bindings ?? [])];
+  // Named statements: parsed and planned once per connection, not on every request.
+  const result = attached
+    ? await db
+        .raw<{ rows: Row[] }>(`${SQL},\n  CASE WHEN k.usable THEN (SELECT to_jsonb(a) FROM (${attached.sql}) a LIMIT 1) END AS attached\nFROM k`, bindings)
+        .options({ name: `mojeeb_authenticate_key+${attached.name}` })
+    : await db.raw<{ rows: Row[] }>(`${SQL}\nFROM k`, bindings).options({ name: 'mojeeb_authenticate_key' });
   const row = result.rows[0];
   if (!row) return null;
   return {
@@ -90,6 +112,7 @@ export async function lookupAndCountKey(db: Knex, plaintextKey: string): Promise
       row.request_count === null
         ? null
         : { limit: row.rate_limit, count: row.request_count, resetAt: Number(row.window_end), retryAfter: Number(row.retry_after) },
+    attached: attached && row.attached ? attached.decode(row.attached) : null,
   };
 }
 
