@@ -4,6 +4,7 @@
  * never serialises request bodies or headers by itself, and `errorFields` keeps an error's stack
  * in the log (for operators) — the HTTP layer makes sure it never reaches a response.
  */
+import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { LogLevel } from './config.ts';
 
@@ -21,14 +22,14 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go; defaults to stdout. Tests pass a collector. */
+  /** Where lines go; defaults to stdout (stdoutLines). Tests pass a collector. */
   write?: (line: string) => void;
   bindings?: LogFields;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.write ?? stdoutLines;
   const make = (bindings: LogFields): Logger => {
     const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (RANK[level] < threshold) return;
@@ -53,6 +54,31 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /** A logger that drops everything. */
+/**
+ * Lines to stdout, those of one event-loop turn in one write: a busy server finishes several
+ * requests per turn, and a write is a system call. Written at the end of the turn, and at once
+ * when the process exits.
+ */
+let pendingLines = '';
+function flushLines(): void {
+  const text = pendingLines;
+  pendingLines = '';
+  if (text !== '') process.stdout.write(text);
+}
+function stdoutLines(line: string): void {
+  if (pendingLines === '') setImmediate(flushLines);
+  pendingLines += line + '\n';
+}
+process.on('exit', () => {
+  if (pendingLines === '') return;
+  try {
+    writeSync(1, pendingLines);
+  } catch {
+    // stdout is gone
+  }
+  pendingLines = '';
+});
+
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
 /** The fields describing an error in a log line (operators see the stack; callers never do). */
