@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import type { AttachedQuery } from './api-keys/authenticate.ts';
 import { ApiError } from '../http/errors.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import { metrics } from '../metrics.ts';
 import { activeNumbersOfAgent } from './agents.ts';
 import { WINDOW_MS, windowState } from './conversations.ts';
@@ -143,12 +144,12 @@ export class Messaging {
         // error then comes in the documented order, after the agent, idempotency and number checks).
         if (known && checkTemplateRequest(known.template, template) === null) version = known.version;
       }
-      const result = await this.db.raw<{ rows: AcceptRow[] }>(ACCEPT_SQL, [
+      const rows = await preparedQuery<AcceptRow>(this.db, 'mojeeb_accept_send', ACCEPT_SQL, [
         sender.organizationId, sender.environment, sender.keyId, body.agent_id, body.from, body.to, input.type, content,
         template?.name ?? null, template?.language ?? null, version, WINDOW_MS,
         options.idempotencyKey ?? null, input.operationId, hash, options.correlationId, DELIVERY_TASK,
-      ]).options({ name: 'mojeeb_accept_send' });
-      const row = result.rows[0]!;
+      ]);
+      const row = rows[0]!;
       switch (row.outcome) {
         case 'accepted':
           metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
@@ -231,10 +232,9 @@ export class Messaging {
   async get(sender: Sender, id: string): Promise<MessageResource | null> {
     if (!isUuid(id)) return null;
     const agents = sender.agentIds === null ? null : [...sender.agentIds];
-    const result = await this.db
-      .raw<{ rows: MessageRow[] }>(GET_SQL, [id.toLowerCase(), sender.organizationId, sender.environment, agents, agents])
-      .options({ name: 'mojeeb_get_message' });
-    const row = result.rows[0];
+    const [row] = await preparedQuery<MessageRow>(this.db, 'mojeeb_get_message', GET_SQL, [
+      id.toLowerCase(), sender.organizationId, sender.environment, agents, agents,
+    ]);
     return row ? toMessageResource(row) : null;
   }
 

@@ -2,6 +2,7 @@
 // `last_used_at`, in ONE database round trip. No cache: a revocation holds on the very next
 // request of every server process.
 import type { Knex } from 'knex';
+import { preparedQuery } from '../../db/prepared.ts';
 import { hashApiKey, type KeyEnvironment } from './key-format.ts';
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60;
@@ -88,16 +89,20 @@ SELECT k.id, k.organization_id, k.environment, k.scopes, k.agent_ids, k.plan, k.
        greatest(1, ceil(extract(epoch FROM (k.window_start + interval '${RATE_WINDOW_SECONDS} seconds' - k.now))))::int AS retry_after,
        (SELECT request_count FROM counted) AS request_count`;
 
+const SQL_ALONE = `${SQL}\nFROM k`;
+
 /** Looks the key up by its hash (and makes the attached lookup); null when no key has this hash. */
 export async function lookupAndCountKey(db: Knex, plaintextKey: string, attached?: AttachedQuery): Promise<KeyLookup | null> {
   const bindings = [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey), ...(attached?.bindings ?? [])];
-  // Named statements: parsed and planned once per connection, not on every request.
-  const result = attached
-    ? await db
-        .raw<{ rows: Row[] }>(`${SQL},\n  CASE WHEN k.usable THEN (SELECT to_jsonb(a) FROM (${attached.sql}) a LIMIT 1) END AS attached\nFROM k`, bindings)
-        .options({ name: `mojeeb_authenticate_key+${attached.name}` })
-    : await db.raw<{ rows: Row[] }>(`${SQL}\nFROM k`, bindings).options({ name: 'mojeeb_authenticate_key' });
-  const row = result.rows[0];
+  const rows = attached
+    ? await preparedQuery<Row>(
+        db,
+        `mojeeb_authenticate_key+${attached.name}`,
+        `${SQL},\n  CASE WHEN k.usable THEN (SELECT to_jsonb(a) FROM (${attached.sql}) a LIMIT 1) END AS attached\nFROM k`,
+        bindings,
+      )
+    : await preparedQuery<Row>(db, 'mojeeb_authenticate_key', SQL_ALONE, bindings);
+  const row = rows[0];
   if (!row) return null;
   return {
     keyId: row.id,
