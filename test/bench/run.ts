@@ -481,11 +481,16 @@ function renderTable(runs: Record<string, Measured>, ratios: Record<string, numb
     sends: `${ratios.sendsVsThreeInserts!.toFixed(2)} × (1), ${ratios.sendsVsOneInsert!.toFixed(2)} × (2)`,
     status: `${ratios.statusVsSelect!.toFixed(2)} × (4)`,
   };
-  const rows = Object.entries(runs).map(([k, m]) => [m.name, m.requestsPerSecond.toFixed(0), `${m.p50} ms`, `${m.p99} ms`, String(m.total), ratioFor[k] ?? '']);
-  const header = ['run', 'req/s', 'p50', 'p99', 'requests', 'ours/baseline'];
+  const cpu = (m: Measured) => {
+    const c = m.cpuMicrosecondsPerRequest;
+    return `${(c.server ?? 0) + (c.baseline ?? 0)} / ${c.postgres ?? 0} / ${c['load generator'] ?? 0}`;
+  };
+  const rows = Object.entries(runs).map(([k, m]) => [m.name, m.requestsPerSecond.toFixed(0), `${m.p50} ms`, `${m.p99} ms`, String(m.total), cpu(m), ratioFor[k] ?? '']);
+  const header = ['run', 'req/s', 'p50', 'p99', 'requests', 'CPU µs/request: app / PostgreSQL / load', 'ours/baseline'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 || i === 5 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`, ...rows.map(line)].join('\n');
+  const left = (i: number) => i === 0 || i === header.length - 1;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (left(i) ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -524,7 +529,9 @@ Idempotency-Key (the same bodies go to the baselines). Sends use a test key (san
 ${table}
 
 (6) offers a fixed ${r.settings.fixedRate} req/s (autocannon \`overallRate\`); its latency is the figure for the
-p99 target.
+p99 target. CPU µs/request: CPU time (user + system, from /proc) that the app (our server or the
+baseline), PostgreSQL and the load generator spent during the run, divided by the requests
+served; all share the same ${m.nproc} cores, so the run ends where their sum reaches the machine.
 
 Peak RSS of the server process during the send run (3): **${r.memory.peakRssMiB.toFixed(1)} MiB**
 (${r.memory.rssBeforeSendRunMiB.toFixed(1)} MiB before it; ${r.memory.method}).
