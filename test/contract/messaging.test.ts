@@ -311,6 +311,31 @@ describe('messaging', () => {
       expect(await counts(harness.db, s.tenant.organization.id)).to.deep.equal(before);
     });
 
+    it('accepts exactly the quota under concurrent live sends, across the fast and the exact counting paths', async function () {
+      this.timeout(60_000);
+      // Sends are counted without serialization while more messages are left than PostgreSQL's
+      // max_connections, and one by one after that: a quota just above it crosses both paths.
+      const maxConnections = Number((await harness.db.raw<{ rows: Array<{ n: string }> }>(`SELECT current_setting('max_connections') AS n`)).rows[0]!.n);
+      const quota = maxConnections + 40;
+      const s = await sandbox({ environment: 'live', quota });
+      const attempts = quota + 30;
+      const statuses: number[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          while (next < attempts) {
+            next++;
+            statuses.push((await s.client.post(TEMPLATES, s.template(randomE164()))).status);
+          }
+        }),
+      );
+      expect(statuses.filter((st) => st === 202).length, 'accepted').to.equal(quota);
+      expect(statuses.filter((st) => st === 402).length, 'refused').to.equal(attempts - quota);
+      const after = await counts(harness.db, s.tenant.organization.id);
+      expect(after.usage).to.equal(quota);
+      expect(after.messages).to.equal(quota);
+    });
+
     it('does not charge sandbox (test key) sends to the quota', async () => {
       const s = await sandbox({ environment: 'test', quota: 1 });
       for (let i = 0; i < 3; i++) expect((await s.client.post(TEMPLATES, s.template(randomE164()))).status).to.equal(202);

@@ -98,7 +98,7 @@ export function toMessageResource(row: MessageRow): MessageResource {
 interface AcceptRow {
   outcome:
     | 'accepted' | 'stored' | 'in_progress' | 'agent_not_found' | 'from_phone_not_found' | 'template_not_found'
-    | 'template_not_approved' | 'check_template' | 'window_closed' | 'quota_exceeded';
+    | 'template_not_approved' | 'check_template' | 'window_closed' | 'quota_exceeded' | 'quota_exact';
   message_id: string | null;
   conversation_id: string | null;
   created_at: Date | null;
@@ -106,13 +106,16 @@ interface AcceptRow {
 }
 
 const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(
-  ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::bigint,
+  ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::bigint, ?::boolean,
   ?::text, ?::text, ?::text, ?::text, ?::text)`;
 
 /** Template definitions (and the row version they were read at) by organization, agent, number, name and language. */
 const TEMPLATE_CACHE_SIZE = 1_000;
-/** A send whose template keeps changing under it gives up after this many rounds (503). */
-const MAX_TEMPLATE_ROUNDS = 4;
+/**
+ * Calls of the function per send: a first template check and the last messages of a quota
+ * (counted exactly) each cost one more; a send whose template keeps changing gives up (503).
+ */
+const MAX_ROUNDS = 4;
 
 export class Messaging {
   private readonly templates = new Map<string, { template: StoredTemplate; version: string }>();
@@ -136,7 +139,8 @@ export class Messaging {
     const cacheKey = template ? [sender.organizationId, body.agent_id, body.from, template.name, template.language].join('\n') : '';
     const content = storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template });
 
-    for (let round = 0; round < MAX_TEMPLATE_ROUNDS; round++) {
+    let exactQuota = false;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
       let version: string | null = null;
       if (template) {
         const known = this.templates.get(cacheKey);
@@ -146,7 +150,7 @@ export class Messaging {
       }
       const rows = await preparedQuery<AcceptRow>(this.db, 'mojeeb_accept_send', ACCEPT_SQL, [
         sender.organizationId, sender.environment, sender.keyId, body.agent_id, body.from, body.to, input.type, content,
-        template?.name ?? null, template?.language ?? null, version, WINDOW_MS,
+        template?.name ?? null, template?.language ?? null, version, WINDOW_MS, exactQuota,
         options.idempotencyKey ?? null, input.operationId, hash, options.correlationId, DELIVERY_TASK,
       ]);
       const row = rows[0]!;
@@ -219,6 +223,9 @@ export class Messaging {
             quota_resets_at: resets,
           });
         }
+        case 'quota_exact':
+          exactQuota = true;
+          continue;
         default:
           throw new Error(`mojeeb_accept_send answered ${String(row.outcome)}`);
       }
