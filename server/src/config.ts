@@ -22,7 +22,7 @@
  * | `META_VERIFY_TOKEN` | unset             | the token Meta echoes when subscribing the webhook             |
  * | `META_TIMEOUT_MS`  | `10000`            | how long a call to Meta may take                               |
  * | `WORKER`           | `true`             | run the delivery worker inside the server process              |
- * | `WORKER_CONCURRENCY` | `16`             | deliveries in flight per worker process                        |
+ * | `WORKER_CONCURRENCY` | `64`             | deliveries in flight per worker process (each mostly waits for Meta) |
  * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
  * | `DELIVERY_RECONCILE_AFTER_MS` | `600000` | how long a send with an unknown outcome waits for WhatsApp's confirmation before failing as `expired` |
  *
@@ -154,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metaVerifyToken: nonEmpty(env, 'META_VERIFY_TOKEN'),
     metaTimeoutMs: integer(env, 'META_TIMEOUT_MS', 10_000, 100, 120_000),
     worker: booleanFlag(env, 'WORKER') ?? true,
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 512),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 512),
     sandboxStepMs: integer(env, 'SANDBOX_STEP_MS', 1000, 0, 600_000),
     reconcileAfterMs: integer(env, 'DELIVERY_RECONCILE_AFTER_MS', 600_000, 1_000, 86_400_000),
   };

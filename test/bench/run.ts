@@ -39,7 +39,7 @@ const FIXED_RATE = 1_000;
 const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 4_000);
 const WORKER_NUMBERS = 20;
 const WORKER_MPS = 80; // the default messages_per_second of a number
-const WORKER_CONCURRENCY = 16; // the default WORKER_CONCURRENCY
+const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/config.ts)
 const DEADLINE_MS = 290_000;
 // BENCH_ONLY=sends,status,fixed,worker: run only those parts and print their figures, without
 // writing BENCHMARKS.md or results.json (for profiling one path at a time).

@@ -7,6 +7,7 @@
  * no message has yet are kept and applied when the message learns its wamid.
  */
 import type { Knex } from 'knex';
+import { preparedQuery } from '../db/prepared.ts';
 
 export type ReportedStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -24,9 +25,8 @@ export type StatusOutcome = 'applied' | 'duplicate' | 'unmatched';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-// One statement: forward-only by rank, earliest timestamps kept, failure only before delivery.
-const APPLY = `
-UPDATE messages m SET
+// One event applied: forward-only by rank, earliest timestamps kept, failure only before delivery.
+const SET = `
   status = CASE
     WHEN m.status = 'failed' THEN 'failed'
     WHEN :status = 'failed' THEN CASE WHEN m.status IN ('queued', 'sent') THEN 'failed' ELSE m.status END
@@ -40,8 +40,24 @@ UPDATE messages m SET
   error_code = CASE WHEN :status = 'failed' AND m.status IN ('queued','sent') THEN :errorCode ELSE m.error_code END,
   error_message = CASE WHEN :status = 'failed' AND m.status IN ('queued','sent') THEN :errorMessage ELSE m.error_message END,
   meta_error_code = CASE WHEN :status = 'failed' AND m.status IN ('queued','sent') THEN :metaErrorCode ELSE m.meta_error_code END,
-  updated_at = now()
-WHERE m.id = :messageId`;
+  updated_at = now()`;
+const APPLY = `UPDATE messages m SET ${SET} WHERE m.id = :messageId`;
+
+// Accepted sends in one statement: `sent`, the status Meta reported and the wamid, for each
+// message no event of whose wamid arrived before it was known (those are left to markAccepted).
+//
+// Committed without waiting for the WAL flush: the delivery job of each message is completed
+// (by a synchronously committed statement) only after this one, and the WAL is flushed in order,
+// so a completed job always has its `sent` durable. Lost in a database crash, the update is
+// redone from the message's recorded attempt: the job runs again and waits for the status
+// webhook instead of sending again.
+const ACCEPT_MANY = `
+WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+UPDATE messages m SET platform_message_status = v.platform_status, ${SET.replace(/:(\w+)/g, (_, name: string) => ({ status: `'sent'`, wamid: 'v.wamid', at: 'v.at' })[name] ?? 'NULL')}
+FROM unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[]) AS v(id, wamid, platform_status, at), async_commit
+WHERE m.id = v.id
+  AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.platform_message_id = v.wamid AND e.message_id IS NULL)
+RETURNING m.id`;
 
 async function apply(db: Knex, messageId: string, event: StatusEvent): Promise<void> {
   await db.raw(APPLY, {
@@ -102,6 +118,27 @@ export async function markAccepted(
     }
     if (pending.length > 0) await trx('message_events').whereIn('id', pending.map((p) => p.id as string)).update({ message_id: messageId });
   });
+}
+
+export interface AcceptedSend {
+  readonly messageId: string;
+  readonly platformMessageId: string;
+  readonly platformStatus: string | null;
+  readonly at: Date;
+}
+
+/**
+ * markAccepted for many messages: one statement for all of them, unless events for a wamid came
+ * before it was known (then markAccepted for that message).
+ */
+export async function markAcceptedMany(db: Knex, sends: readonly AcceptedSend[]): Promise<void> {
+  if (sends.length === 0) return;
+  const values = [sends.map((s) => s.messageId), sends.map((s) => s.platformMessageId), sends.map((s) => s.platformStatus), sends.map((s) => s.at)];
+  const rows = await preparedQuery<{ id: string }>(db, 'delivery_accept_many', ACCEPT_MANY, values);
+  const done = new Set(rows.map((r) => r.id));
+  for (const s of sends) {
+    if (!done.has(s.messageId)) await markAccepted(db, s.messageId, { platformMessageId: s.platformMessageId, platformStatus: s.platformStatus, at: s.at });
+  }
 }
 
 /** Ends a message that could not be handed over (a final error from WhatsApp or the sandbox). */

@@ -65,8 +65,6 @@ const fake = await startFakeMeta({
   maxRecorded: 100_000,
   ...(num('FAKE_META_THROUGHPUT_PER_NUMBER') !== undefined ? { throughputPerNumber: num('FAKE_META_THROUGHPUT_PER_NUMBER')! } : {}),
 });
-// Compile the validator now, so the first request does not pay for it.
-fake.validator.validateSendBody({});
 console.log(JSON.stringify({ fakeMeta: fake.url, webhooks: callbackUrl ?? null, control: `${fake.url}/_fake/stats` }));
 
 let stopping = false;

@@ -185,6 +185,8 @@ const MAX_FAULTS = 100_000;
 
 export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<FakeMeta> {
   const fake = new FakeMetaServer(options);
+  // Compile the send validator now (once per process), so the first request does not pay for it.
+  fake.validator.validateSendBody({});
   await fake.listen(options.port ?? 0);
   return fake;
 }
@@ -705,9 +707,14 @@ function digitsOf(phone: string): string {
   return phone.replace(/\D/g, '');
 }
 
+// The unique part of wamids: a random prefix per process and a counter (no random bytes per call).
+const wamidPrefix = randomBytes(5).toString('hex').toUpperCase();
+let wamidCounter = 0;
+
 /** `wamid.` + base64 of a protobuf-like blob carrying the recipient, as Meta's ids look. */
 export function makeWamid(toDigits: string): string {
   const digits = Buffer.from(toDigits.slice(0, 20), 'ascii');
-  const blob = Buffer.concat([Buffer.from([0x1c, 0x18, digits.length]), digits, Buffer.from([0x15, 0x02, 0x00, 0x11, 0x18, 0x12]), Buffer.from(randomBytes(9).toString('hex').toUpperCase(), 'ascii'), Buffer.from([0x00])]);
+  const unique = `${wamidPrefix}${(++wamidCounter).toString(16).toUpperCase().padStart(8, '0')}`;
+  const blob = Buffer.concat([Buffer.from([0x1c, 0x18, digits.length]), digits, Buffer.from([0x15, 0x02, 0x00, 0x11, 0x18, 0x12]), Buffer.from(unique, 'ascii'), Buffer.from([0x00])]);
   return `wamid.${blob.toString('base64')}`;
 }
