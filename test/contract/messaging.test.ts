@@ -471,6 +471,27 @@ describe('messaging', () => {
       expect(older.window.open).to.equal(true);
     });
   });
+
+  describe('deleting an organization, an agent or a number', () => {
+    it('removes their conversations and messages, as the foreign keys’ cascades did', async () => {
+      const a = await sandbox();
+      const b = await sandbox();
+      const c = await sandbox();
+      for (const s of [a, b, c]) expect((await s.client.post(TEMPLATES, s.template(randomE164()))).status).to.equal(202);
+      const conversations = async (s: Sandbox) => Number((await harness.db('conversations').where({ organization_id: s.tenant.organization.id }).count({ n: '*' }))[0]!.n);
+      expect((await counts(harness.db, a.tenant.organization.id)).messages).to.equal(1);
+
+      await harness.db('organizations').where({ id: a.tenant.organization.id }).delete();
+      await harness.db('agents').where({ id: b.tenant.agent.id }).delete();
+      await harness.db('whatsapp_connections').where({ id: c.connectionId }).delete();
+
+      expect((await counts(harness.db, a.tenant.organization.id)).messages).to.equal(0);
+      expect(await conversations(a)).to.equal(0);
+      expect((await counts(harness.db, b.tenant.organization.id)).messages).to.equal(0);
+      expect(await conversations(b)).to.equal(0);
+      expect((await counts(harness.db, c.tenant.organization.id)).messages).to.equal(0);
+    });
+  });
 });
 
 describe('messaging: text the database cannot hold', () => {

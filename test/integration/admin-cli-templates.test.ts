@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness } from '../support/harness.ts';
 import { newTenant, randomE164 } from '../support/tenants.ts';
-import { runAdmin } from './processes.ts';
+import { runAdmin } from '../support/processes.ts';
 
 describe('admin CLI: templates (integration, real process)', function () {
   this.timeout(60_000);

@@ -9,7 +9,7 @@ import { hashApiKey, parseApiKey } from '../../server/src/domain/api-keys/key-fo
 import { SecretBox } from '../../server/src/domain/secrets.ts';
 import { describeDatabaseError } from '../../server/src/cli/commands.ts';
 import { harness } from '../support/harness.ts';
-import { inBatches, runAdmin, type AdminRun } from './processes.ts';
+import { inBatches, runAdmin, type AdminRun } from '../support/processes.ts';
 
 const TABLES = ['organizations', 'agents', 'whatsapp_connections', 'api_keys'] as const;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');

@@ -15,7 +15,7 @@ import { SecretBox } from '../../server/src/domain/secrets.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import { harness } from '../support/harness.ts';
 import { freePort } from '../support/postgres.ts';
-import { runAdmin, type AdminRun } from './processes.ts';
+import { runAdmin, type AdminRun } from '../support/processes.ts';
 
 describe('admin CLI on the embedded PostgreSQL (real processes)', function () {
   this.timeout(180_000);

@@ -17,7 +17,7 @@ import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
 import { newTenant, randomE164, type Tenant } from '../support/tenants.ts';
-import { runAdmin } from './processes.ts';
+import { runAdmin } from '../support/processes.ts';
 
 const APP_SECRET = randomBytes(16).toString('hex');
 const VERIFY_TOKEN = 'verify-me';

@@ -22,7 +22,7 @@ import { silentLogger } from '../../server/src/logger.ts';
 import { contractValidator } from '../support/contract.ts';
 import { harness, startServer } from '../support/harness.ts';
 import { createFreshDatabase, type FreshDatabase } from '../support/postgres.ts';
-import { startServerProcess } from './processes.ts';
+import { spawnServerProcess } from '../support/processes.ts';
 
 const run = promisify(execFile);
 
@@ -138,7 +138,7 @@ describe('first start: demo data', function () {
     const env = () => ({ DATABASE_URL: database.connectionString, SEED_DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
 
     it('prints the key once and a curl that gets through authentication and validation as pasted', async () => {
-      const server = startServerProcess(env());
+      const server = spawnServerProcess(env());
       try {
         const match = await server.waitFor(/\n(curl [\s\S]*?-d '[^\n]*'\n)/, 60_000);
         const out = server.stdout();
@@ -178,7 +178,7 @@ describe('first start: demo data', function () {
     });
 
     it('a later start prints one line about the demo key instead', async () => {
-      const server = startServerProcess(env());
+      const server = spawnServerProcess(env());
       try {
         const match = await server.waitFor(/\n(The demo test key was shown at the first start[^\n]*)\n/, 60_000);
         expect(match[1]).to.match(/npm run admin -- key create --org [0-9a-f-]{36} --name "my key" --test$/);

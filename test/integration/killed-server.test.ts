@@ -2,14 +2,14 @@ import { expect } from 'chai';
 import { ContractClient, type ContractResponse } from '../support/contract.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness } from '../support/harness.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import { startListeningServer, type ListeningServer } from '../support/processes.ts';
 import { newTenant, randomE164 } from '../support/tenants.ts';
 import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 
 const TEMPLATES = '/v1/whatsapp/templates';
 
 describe('a server process killed in the middle of sends', () => {
-  const processes: ServerProcess[] = [];
+  const processes: ListeningServer[] = [];
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()));
   });
@@ -31,7 +31,7 @@ describe('a server process killed in the middle of sends', () => {
     }));
 
     // Fire everything at one process and kill it (SIGKILL, no shutdown) while sends are in flight.
-    const victim = await startServerProcess(harness.database.connectionString);
+    const victim = await startListeningServer(harness.database.connectionString);
     processes.push(victim);
     const client = new ContractClient(victim.baseUrl, undefined, plaintext);
     let answered = 0;
@@ -64,7 +64,7 @@ describe('a server process killed in the middle of sends', () => {
     expect(Number(jobs.rows[0]!.n), 'every message has its delivery job').to.equal(messages.length);
 
     // Retrying every request against a fresh process: the stored ones replay, the rest are sent once.
-    const survivor = await startServerProcess(harness.database.connectionString);
+    const survivor = await startListeningServer(harness.database.connectionString);
     processes.push(survivor);
     const retryClient = new ContractClient(survivor.baseUrl, undefined, plaintext);
     const storedKeys = new Map(stored.map((s) => [s.idempotency_key as string, s.message_id as string]));

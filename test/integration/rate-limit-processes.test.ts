@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { ContractClient } from '../support/contract.ts';
 import { harness } from '../support/harness.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import { startListeningServer, type ListeningServer } from '../support/processes.ts';
 import { awayFromMinuteBoundary, newTenant } from '../support/tenants.ts';
 
 const SOME_MESSAGE = '/v1/whatsapp/messages/01c45011-d803-4eb0-a762-3228a4c392f3';
 
 describe('rate limits across server processes', () => {
-  const processes: ServerProcess[] = [];
+  const processes: ListeningServer[] = [];
 
   after(async () => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -16,7 +16,7 @@ describe('rate limits across server processes', () => {
   it('enforces one limit per key when two processes share the database', async function () {
     this.timeout(90_000);
     const url = harness.database.connectionString;
-    processes.push(...(await Promise.all([startServerProcess(url), startServerProcess(url)])));
+    processes.push(...(await Promise.all([startListeningServer(url), startListeningServer(url)])));
     const tenant = await newTenant(harness.db);
     const { plaintext } = await tenant.key({ rateLimitPerMinute: 10 });
     const clients = processes.map((p) => new ContractClient(p.baseUrl, undefined, plaintext));

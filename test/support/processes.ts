@@ -1,64 +1,186 @@
 /**
- * Real server processes (`server/src/main.ts`, as `npm start` runs it) for tests that need more
- * than one, or need to kill one: started on 127.0.0.1 with a free port against the run's
- * database, found by their "listening" log line, and always stopped by the caller.
+ * Running the real admin CLI and the real server entry point as child processes, each bounded
+ * in time (a hung child is killed and fails the test), with an environment reduced to what the
+ * test passes: nothing of the developer's DATABASE_URL, LOG_LEVEL or ENCRYPTION_KEY leaks in.
+ * Tests that need several servers, or need to kill one, use startListeningServer; every
+ * process is stopped by its caller.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './contract.ts';
 
-export interface ServerProcess {
-  readonly baseUrl: string;
-  readonly child: ChildProcess;
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
+export const ADMIN_ENTRY = path.join(repoRoot, 'server/src/cli/admin.ts');
+export const MAIN_ENTRY = path.join(repoRoot, 'server/src/main.ts');
+
+/** The variables every child gets; the rest come from the test. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 }
 
-export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/main.ts')], {
+export interface AdminRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as JSON (throws with the output when it is not JSON). */
+  json<T = any>(): T;
+}
+
+export interface AdminOptions {
+  /** Added to the reduced environment; `undefined` values remove a variable. */
+  readonly env?: Record<string, string | undefined>;
+  /** Written to the child's stdin, which is then closed (closed at once when absent). */
+  readonly stdin?: string;
+  readonly timeoutMs?: number;
+}
+
+/** `node --import tsx server/src/cli/admin.ts <args>`, as `npm run admin -- <args>` runs it. */
+export function runAdmin(args: readonly string[], options: AdminOptions = {}): Promise<AdminRun> {
+  const env: NodeJS.ProcessEnv = { ...baseEnv() };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ADMIN_ENTRY, ...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`admin ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        json() {
+          try {
+            return JSON.parse(stdout);
+          } catch {
+            throw new Error(`admin ${args.join(' ')}: stdout is not JSON (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`);
+          }
+        },
+      });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Runs `tasks` with at most `limit` at a time (children are CPU-bound at start-up). */
+export async function inBatches<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout matches, rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** `node --import tsx server/src/main.ts`, as `npm start` runs it. */
+export function spawnServerProcess(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN_ENTRY], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false', WORKER: 'false', ...env },
+    env: { ...baseEnv(), WORKER: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server process did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      for (const line of output.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'listening' && entry.url) {
-            clearTimeout(timer);
-            resolve(entry.url);
-            return;
-          }
-        } catch {
-          // a partial line; wait for more
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server process exited with ${code} before listening:\n${output}`));
-    });
+  let out = '';
+  let err = '';
+  let exited: number | null | undefined;
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    notify();
   });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+    notify();
+  });
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      exited = code;
+      notify();
+      resolve(code);
+    }),
+  );
   return {
-    baseUrl,
     child,
-    output: () => output,
-    stop: async (graceMs = 10_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    stdout: () => out,
+    stderr: () => err,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(out);
+          if (match) return done(() => resolve(match));
+          if (exited !== undefined) return done(() => reject(new Error(`the server exited (${exited}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`the server did not print ${pattern} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`))), timeoutMs);
+        const done = (finish: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          finish();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(timeoutMs = 15_000) {
+      if (exited !== undefined) return exited;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await closed;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
+}
+
+export type ListeningServer = ServerProcess & { readonly baseUrl: string };
+
+/**
+ * A server on 127.0.0.1 with a free port against the given database (no demo, no worker), once
+ * its "listening" log line names its URL.
+ */
+export async function startListeningServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<ListeningServer> {
+  const server = spawnServerProcess({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false', ...env });
+  try {
+    const [, baseUrl] = await server.waitFor(/"msg":"listening"[^\n]*"url":"([^"]+)"/, timeoutMs);
+    return Object.assign(server, { baseUrl: baseUrl! });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }

@@ -24,8 +24,10 @@
  *   number. Each of those checks took a FOR KEY SHARE lock on one parent row that every send of
  *   the organization shares; concurrent sends then queue on MultiXacts for that row (measured:
  *   2,576 against 4,233 accepted sends/s with and without them, 10 clients). The function writes
- *   only ids it has just read in the same transaction, and organizations, agents and numbers are
- *   never deleted (a number is deactivated). `messages.conversation_id` keeps its foreign key.
+ *   only ids it has just read in the same transaction. Deleting an organization, an agent or a
+ *   number (the product deactivates numbers; deletion is an operator's SQL) still removes their
+ *   conversations and messages, through triggers that do what ON DELETE CASCADE did.
+ *   `messages.conversation_id` keeps its foreign key.
  * - The monthly quota is exact without one row every live send of an organization locks until
  *   its commit (which capped an organization at about 1,450 live sends/s, 10 clients): usage is
  *   counted in USAGE_SHARDS rows per organization and month (`shard`, chosen by the database
@@ -51,6 +53,24 @@ const SHARED_PARENTS: ReadonlyArray<readonly [table: string, column: string, par
 export async function up(knex: Knex): Promise<void> {
   for (const [table, column] of SHARED_PARENTS) {
     await knex.raw(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_${column}_foreign`);
+  }
+  await knex.raw(`
+CREATE FUNCTION mojeeb_delete_messages_of_parent() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_TABLE_NAME = 'organizations' THEN
+    DELETE FROM messages WHERE organization_id = OLD.id;
+    DELETE FROM conversations WHERE organization_id = OLD.id;
+  ELSIF TG_TABLE_NAME = 'agents' THEN
+    DELETE FROM messages WHERE agent_id = OLD.id;
+    DELETE FROM conversations WHERE agent_id = OLD.id;
+  ELSE
+    DELETE FROM messages WHERE connection_id = OLD.id;
+  END IF;
+  RETURN OLD;
+END
+$fn$`);
+  for (const parent of ['organizations', 'agents', 'whatsapp_connections']) {
+    await knex.raw(`CREATE TRIGGER ${parent}_delete_messages BEFORE DELETE ON ${parent} FOR EACH ROW EXECUTE FUNCTION mojeeb_delete_messages_of_parent()`);
   }
   await knex.raw(`ALTER TABLE idempotency_keys ALTER COLUMN response_body DROP NOT NULL`);
   await knex.raw(`ALTER TABLE organization_usage ADD COLUMN shard smallint NOT NULL DEFAULT 0`);
@@ -210,6 +230,10 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`DROP TABLE usage_totals`);
   await knex.raw(`DELETE FROM idempotency_keys WHERE response_body IS NULL`);
   await knex.raw(`ALTER TABLE idempotency_keys ALTER COLUMN response_body SET NOT NULL`);
+  for (const parent of ['organizations', 'agents', 'whatsapp_connections']) {
+    await knex.raw(`DROP TRIGGER ${parent}_delete_messages ON ${parent}`);
+  }
+  await knex.raw(`DROP FUNCTION mojeeb_delete_messages_of_parent()`);
   for (const [table, column, parent] of SHARED_PARENTS) {
     await knex.raw(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_foreign FOREIGN KEY (${column}) REFERENCES ${parent}(id) ON DELETE CASCADE`);
   }
