@@ -109,7 +109,10 @@ const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, det
   ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::bigint, ?::boolean,
   ?::text, ?::text, ?::text, ?::text, ?::text)`;
 
-/** Template definitions (and the row version they were read at) by organization, agent, number, name and language. */
+/**
+ * Template definitions kept between sends (with the row version they were read at), by
+ * organization, agent, number, name and language: at most this many.
+ */
 const TEMPLATE_CACHE_SIZE = 1_000;
 /**
  * Calls of the function per send: a first template check and the last messages of a quota
