@@ -8,15 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { startDeliveryWorker, type DeliveryWorker } from '../../server/src/delivery/worker.ts';
-import { createConnection } from '../../server/src/domain/agents.ts';
 import { SecretBox } from '../../server/src/domain/secrets.ts';
-import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
 import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
-import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
-import { newTenant, randomE164 } from '../support/tenants.ts';
+import { liveNumberTenant } from '../support/tenants.ts';
 
 describe('delivery pacing with batched deliveries', function () {
   this.timeout(60_000);
@@ -36,26 +33,8 @@ describe('delivery pacing with batched deliveries', function () {
     const phoneNumberId = String(300_000_000_000_000 + Math.floor(Math.random() * 1e12));
     const accessToken = `EAAG${randomBytes(24).toString('hex')}`;
     fake.addPhoneNumber({ phoneNumberId, accessToken });
-    const tenant = await newTenant(harness.db, { quota: 10_000 });
-    const from = randomE164();
-    const connection = await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: from, phoneNumberId, accessToken, messagesPerSecond }, secrets);
-    await upsertTemplate(harness.db, connection.id, templateFromMeta(EXAMPLE_TEMPLATES[0]));
-    const client = server.anonymous.withKey((await tenant.key({ environment: 'live', rateLimitPerMinute: 100_000 })).plaintext);
-    const send = async (count: number): Promise<string[]> => {
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const res = await client.post('/v1/whatsapp/templates', {
-          agent_id: tenant.agent.id,
-          from,
-          to: randomE164(),
-          template: { name: 'order_shipped', language: 'en', parameters: { customer_name: `C${i}`, tracking_url: 'https://t.example' } },
-        });
-        expect(res.status).to.equal(202);
-        ids.push(res.body.id);
-      }
-      return ids;
-    };
-    return { phoneNumberId, send };
+    const number = await liveNumberTenant(harness.db, server.anonymous, secrets, { phoneNumberId, accessToken, messagesPerSecond });
+    return { phoneNumberId, send: number.sendTemplates };
   }
 
   const startWorker = async (concurrency: number) => {

@@ -8,14 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createConnection } from '../../server/src/domain/agents.ts';
 import { SecretBox } from '../../server/src/domain/secrets.ts';
-import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { repoRoot } from '../support/contract.ts';
 import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
-import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
-import { newTenant, randomE164 } from '../support/tenants.ts';
+import { liveNumberTenant } from '../support/tenants.ts';
 
 const APP_SECRET = randomBytes(16).toString('hex');
 
@@ -52,22 +49,8 @@ describe('a delivery worker killed mid-batch', function () {
     server = await startServer({ db: harness.db, metaAppSecret: APP_SECRET, metaVerifyToken: 'v' });
     fake.setWebhookTarget({ callbackUrl: `${server.baseUrl}/webhooks/whatsapp`, appSecret: APP_SECRET });
 
-    const tenant = await newTenant(harness.db, { quota: 10_000 });
-    const from = randomE164();
-    const connection = await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: from, phoneNumberId, accessToken, messagesPerSecond: 40 }, new SecretBox(key));
-    await upsertTemplate(harness.db, connection.id, templateFromMeta(EXAMPLE_TEMPLATES[0]));
-    const client = server.anonymous.withKey((await tenant.key({ environment: 'live', rateLimitPerMinute: 100_000 })).plaintext);
-    const ids: string[] = [];
-    for (let i = 0; i < 120; i++) {
-      const res = await client.post('/v1/whatsapp/templates', {
-        agent_id: tenant.agent.id,
-        from,
-        to: randomE164(),
-        template: { name: 'order_shipped', language: 'en', parameters: { customer_name: `C${i}`, tracking_url: 'https://t.example' } },
-      });
-      expect(res.status).to.equal(202);
-      ids.push(res.body.id);
-    }
+    const number = await liveNumberTenant(harness.db, server.anonymous, new SecretBox(key), { phoneNumberId, accessToken, messagesPerSecond: 40 });
+    const ids = await number.sendTemplates(120);
     const ours = () => fake.accepted.filter((a) => a.callbackData !== null && ids.includes(a.callbackData));
 
     const env = {

@@ -9,6 +9,10 @@ import { createAgent, createConnection, type Agent } from '../../server/src/doma
 import { createApiKey, type CreatedApiKey, type NewApiKeyInput } from '../../server/src/domain/api-keys/store.ts';
 import { createOrganization, type Organization } from '../../server/src/domain/organizations.ts';
 import type { Plan } from '../../server/src/domain/plans.ts';
+import type { SecretBox } from '../../server/src/domain/secrets.ts';
+import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
+import type { ContractClient } from './contract.ts';
+import { EXAMPLE_TEMPLATES } from './fixtures.ts';
 
 export interface Tenant {
   readonly organization: Organization;
@@ -52,4 +56,47 @@ export async function awayFromMinuteBoundary(db: Knex, marginSeconds = 10): Prom
   const result = await db.raw<{ rows: Array<{ s: string }> }>(`select extract(second from now()) as s`);
   const second = Number(result.rows[0]!.s);
   if (second > 60 - marginSeconds) await new Promise((r) => setTimeout(r, (60 - second + 0.2) * 1000));
+}
+
+export interface LiveNumber {
+  readonly tenant: Tenant;
+  /** The number with Meta credentials, sending `order_shipped`. */
+  readonly from: string;
+  /** Sends `count` `order_shipped` templates from the number with a live key, one after another; their message ids. */
+  sendTemplates(count: number): Promise<string[]>;
+}
+
+/**
+ * A tenant whose number has Meta credentials (so its live messages go to Meta, or the fake Meta)
+ * and the example `order_shipped` template approved, with a live key of a high rate limit.
+ */
+export async function liveNumberTenant(
+  db: Knex,
+  anonymous: ContractClient,
+  secrets: SecretBox,
+  number: { readonly phoneNumberId: string; readonly accessToken: string; readonly messagesPerSecond: number },
+): Promise<LiveNumber> {
+  const tenant = await newTenant(db, { quota: 10_000 });
+  const from = randomE164();
+  const connection = await createConnection(db, { agentId: tenant.agent.id, phoneNumber: from, ...number }, secrets);
+  await upsertTemplate(db, connection.id, templateFromMeta(EXAMPLE_TEMPLATES[0]));
+  const client = anonymous.withKey((await tenant.key({ environment: 'live', rateLimitPerMinute: 100_000 })).plaintext);
+  return {
+    tenant,
+    from,
+    sendTemplates: async (count) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const res = await client.post('/v1/whatsapp/templates', {
+          agent_id: tenant.agent.id,
+          from,
+          to: randomE164(),
+          template: { name: 'order_shipped', language: 'en', parameters: { customer_name: `C${i}`, tracking_url: 'https://t.example' } },
+        });
+        if (res.status !== 202) throw new Error(`send ${i} answered ${res.status}: ${res.text}`);
+        ids.push(res.body.id);
+      }
+      return ids;
+    },
+  };
 }
