@@ -53,7 +53,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return make(options.bindings ?? {});
 }
 
-/** A logger that drops everything. */
 /**
  * Lines to stdout, those of one event-loop turn in one write: a busy server finishes several
  * requests per turn, and a write is a system call. Written at the end of the turn, and at once
@@ -79,6 +78,7 @@ process.on('exit', () => {
   pendingLines = '';
 });
 
+/** A logger that drops everything. */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
 /** The fields describing an error in a log line (operators see the stack; callers never do). */

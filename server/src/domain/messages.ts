@@ -161,7 +161,7 @@ export class Messaging {
         case 'accepted':
           metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
           this.wakeup.jobAdded();
-          return { status: 202, message: acceptedResource(sender, input, row), replayed: false };
+          return { status: 202, message: acceptedResource(input, row), replayed: false };
         case 'stored': {
           const stored = row.detail as { operation_id: string; request_hash: string; correlation_id: string; body: MessageResource | null };
           if (stored.request_hash !== hash || stored.operation_id !== input.operationId) {
@@ -172,7 +172,7 @@ export class Messaging {
             );
           }
           // Same operation and body: the original message has this request's agent, numbers and type.
-          return { status: 202, message: stored.body ?? acceptedResource(sender, input, row), replayed: true };
+          return { status: 202, message: stored.body ?? acceptedResource(input, row), replayed: true };
         }
         case 'in_progress':
           throw new ApiError(
@@ -238,19 +238,10 @@ export class Messaging {
     });
   }
 
-  /** The message, if the key may see it: same organization and environment, an allowed agent. */
-  async get(sender: Sender, id: string): Promise<MessageResource | null> {
-    if (!isUuid(id)) return null;
-    const agents = sender.agentIds === null ? null : [...sender.agentIds];
-    const [row] = await preparedQuery<MessageRow>(this.db, 'mojeeb_get_message', GET_SQL, [
-      id.toLowerCase(), sender.organizationId, sender.environment, agents, agents,
-    ]);
-    return row ? toMessageResource(row) : null;
-  }
-
   /**
-   * The same lookup as `get`, made in the key's authentication query (`k` is the key): the
-   * status lookup then costs one round trip. Undefined for an id that cannot exist.
+   * The status lookup, made in the key's authentication query (`k` is the key), so it costs one
+   * round trip: the message if the key may see it (same organization and environment, an allowed
+   * agent). Undefined for an id that cannot exist.
    */
   attachedGet(id: string): AttachedQuery | undefined {
     if (!isUuid(id)) return undefined;
@@ -260,9 +251,7 @@ export class Messaging {
 
 const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
-// Constant texts, so that each is prepared once per connection (a named statement).
-const GET_SQL = `SELECT ${RESOURCE_COLUMNS.join(', ')} FROM messages
-  WHERE id = ?::uuid AND organization_id = ?::uuid AND environment = ?::text AND (?::uuid[] IS NULL OR agent_id = ANY(?::uuid[]))`;
+// A constant text, so that it is prepared once per connection (a named statement).
 const ATTACHED_GET_SQL = `SELECT ${RESOURCE_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
   WHERE m.id = ?::uuid AND m.organization_id = k.organization_id AND m.environment = k.environment
     AND (k.agent_ids IS NULL OR m.agent_id = ANY(k.agent_ids))`;
@@ -287,7 +276,7 @@ function storable(value: unknown): string {
 }
 
 /** The 202 body of an accepted send: the message as it was when accepted (queued). */
-function acceptedResource(sender: Sender, input: SendInput, row: AcceptRow): MessageResource {
+function acceptedResource(input: SendInput, row: AcceptRow): MessageResource {
   return toMessageResource({
     id: row.message_id!,
     status: 'queued',

@@ -2,13 +2,11 @@
 import type { MessageResource } from '../domain/messages.ts';
 import { ApiError } from '../http/errors.ts';
 import type { OperationImplementation } from './context.ts';
-import { principalOf } from './principal.ts';
 
 export const getWhatsAppMessageStatus: OperationImplementation<'getWhatsAppMessageStatus'> = async (request, ctx) => {
-  // Found by the key's authentication query when the id is well-formed (app.ts attaches it).
-  const message = ctx.prefetched
-    ? (ctx.prefetched.value as MessageResource | null)
-    : await ctx.services.messaging.get(principalOf(ctx), request.params.id);
+  // Looked up by the key's authentication query (app.ts attaches Messaging.attachedGet); nothing
+  // is attached for an id that cannot exist.
+  const message = (ctx.prefetched?.value ?? null) as MessageResource | null;
   if (message === null) {
     // Another organization's message, another environment's, or an agent outside the key's
     // allow-list: answered exactly like an id that does not exist.
