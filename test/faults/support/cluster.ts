@@ -71,7 +71,7 @@ export async function startCluster(): Promise<Cluster> {
   const stop = (mode: 'fast' | 'immediate' = 'fast') => pgCtl(['-m', mode, '-w', '-t', '30', 'stop']);
   await start();
   let running = true;
-  return {
+  const cluster: Cluster = {
     port,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async stop(mode) {
@@ -83,9 +83,9 @@ export async function startCluster(): Promise<Cluster> {
       running = true;
     },
     async restart(downMs) {
-      await this.stop('fast');
+      await cluster.stop('fast');
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      await this.start();
+      await cluster.start();
     },
     async destroy() {
       if (running) await stop('immediate').catch(() => undefined);
@@ -93,4 +93,5 @@ export async function startCluster(): Promise<Cluster> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
