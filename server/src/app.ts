@@ -26,7 +26,7 @@ import { routing } from './http/router.ts';
 import { createSchemaSet } from './http/schemas.ts';
 import { compileValidators } from './http/validation.ts';
 import { errorFields, type Logger } from './logger.ts';
-import type { Implementations, Services } from './operations/context.ts';
+import type { Implementations, Services, WorkerProbe } from './operations/context.ts';
 
 export interface AppOptions {
   readonly spec: LoadedSpec;
@@ -35,6 +35,8 @@ export interface AppOptions {
   readonly db: Knex;
   readonly config: Pick<Config, 'readinessTimeoutMs'> & Partial<Pick<Config, 'metaAppSecret' | 'metaVerifyToken'>>;
   readonly logger: Logger;
+  /** The delivery worker running in this process, reported by `/readyz`; absent when none. */
+  readonly worker?: WorkerProbe;
   /** Defaults to the generated route table; tests never need another. */
   readonly routes?: readonly RouteDefinition[];
   readonly maxBodyBytes?: number;
@@ -50,7 +52,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
   const services: Services = {
     spec: options.spec,
     database: { isReachable: () => pingDatabase(options.db, options.config.readinessTimeoutMs) },
-    messaging: new Messaging(options.db),
+    worker: options.worker ?? null,
+    messaging: new Messaging(options.db, options.logger),
   };
 
   const app = new Koa<AppState>();

@@ -23,6 +23,8 @@
  * | `META_TIMEOUT_MS`  | `10000`            | how long a call to Meta may take                               |
  * | `WORKER`           | `true`             | run the delivery worker inside the server process              |
  * | `WORKER_CONCURRENCY` | `64`             | deliveries in flight per worker process (each mostly waits for Meta) |
+ * | `WORKER_RESTART_MAX_MS` | `30000`       | longest wait between restarts of a stopped delivery worker (1 s, 2 s, 4 s … up to this) |
+ * | `READINESS_WORKER_GRACE_MS` | `30000`   | how long the in-process worker may be restarting before `/readyz` answers 503 |
  * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
  * | `DELIVERY_RECONCILE_AFTER_MS` | `600000` | how long a send with an unknown outcome waits for WhatsApp's confirmation before failing as `expired` |
  *
@@ -74,6 +76,8 @@ export interface Config {
   readonly metaTimeoutMs: number;
   readonly worker: boolean;
   readonly workerConcurrency: number;
+  readonly workerRestartMaxMs: number;
+  readonly readinessWorkerGraceMs: number;
   readonly sandboxStepMs: number;
   readonly reconcileAfterMs: number;
 }
@@ -155,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metaTimeoutMs: integer(env, 'META_TIMEOUT_MS', 10_000, 100, 120_000),
     worker: booleanFlag(env, 'WORKER') ?? true,
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64, 1, 512),
+    workerRestartMaxMs: integer(env, 'WORKER_RESTART_MAX_MS', 30_000, 100, 600_000),
+    readinessWorkerGraceMs: integer(env, 'READINESS_WORKER_GRACE_MS', 30_000, 0, 3_600_000),
     sandboxStepMs: integer(env, 'SANDBOX_STEP_MS', 1000, 0, 600_000),
     reconcileAfterMs: integer(env, 'DELIVERY_RECONCILE_AFTER_MS', 600_000, 1_000, 86_400_000),
   };

@@ -17,12 +17,14 @@ import { loadConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
-import { startDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
+import { deliveryQueueProbe } from './delivery/queue-probe.ts';
+import { superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { loadSpec } from './http/openapi.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
+import { setQueueProbe } from './metrics.ts';
 import { implementations } from './operations/index.ts';
 
 async function main(): Promise<void> {
@@ -80,15 +82,29 @@ async function main(): Promise<void> {
       key: config.encryptionKey !== undefined ? 'ENCRYPTION_KEY' : secrets !== null ? config.encryptionKeyFile : 'none (ENCRYPTION_KEY unset)',
     });
 
-    const app = createApp({ spec, handlers: implementations, db, config, logger });
     if (config.worker) {
-      worker = await startDeliveryWorker({
-        connectionString,
-        concurrency: config.workerConcurrency,
-        deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
-      });
+      // Supervised: restarts itself when its job runner stops (a PostgreSQL restart), while the
+      // API keeps accepting sends; /readyz reports it.
+      worker = superviseDeliveryWorker(
+        {
+          connectionString,
+          concurrency: config.workerConcurrency,
+          deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
+        },
+        { maxBackoffMs: config.workerRestartMaxMs },
+      );
+      await worker.running();
       logger.info('delivery worker started', { concurrency: config.workerConcurrency, graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}` });
     }
+    setQueueProbe(deliveryQueueProbe(db, config.readinessTimeoutMs));
+    const app = createApp({
+      spec,
+      handlers: implementations,
+      db,
+      config,
+      logger,
+      ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
+    });
     stopHousekeeping = startHousekeeping(db, logger);
     server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,14 @@
 /**
  * The delivery worker as its own process (`npm run worker`), for deployments that run the API
- * servers with `WORKER=false`. Same configuration as the server; SIGINT/SIGTERM stop it
- * gracefully: jobs in flight finish, the others are left for another worker.
+ * servers with `WORKER=false`. Same configuration as the server. The worker is supervised: when
+ * its job runner stops (a PostgreSQL restart) it starts a new one with backoff, so the process
+ * never exits on a database outage; it exits 0 only when asked to (SIGINT/SIGTERM: jobs in
+ * flight finish, the others are left for another worker) and non-zero on any failure it cannot
+ * recover from (bad configuration, a start-up failure, a shutdown that went wrong).
  */
 import { loadConfig } from './config.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
-import { startDeliveryWorker } from './delivery/worker.ts';
+import { superviseDeliveryWorker } from './delivery/worker.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { createLogger, errorFields } from './logger.ts';
@@ -19,20 +22,41 @@ if (config.databaseUrl === undefined) {
 const db = createDatabase({ connectionString: config.databaseUrl, poolMax: config.dbPoolMax, logger });
 try {
   await migrateToLatest(db);
-  const runner = await startDeliveryWorker({
-    connectionString: config.databaseUrl,
-    concurrency: config.workerConcurrency,
-    deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
-  });
-  logger.info('delivery worker started', { concurrency: config.workerConcurrency });
+  const runner = superviseDeliveryWorker(
+    {
+      connectionString: config.databaseUrl,
+      concurrency: config.workerConcurrency,
+      deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
+    },
+    { maxBackoffMs: config.workerRestartMaxMs },
+  );
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
     logger.info('stopping the delivery worker', { signal });
-    await runner.stop();
-    await db.destroy();
+    const force = setTimeout(() => {
+      logger.error('the delivery worker did not stop in time; exiting', { timeout_ms: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000);
+    force.unref();
+    try {
+      await runner.stop();
+      await db.destroy();
+    } catch (error) {
+      logger.error('error while stopping the delivery worker', errorFields(error));
+      process.exit(1);
+    }
+    logger.info('delivery worker stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await runner.running();
+  logger.info('delivery worker started', { concurrency: config.workerConcurrency });
 } catch (error) {
   logger.error('worker start-up failed', errorFields(error));
   await db.destroy();

@@ -4,14 +4,24 @@
  * (`WORKER=true`) and on its own with `npm run worker`; stopping it lets jobs in flight finish
  * and releases the rest to another worker.
  *
+ * Supervision: graphile-worker's runner stops for good when its pool loses the database (a
+ * PostgreSQL restart, a failover) — sometimes "cleanly". `superviseDeliveryWorker` watches the
+ * runner and starts a new one, with capped exponential backoff, whenever it stops without being
+ * asked to or cannot start; the API keeps accepting sends meanwhile (their jobs wait in the
+ * queue). Its state (`starting`, `running`, `restarting`, `stopped`) feeds `/readyz` and the
+ * metrics.
+ *
  * Throughput: the pool fetches and locks jobs in batches into a local queue (`localQueue`) and
  * completes or fails finished jobs in batches (`completeJobBatchDelay`, `failJobBatchDelay`), so
  * a delivery costs the queue a fraction of a round trip instead of two.
  *
- * Crash recovery: each worker process keeps a heartbeat row in `delivery_workers` under the id
- * its jobs are locked with (graphile-worker locks every job of a pool, running or waiting in the
- * local queue, with the pool's id); every worker periodically releases the jobs locked by pools
- * whose heartbeat stopped (a killed process), so they are retried within seconds. A released job
+ * Crash recovery: each runner keeps a heartbeat row in `delivery_workers` under the id its jobs
+ * are locked with (graphile-worker locks every job of a pool, running or waiting in the local
+ * queue, with the pool's id). The heartbeat belongs to the runner: it stops the moment the
+ * runner stops. Every worker periodically releases the jobs locked for longer than four
+ * heartbeat periods by a pool without a fresh heartbeat (a killed process, a stopped runner, or
+ * a heartbeat table emptied by a PostgreSQL crash: the table is unlogged), so they are retried
+ * within seconds; a restarted runner releases its predecessor's jobs at once. A released job
  * finds its message's recorded attempt and reconciles instead of sending again (deliver.ts); one
  * that had finished but whose completion was not yet written finds its message handed over and
  * does nothing.
@@ -21,6 +31,9 @@ import { Logger as WorkerLogger, run, type Runner, type Task, type WorkerEvents 
 import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-status.ts';
 import { DELIVERY_TASK } from '../domain/messages.ts';
 import type { Logger } from '../logger.ts';
+import { metrics } from '../metrics.ts';
+import { BackgroundTask } from '../background.ts';
+import { isDatabaseUnavailable } from '../http/error-handler.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
 import { syncAllTemplates } from './template-sync.ts';
@@ -39,23 +52,65 @@ export interface WorkerOptions {
   readonly localQueueSize?: number;
 }
 
+export interface SupervisionOptions {
+  /** Wait before the first restart; doubled on each failed attempt in a row, up to `maxBackoffMs`. */
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
 /** How long a finished job waits for others to be completed (or failed) in the same query. */
 const JOB_BATCH_DELAY_MS = 20;
+/** A runner that stayed up this long starts the backoff afresh when it next stops. */
+const STABLE_AFTER_MS = 60_000;
+
+export type WorkerState = 'starting' | 'running' | 'restarting' | 'stopped';
 
 export interface DeliveryWorker {
+  /** Resolves once the worker has run (its first runner started). */
+  running(): Promise<void>;
+  state(): WorkerState;
+  /** How long the worker has not been running (ms); 0 while it runs. */
+  downForMs(): number;
+  /** Stops for good: the runner lets its jobs in flight finish and returns the others. */
+  stop(): Promise<void>;
+}
+
+/** One graphile-worker runner with its heartbeat; `ended` settles when the runner stops, for whatever reason. */
+interface RunnerInstance {
+  readonly poolIds: ReadonlySet<string>;
+  readonly ended: Promise<string>;
   stop(): Promise<void>;
 }
 
 function workerLogger(logger: Logger): WorkerLogger {
-  return new WorkerLogger(() => (level, message, meta) => {
-    if (level === 'error') logger.error('worker', { detail: message, ...(meta ?? {}) });
+  // Only the message: graphile-worker's meta objects carry database clients and whole jobs.
+  return new WorkerLogger(() => (level, message) => {
+    if (level === 'error') logger.error('worker', { detail: message });
     else if (level === 'warning') logger.warn('worker', { detail: message });
     else logger.debug('worker', { detail: message });
   });
 }
 
-export async function startDeliveryWorker(options: WorkerOptions): Promise<DeliveryWorker> {
-  const { deps } = options;
+/**
+ * The error a task fails with when the database went away under it. Its message marks the job,
+ * so that `rescheduleAfterOutage` runs it again as soon as the database answers, without the
+ * attempt counting and without graphile-worker's exponential backoff (which, after a few
+ * restarts, would hold messages back for minutes).
+ */
+const OUTAGE_PREFIX = 'database unavailable: ';
+
+function markOutage(task: Task): Task {
+  return async (payload, helpers) => {
+    try {
+      await task(payload, helpers);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw error;
+    }
+  };
+}
+
+function tasks(deps: DeliveryDeps): Record<string, Task> {
   const deliver: Task = async (payload, helpers) => {
     const messageId = (payload as { message_id?: unknown }).message_id;
     if (typeof messageId !== 'string') return;
@@ -74,18 +129,24 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Deliv
     const results = await syncAllTemplates(deps.db, deps.cloudApi, deps.secrets);
     deps.logger.info('templates synced from Meta', { connections: results.length, stored: results.reduce((n, r) => n + r.stored, 0) });
   };
+  return { [DELIVERY_TASK]: markOutage(deliver), [SANDBOX_STATUS_TASK]: markOutage(sandboxStatus), [TEMPLATE_SYNC_TASK]: markOutage(syncTask) };
+}
+
+async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): Promise<RunnerInstance> {
+  const { deps } = options;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   await releaseDeadWorkers(deps, heartbeatMs);
-  // Our own emitter, passed in: the workers are created before run() resolves.
+  // Our own emitter, passed in: the pools are created before run() resolves.
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // Jobs are locked with the pool's id (not each worker's): that is the id the heartbeat names.
-  const ids = new Set<string>();
+  const poolIds = new Set<string>();
+  let beating = true;
+  const announce = (ids: string[]) =>
+    deps.db.raw(`INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`, [ids]);
   events.on('pool:create', ({ workerPool }) => {
-    ids.add(workerPool.id);
+    poolIds.add(workerPool.id);
     // Announced at once, before the pool locks its first jobs; beat() below keeps it fresh.
-    deps.db
-      .raw(`INSERT INTO delivery_workers (worker_id) VALUES (?) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`, [workerPool.id])
-      .catch((error: unknown) => deps.logger.warn('worker heartbeat failed', { detail: error instanceof Error ? error.message : String(error) }));
+    heartbeat.run(() => announce([workerPool.id]));
   });
   const localQueueSize = options.localQueueSize ?? options.concurrency * 2;
   const runner: Runner = await run({
@@ -102,38 +163,180 @@ export async function startDeliveryWorker(options: WorkerOptions): Promise<Deliv
       },
     },
     logger: workerLogger(deps.logger),
-    taskList: { [DELIVERY_TASK]: deliver, [SANDBOX_STATUS_TASK]: sandboxStatus, [TEMPLATE_SYNC_TASK]: syncTask },
+    taskList: tasks(deps),
     // Every hour, at minute 7: statuses of templates change at Meta (approved, paused, rejected).
     crontab: `7 * * * * ${TEMPLATE_SYNC_TASK}`,
   });
   const beat = async () => {
-    if (ids.size > 0) {
-      await deps.db.raw(
-        `INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
-        [[...ids]],
-      );
-    }
+    if (!beating) return;
+    if (poolIds.size > 0) await announce([...poolIds]);
     await releaseDeadWorkers(deps, heartbeatMs);
+    await rescheduleAfterOutage(deps);
   };
-  await beat();
-  const timer = setInterval(() => {
-    beat().catch((error: unknown) => deps.logger.warn('worker heartbeat failed', { detail: error instanceof Error ? error.message : String(error) }));
-  }, heartbeatMs);
+  const timer = setInterval(() => heartbeat.run(beat), heartbeatMs);
   timer.unref();
+  const stopBeating = () => {
+    beating = false;
+    clearInterval(timer);
+  };
+  // The heartbeat lives exactly as long as the runner: silent the moment the runner stops.
+  const ended = runner.promise.then(
+    () => 'the job runner stopped',
+    (error: unknown) => `the job runner stopped on an error: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  void ended.then(stopBeating);
+  heartbeat.run(beat);
   return {
+    poolIds,
+    ended,
     stop: async () => {
-      clearInterval(timer);
-      await runner.stop();
-      if (ids.size > 0) await deps.db('delivery_workers').whereIn('worker_id', [...ids]).delete();
+      stopBeating();
+      await runner.stop().catch(() => undefined);
+      await ended;
+      await deps.db('delivery_workers').whereIn('worker_id', [...poolIds]).delete();
     },
   };
 }
 
-/** Releases the jobs of workers whose heartbeat stopped, so that live workers retry them now. */
+/**
+ * Runs the delivery worker and keeps it running: a runner that stops without being asked to, or
+ * cannot start (the database is down), is replaced after a backoff (1 s, 2 s, 4 s … up to 30 s
+ * by default). Never throws, never stops the process.
+ */
+export function superviseDeliveryWorker(options: WorkerOptions, supervision: SupervisionOptions = {}): DeliveryWorker {
+  const { logger } = options.deps;
+  const initialBackoffMs = supervision.initialBackoffMs ?? 1_000;
+  const maxBackoffMs = supervision.maxBackoffMs ?? 30_000;
+  const heartbeat = new BackgroundTask('worker heartbeat', logger);
+  const starting = new BackgroundTask('worker start', logger);
+  let state: WorkerState = 'starting';
+  let downSince: number | null = Date.now();
+  let current: RunnerInstance | null = null;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  let markRunning: () => void = () => undefined;
+  const firstRun = new Promise<void>((resolve) => (markRunning = resolve));
+  /** Pool ids of runners that stopped: their jobs are released as soon as the database answers. */
+  const orphaned = new Set<string>();
+
+  const setState = (next: WorkerState) => {
+    state = next;
+    metrics.workerUp.set(next === 'running' ? 1 : 0);
+    if (next === 'running') {
+      downSince = null;
+      markRunning();
+    }
+    else downSince ??= Date.now();
+  };
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (wake = null));
+
+  const loop = async () => {
+    let backoffMs = initialBackoffMs;
+    while (!stopping) {
+      let instance: RunnerInstance;
+      try {
+        await releaseOrphaned(options.deps, orphaned);
+        instance = await startRunner(options, heartbeat);
+        starting.succeeded();
+      } catch (error) {
+        if (stopping) break;
+        starting.failed(error, { retry_in_ms: backoffMs });
+        metrics.workerRestarts.inc();
+        setState('restarting');
+        await pause(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+        continue;
+      }
+      current = instance;
+      if (stopping) break;
+      const startedAt = Date.now();
+      setState('running');
+      logger.info('delivery worker running', { concurrency: options.concurrency });
+      const reason = await instance.ended;
+      current = null;
+      for (const id of instance.poolIds) orphaned.add(id);
+      if (stopping) break;
+      if (Date.now() - startedAt >= STABLE_AFTER_MS) backoffMs = initialBackoffMs;
+      setState('restarting');
+      metrics.workerRestarts.inc();
+      logger.warn('delivery worker stopped unexpectedly; restarting it', { reason, restart_in_ms: backoffMs });
+      await pause(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    }
+  };
+  const looping = loop();
+
+  return {
+    running: () => firstRun,
+    state: () => state,
+    downForMs: () => (downSince === null ? 0 : Date.now() - downSince),
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      const running = current;
+      if (running !== null) await running.stop();
+      await looping;
+      await releaseOrphaned(options.deps, orphaned).catch(() => undefined);
+      setState('stopped');
+    },
+  };
+}
+
+/** Supervises the worker (see superviseDeliveryWorker) and resolves once it runs. */
+export async function startDeliveryWorker(options: WorkerOptions, supervision?: SupervisionOptions): Promise<DeliveryWorker> {
+  const worker = superviseDeliveryWorker(options, supervision);
+  await worker.running();
+  return worker;
+}
+
+/** Releases the jobs still locked by this process's stopped runners (nothing runs them any more). */
+async function releaseOrphaned(deps: DeliveryDeps, orphaned: Set<string>): Promise<void> {
+  if (orphaned.size === 0) return;
+  const ids = [...orphaned];
+  await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [ids]);
+  await deps.db('delivery_workers').whereIn('worker_id', ids).delete();
+  for (const id of ids) orphaned.delete(id);
+}
+
+/**
+ * Jobs that failed because the database went away run again now, and the failure does not count
+ * as an attempt (graphile-worker's public `reschedule_jobs`, one call per attempts value).
+ */
+async function rescheduleAfterOutage(deps: DeliveryDeps): Promise<void> {
+  const result = await deps.db.raw<{ rows: Array<{ n: string }> }>(
+    `SELECT count(r.id) AS n FROM (
+       SELECT attempts, array_agg(id) AS ids FROM graphile_worker.jobs
+       WHERE locked_at IS NULL AND run_at > now() AND last_error LIKE ? GROUP BY attempts
+     ) g, LATERAL graphile_worker.reschedule_jobs(g.ids, run_at => now(), attempts => greatest(g.attempts - 1, 0)) r`,
+    [`${OUTAGE_PREFIX}%`],
+  );
+  const count = Number(result.rows[0]?.n ?? 0);
+  if (count > 0) deps.logger.info('jobs that failed during a database outage run again', { jobs: count });
+}
+
+/**
+ * Releases the jobs of workers that stopped beating, so that live workers retry them now: jobs
+ * locked for more than four heartbeat periods by a pool whose heartbeat is older than that, or
+ * missing (the table is unlogged: a PostgreSQL crash empties it).
+ */
 async function releaseDeadWorkers(deps: DeliveryDeps, heartbeatMs: number): Promise<void> {
-  const dead = await deps.db('delivery_workers')
-    .where('heartbeat_at', '<', deps.db.raw(`now() - (? * interval '1 millisecond')`, [heartbeatMs * 4]))
-    .pluck('worker_id');
+  const result = await deps.db.raw<{ rows: Array<{ worker_id: string }> }>(
+    `WITH threshold AS (SELECT now() - (? * interval '1 millisecond') AS at)
+     SELECT DISTINCT j.locked_by AS worker_id FROM graphile_worker.jobs j, threshold t
+     WHERE j.locked_by IS NOT NULL AND j.locked_at < t.at
+       AND NOT EXISTS (SELECT 1 FROM delivery_workers w WHERE w.worker_id = j.locked_by AND w.heartbeat_at >= t.at)
+     UNION
+     SELECT w.worker_id FROM delivery_workers w, threshold t WHERE w.heartbeat_at < t.at`,
+    [heartbeatMs * 4],
+  );
+  const dead = result.rows.map((r) => r.worker_id);
   if (dead.length === 0) return;
   await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [dead]);
   await deps.db('delivery_workers').whereIn('worker_id', dead).delete();

@@ -1,6 +1,8 @@
 // Periodic clean-up the server runs in the background: rate-limit counters of ended windows,
-// idempotency records past their 24 hours.
+// idempotency records past their 24 hours. A failed round (the database is away) is counted and
+// logged once; the next round tries again.
 import type { Knex } from 'knex';
+import { BackgroundTask } from '../background.ts';
 import type { Logger } from '../logger.ts';
 import { pruneRateLimitWindows } from './api-keys/authenticate.ts';
 import { pruneIdempotencyKeys } from './idempotency.ts';
@@ -11,11 +13,8 @@ export async function runHousekeeping(db: Knex): Promise<void> {
 }
 
 export function startHousekeeping(db: Knex, logger: Logger, intervalMs = 60_000): () => void {
-  const timer = setInterval(() => {
-    runHousekeeping(db).catch((error: unknown) =>
-      logger.warn('housekeeping failed', { detail: error instanceof Error ? error.message : String(error) }),
-    );
-  }, intervalMs);
+  const task = new BackgroundTask('housekeeping', logger);
+  const timer = setInterval(() => task.run(() => runHousekeeping(db)), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -11,6 +11,8 @@ import type { AttachedQuery } from './api-keys/authenticate.ts';
 import { ApiError } from '../http/errors.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { metrics } from '../metrics.ts';
+import { BackgroundTask } from '../background.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { activeNumbersOfAgent } from './agents.ts';
 import { WINDOW_MS, windowState } from './conversations.ts';
 import { requestHash } from './idempotency.ts';
@@ -124,8 +126,11 @@ export class Messaging {
   private readonly templates = new Map<string, { template: StoredTemplate; version: string }>();
   private readonly wakeup: WorkerWakeup;
 
-  constructor(private readonly db: Knex) {
-    this.wakeup = new WorkerWakeup(db);
+  constructor(
+    private readonly db: Knex,
+    logger: Logger = silentLogger,
+  ) {
+    this.wakeup = new WorkerWakeup(db, new BackgroundTask('worker wake-up', logger));
   }
 
   /**
@@ -159,7 +164,7 @@ export class Messaging {
       const row = rows[0]!;
       switch (row.outcome) {
         case 'accepted':
-          metrics.messagesAccepted.inc({ type: input.type, environment: sender.environment });
+          metrics.messagesAccepted.inc({ environment: sender.environment, type: input.type });
           this.wakeup.jobAdded();
           return { status: 202, message: acceptedResource(input, row), replayed: false };
         case 'stored': {
@@ -309,7 +314,10 @@ class WorkerWakeup {
   private pending = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly task: BackgroundTask,
+  ) {}
 
   jobAdded(): void {
     this.pending++;
@@ -320,10 +328,7 @@ class WorkerWakeup {
     const count = this.pending;
     this.pending = 0;
     this.timer = null;
-    this.db
-      .raw(`SELECT pg_notify('jobs:insert', json_build_object('count', ?::int)::text)`, [count])
-      .catch(() => {
-        // The workers' poll picks the jobs up.
-      });
+    // A failure only delays the jobs to the workers' next poll: counted and logged once.
+    this.task.run(() => this.db.raw(`SELECT pg_notify('jobs:insert', json_build_object('count', ?::int)::text)`, [count]));
   }
 }

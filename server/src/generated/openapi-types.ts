@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 5cff6bace93c72ad5493eedb537ec1d13cd2ab236b5101fc170c9d2c26326e41)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -126,8 +126,9 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers `200` when the service can serve requests (its database answers), `503` otherwise.
-         *     Needs no key.
+         * @description Answers `200` when the service can serve requests: its database answers and, when the
+         *     process runs the delivery worker, that worker is running or has been restarting for less
+         *     than `READINESS_WORKER_GRACE_MS` (see `WorkerCheck`); `503` otherwise. Needs no key.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -457,7 +458,19 @@ export interface components {
         /** @description The state of each dependency. */
         ReadinessChecks: {
             database: components["schemas"]["ReadinessCheck"];
+            worker?: components["schemas"]["WorkerCheck"];
         };
+        /**
+         * @description The delivery worker of this process, when it runs one (`WORKER=true`, the default):
+         *     `running`; `starting`; `restarting` (its job runner stopped, for example when PostgreSQL
+         *     restarted, and is being started again with backoff); `stopped` (the process is shutting
+         *     down). Absent when the process runs no worker. While the worker restarts the process
+         *     still accepts sends (they wait in the queue), so a restart shorter than
+         *     `READINESS_WORKER_GRACE_MS` (30 s by default) keeps `status: ready`; a worker down for
+         *     longer makes the process `unavailable`. Known values are listed in `x-extensible-enum`;
+         *     more may be added, so treat an unknown value as not running.
+         */
+        WorkerCheck: string;
         /** @description Whether the service can serve requests. */
         ReadinessStatus: {
             /** @enum {string} */

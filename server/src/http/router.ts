@@ -64,7 +64,7 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
   router.register(METRICS_PATH, ['GET'], [
     async (ctx) => {
       ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
-      ctx.body = renderMetrics();
+      ctx.body = await renderMetrics();
     },
   ]);
   if (options.webhook) registerWhatsAppWebhook(router, options.webhook);

@@ -16,9 +16,20 @@ export interface DatabaseProbe {
   isReachable(): Promise<boolean>;
 }
 
+export interface WorkerProbe {
+  /** `running`, `starting`, `restarting` or `stopped` (see WorkerCheck in openapi.yaml). */
+  state(): 'running' | 'starting' | 'restarting' | 'stopped';
+  /** How long the worker has not been running (ms); 0 while it runs. */
+  downForMs(): number;
+  /** Down for longer than this, the process is not ready. */
+  readonly graceMs: number;
+}
+
 export interface Services {
   readonly spec: LoadedSpec;
   readonly database: DatabaseProbe;
+  /** The delivery worker of this process; null when it runs none. */
+  readonly worker: WorkerProbe | null;
   readonly messaging: Messaging;
 }
 

@@ -1,0 +1,149 @@
+/**
+ * PostgreSQL restarts under a trickle of sends (what a maintenance window or a failover does):
+ * 10 restarts of 1–5 s each, with the in-process worker and again with a separate worker. Every
+ * accepted message reaches its final sandbox status (read) within 30 s of the last restart; no
+ * process crashes or exits; the 503s and the time to the first 202 after each restart are
+ * printed. Then a restart with 400 deliveries in flight: no crash, every message delivered, none
+ * twice (each message's sandbox statuses are recorded once).
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
+import { startListeningServer, type ListeningServer } from '../support/processes.ts';
+import { startCluster, type Cluster } from './support/cluster.ts';
+import { recordFigure } from './support/figures.ts';
+import {
+  firstAcceptedAfter,
+  prepareDatabase,
+  queryOnce,
+  sleep,
+  startTrickle,
+  startWorkerProcess,
+  waitForStatus,
+  watch,
+  type FaultDatabase,
+  type WatchedProcess,
+} from './support/service.ts';
+
+const RESTARTS = Number(process.env.FAULTS_RESTARTS ?? 10);
+const FINAL_WITHIN_MS = 30_000;
+const APP_SECRET = randomBytes(16).toString('hex');
+
+describe('fault: PostgreSQL restarts', function () {
+  this.timeout(300_000);
+  let cluster: Cluster;
+  const processes: WatchedProcess[] = [];
+  const servers: ListeningServer[] = [];
+  let fake: FakeMeta | undefined;
+
+  before(async () => {
+    cluster = await startCluster();
+  });
+  afterEach(async () => {
+    for (const p of processes.splice(0)) await p.stop();
+    for (const s of servers.splice(0)) await s.stop();
+    await fake?.stop();
+    fake = undefined;
+  });
+  after(async () => {
+    await cluster?.destroy();
+  });
+
+  async function server(database: FaultDatabase, env: Record<string, string>): Promise<{ server: ListeningServer; watched: WatchedProcess }> {
+    const s = await startListeningServer(database.url, { SANDBOX_STEP_MS: '200', ...env });
+    servers.push(s);
+    return { server: s, watched: watch(s.child) };
+  }
+
+  for (const mode of ['in-process worker', 'separate worker'] as const) {
+    it(`${RESTARTS} restarts of 1–5 s under 20 sends/s (${mode}): every accepted message read, nothing crashed`, async () => {
+      const scenario = `1. ${RESTARTS} restarts, ${mode}`;
+      const database = await prepareDatabase(cluster, mode === 'in-process worker' ? 'restarts_inproc' : 'restarts_sep');
+      const { server: api, watched } = await server(database, { WORKER: mode === 'in-process worker' ? 'true' : 'false', ...(process.env.FAULTS_LOG_LEVEL ? { LOG_LEVEL: process.env.FAULTS_LOG_LEVEL } : {}) });
+      let worker: WatchedProcess | undefined;
+      if (mode === 'separate worker') {
+        worker = startWorkerProcess({ DATABASE_URL: database.url, SANDBOX_STEP_MS: '200' });
+        processes.push(worker);
+      }
+      const trickle = startTrickle(api.baseUrl, database, 20);
+      const recoveries: number[] = [];
+      const downs: number[] = [];
+      await sleep(1_000);
+      for (let r = 0; r < RESTARTS; r++) {
+        const downMs = 1_000 + ((r * 1_777) % 4_000);
+        downs.push(downMs);
+        await cluster.stop('fast');
+        await sleep(downMs);
+        await cluster.start();
+        const back = Date.now();
+        await sleep(2_500);
+        recoveries.push(firstAcceptedAfter(trickle.answers, back) ?? Number.POSITIVE_INFINITY);
+      }
+      await sleep(1_000);
+      await trickle.stop();
+      const accepted = trickle.accepted();
+      const byStatus = new Map<number, number>();
+      for (const a of trickle.answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+      recordFigure(scenario, 'down per restart (s)', downs.map((d) => (d / 1000).toFixed(1)).join(' '));
+      recordFigure(scenario, 'sends: 202 / 503 / other', `${byStatus.get(202) ?? 0} / ${byStatus.get(503) ?? 0} / ${trickle.answers.length - (byStatus.get(202) ?? 0) - (byStatus.get(503) ?? 0)}`);
+      recordFigure(scenario, 'first 202 after each start (ms)', recoveries.map((r) => (Number.isFinite(r) ? String(r) : 'none')).join(' '));
+      recordFigure(scenario, 'process crashes / worker exits', `${watched.unexpectedExits().length} / ${worker?.unexpectedExits().length ?? 0}`);
+      const finalMs = await waitForStatus(database.url, accepted, 'read', FINAL_WITHIN_MS).catch(async (error: Error) => {
+        const jobs = await queryOnce(
+          database.url,
+          `SELECT task_identifier, locked_by, locked_at, run_at > now() AS later, attempts, left(last_error, 90) AS error, count(*) AS n, min(id) AS job
+           FROM graphile_worker.jobs GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY n DESC LIMIT 12`,
+        ).catch((e: Error) => e.message);
+        const activity = await queryOnce(
+          database.url,
+          `SELECT application_name, state, wait_event_type, wait_event, now() - state_change AS for, left(query, 100) AS query
+           FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        ).catch((e: Error) => e.message);
+        error.message += `\njobs: ${JSON.stringify(jobs)}\nactivity: ${JSON.stringify(activity)}`;
+        if (process.env.FAULTS_DUMP) writeFileSync(process.env.FAULTS_DUMP, `${watched.output()}\n--- worker\n${worker?.output() ?? ''}`);
+        throw new Error(`${error.message}\nanswers: ${JSON.stringify([...byStatus])}\nserver: ${watched.output().split("\n").filter((l) => !l.includes(`"msg":"request"`)).join("\n").slice(-6000)}\nworker: ${worker?.output().slice(-4000)}`);
+      });
+      recordFigure(scenario, 'all read after the last restart (s)', finalMs / 1000);
+
+      expect(watched.unexpectedExits(), `server exits; output:\n${watched.output().slice(-3000)}`).to.deep.equal([]);
+      expect(worker?.unexpectedExits() ?? [], `worker exits; output:\n${worker?.output().slice(-3000)}`).to.deep.equal([]);
+      expect(accepted.length).to.be.greaterThan(100);
+      // Every answer is a 202 or the documented 503 (no 500, no hang past the client's timeout).
+      expect([...byStatus.keys()].filter((s) => s !== 202 && s !== 503), JSON.stringify([...byStatus])).to.deep.equal([]);
+      expect(recoveries.every((r) => Number.isFinite(r)), `a restart without a 202 after it: ${recoveries}`).to.equal(true);
+    });
+  }
+
+  it('a restart with 400 deliveries to WhatsApp in flight: no crash, every message read, none sent twice', async () => {
+    const scenario = '2. restart, 400 in flight';
+    const phoneNumberId = String(300_000_000_000_000 + Math.floor(Math.random() * 1e12));
+    const accessToken = `EAAG${randomBytes(24).toString('hex')}`;
+    const encryptionKey = randomBytes(32);
+    fake = await startFakeMeta({ phoneNumbers: [{ phoneNumberId, accessToken }], latencyMs: 20, firstStatusDelayMs: 50, statusDelayMs: 100 });
+    // 40 messages a second: a backlog of 450 takes about 11 s to hand over, so the restart cuts it.
+    const database = await prepareDatabase(cluster, 'inflight', { phoneNumberId, accessToken, messagesPerSecond: 40, encryptionKey });
+    const { server: api, watched } = await server(database, {
+      WORKER: 'true',
+      META_GRAPH_BASE_URL: fake.url,
+      META_APP_SECRET: APP_SECRET,
+      META_VERIFY_TOKEN: 'verify',
+      ENCRYPTION_KEY: encryptionKey.toString('base64'),
+    });
+    fake.setWebhookTarget({ callbackUrl: `${api.baseUrl}/webhooks/whatsapp`, appSecret: APP_SECRET });
+    const trickle = startTrickle(api.baseUrl, database, 250);
+    const until = Date.now() + 15_000;
+    while (trickle.accepted().length < 450 && Date.now() < until) await sleep(50);
+    await trickle.stop();
+    const accepted = trickle.accepted();
+    const [pending] = await queryOnce<{ n: string }>(database.url, "SELECT count(*) AS n FROM messages WHERE status = 'queued'");
+    await cluster.restart(2_000);
+    const finalMs = await waitForStatus(database.url, accepted, 'read', 60_000);
+    recordFigure(scenario, 'accepted / still queued at the restart', `${accepted.length} / ${pending!.n}`);
+    recordFigure(scenario, 'all read after the restart (s)', finalMs / 1000);
+    recordFigure(scenario, 'process crashes / sent twice', `${watched.unexpectedExits().length} / ${fake.duplicateSends().length}`);
+    expect(watched.unexpectedExits(), watched.output().slice(-3000)).to.deep.equal([]);
+    expect(Number(pending!.n), 'deliveries in flight at the restart').to.be.at.least(400);
+    expect(fake.duplicateSends()).to.deep.equal([]);
+  });
+});
