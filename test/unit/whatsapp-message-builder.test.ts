@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { templateFromMeta, type TemplateDefinition } from '../../server/src/domain/templates.ts';
 import { buildMetaMessage, MessageBuildError, type MetaMessageBody, type StoredMessageContent } from '../../server/src/whatsapp/message-builder.ts';
-import { metaValidator } from '../support/fake-meta/meta-document.ts';
+import { fakeMetaValidator } from '../support/fake-meta/validators.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 
 const MESSAGE_ID = '0b7f1a9e-3c1d-4f6e-9a51-2f8e5c7d9a10';
@@ -11,10 +11,10 @@ function meta(template: Record<string, unknown>): TemplateDefinition {
   return templateFromMeta({ status: 'APPROVED', category: 'UTILITY', ...template });
 }
 
-/** Builds, and checks the result against Meta's document with the validator the fake Meta uses. */
+/** Builds, and checks the result with the validator the fake Meta uses (our schema, and Meta's document when available). */
 function build(content: StoredMessageContent, template?: TemplateDefinition): MetaMessageBody {
   const body = buildMetaMessage({ messageId: MESSAGE_ID, to: TO, content, ...(template ? { template } : {}) });
-  const result = metaValidator().validateSendBody(body);
+  const result = fakeMetaValidator().validateSendBody(body);
   expect(result.errors, JSON.stringify(body)).to.deep.equal([]);
   expect(result.valid).to.equal(true);
   return body;
@@ -27,7 +27,7 @@ function components(body: MetaMessageBody): unknown[] {
 
 describe('WhatsApp message builder (our content → Meta send body)', function () {
   this.timeout(30_000);
-  before(() => metaValidator().validateSendBody({})); // compile Meta's schemas once
+  before(() => fakeMetaValidator().validateSendBody({})); // compile the schemas once
 
   it('builds a text message with preview off and our id as biz_opaque_callback_data', () => {
     expect(build({ text: { body: 'Hello, your order shipped.' } })).to.deep.equal({

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { parseWebhookBody, parseWebhookPayload, type AccountErrorEvent, type InboundMessageEvent, type StatusEvent } from '../../server/src/whatsapp/webhook-payload.ts';
 import { webhookError } from '../support/fake-meta/graph-errors.ts';
-import { metaDocument, metaValidator } from '../support/fake-meta/meta-document.ts';
+import { SAMPLES } from '../support/fake-meta/traffic.ts';
+import { fakeMetaValidator } from '../support/fake-meta/validators.ts';
 import { envelope, metaJson, type WebhookItem } from '../support/fake-meta/webhooks.ts';
 
 const T = 1_764_000_000;
@@ -19,9 +20,9 @@ function inbound(n: ReturnType<typeof number>, id: string, body: string, extra: 
   };
 }
 
-/** Every payload built here first passes Meta's WebhookPayload schema (the fake's validator). */
+/** Every payload built here first passes the fake's webhook validation (our schema, and Meta's document when available). */
 function valid(payload: Record<string, unknown>): Record<string, unknown> {
-  const result = metaValidator().validateWebhookPayload(payload);
+  const result = fakeMetaValidator().validateWebhookPayload(payload);
   expect(result.errors, JSON.stringify(payload)).to.deep.equal([]);
   return payload;
 }
@@ -90,17 +91,20 @@ describe("Meta webhook payload parsing", function () {
     expect(reply.timestamp.toISOString()).to.equal(new Date((T + 5) * 1000).toISOString());
   });
 
-  it("parses Meta's own webhook examples from its OpenAPI document", () => {
-    const examples = (metaDocument().paths as Record<string, any>)['/whatsapp/webhooks'].post.requestBody.content['application/json'].examples as Record<string, { value: Record<string, unknown> }>;
-    const text = parseWebhookPayload(valid(examples['Text Message']!.value));
-    expect(text.problems).to.deep.equal([]);
-    expect(text.events).to.have.length(1);
-    expect(text.events[0]).to.deep.include({ kind: 'inbound', phoneNumberId: '106540352242922', from: '+16505551234', type: 'text', content: { body: 'Does it come in another color?' }, profileName: 'Sheena Nelson' });
-    const image = parseWebhookPayload(valid(examples['Image Message']!.value)).events[0] as InboundMessageEvent;
-    expect(image.type).to.equal('image');
-    expect(image.content).to.deep.include({ id: '1003383421387256', mime_type: 'image/jpeg' });
-    // group events are another subscription field: skipped without a problem
-    expect(parseWebhookPayload(examples['Group Create Message']!.value)).to.deep.equal({ events: [], problems: [] });
+  it('parses the webhook traffic samples (Meta\'s own examples: test/unit/whatsapp-meta-document.test.ts)', () => {
+    const sample = (name: string) => valid(SAMPLES.find((s) => s.kind === 'validateWebhookPayload' && s.name === name)!.value);
+    const reply = parseWebhookPayload(sample('a reply to one of our messages'));
+    expect(reply.problems).to.deep.equal([]);
+    expect(reply.events).to.have.length(1);
+    expect(reply.events[0]).to.deep.include({ kind: 'inbound', phoneNumberId: '106540352242922', wabaId: '419561257915477', from: '+15551234567', type: 'text', content: { body: 'Does it come in blue?' }, profileName: 'Sara' });
+    expect((reply.events[0] as InboundMessageEvent).context).to.deep.include({ from: '15557654321' });
+    const failed = parseWebhookPayload(sample("failed, with Meta's error")).events[0] as StatusEvent;
+    expect(failed).to.deep.include({ status: 'failed', recipientId: '15551234567' });
+    expect(failed.errors[0]).to.deep.include({ code: 131026, details: 'Message Undeliverable.' });
+    const reads = parseWebhookPayload(sample('two reads in one POST'));
+    expect(reads.events.map((e) => (e as StatusEvent).status)).to.deep.equal(['read', 'read']);
+    const sent = parseWebhookPayload(sample('sent, with conversation and pricing')).events[0] as StatusEvent;
+    expect(sent.pricing).to.deep.include({ billable: true, pricingModel: 'CBP', category: 'utility' });
   });
 
   it('tolerates unknown fields, and statuses and messages in the same value', () => {

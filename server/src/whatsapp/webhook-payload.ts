@@ -21,7 +21,8 @@
  * `IncomingMessage`), but as published its inbound-message part references the send-side
  * schemas and rejects every real inbound message, and `Statuses` does not declare
  * `biz_opaque_callback_data`. This parser therefore does not validate at run time; the fake Meta
- * validates every webhook it emits against that schema with a small documented override list
+ * validates every webhook it emits against our own schema of these payloads, and against Meta's
+ * (with a small documented override list) when that document is available
  * (test/support/fake-meta/README.md), and the unit tests parse those validated payloads.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Fake Meta, for tests and benchmarks: `startFakeMeta(options)` → a Graph API stand-in on
- * 127.0.0.1 that validates what it receives against Meta's own OpenAPI document and posts signed
- * webhooks back. See README.md in this folder.
+ * 127.0.0.1 that validates what it receives against our own schema of the Cloud API (and Meta's
+ * own OpenAPI document when available) and posts signed webhooks back. See README.md in this folder.
  */
 export { startFakeMeta, makeWamid } from './server.ts';
 export type {
@@ -19,6 +19,10 @@ export type {
   WebhookRecord,
 } from './server.ts';
 export { META_ERROR_CATALOG, graphError, webhookError } from './graph-errors.ts';
-export { META_DOCUMENT_PATH, META_SCHEMA_OVERRIDES, metaDocument, metaValidator } from './meta-document.ts';
-export type { MetaSchemaOverride, MetaValidationResult, MetaValidator } from './meta-document.ts';
+export { META_DOCUMENT_ABSENT, META_DOCUMENT_PATH, META_SCHEMA_OVERRIDES, metaDocument, metaDocumentAvailable, metaValidator } from './meta-document.ts';
+export type { MetaSchemaOverride, MetaValidator } from './meta-document.ts';
+export { ownValidator } from './own-schema.ts';
+export type { CloudApiValidator, MetaValidationResult } from './validation.ts';
+export { fakeMetaValidator } from './validators.ts';
+export type { FakeMetaValidator, ValidationSource } from './validators.ts';
 export { envelope, metaJson } from './webhooks.ts';

@@ -16,7 +16,8 @@
  *   FAKE_META_THROUGHPUT_PER_NUMBER  messages/second per number before 130429
  *   FAKE_META_MAX_WEBHOOKS           bound on webhook POSTs (default 1,000,000 here)
  *   FAKE_META_WEBHOOK_CONCURRENCY    parallel webhook POSTs (default 1)
- *   META_OPENAPI_DOCUMENT            Meta's OpenAPI document (default ../shared/reference/…)
+ *   META_OPENAPI_DOCUMENT            Meta's OpenAPI document (default ../shared/reference/…; without
+ *                                    it, requests are validated against our own schema only)
  * Control: GET /_fake/stats, /_fake/requests, /_fake/webhooks, /_fake/accepted;
  *          POST /_fake/phone-numbers, /_fake/templates, /_fake/fail-next, /_fake/drop-next,
  *          /_fake/fail-recipient, /_fake/fail-recipient-async, /_fake/inbound, /_fake/reset.
@@ -65,7 +66,7 @@ const fake = await startFakeMeta({
   maxRecorded: 100_000,
   ...(num('FAKE_META_THROUGHPUT_PER_NUMBER') !== undefined ? { throughputPerNumber: num('FAKE_META_THROUGHPUT_PER_NUMBER')! } : {}),
 });
-console.log(JSON.stringify({ fakeMeta: fake.url, webhooks: callbackUrl ?? null, control: `${fake.url}/_fake/stats` }));
+console.log(JSON.stringify({ fakeMeta: fake.url, webhooks: callbackUrl ?? null, control: `${fake.url}/_fake/stats`, validates: fake.validator.sources }));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -8,8 +8,9 @@
  * document rejects a real request or Meta's own example) and that validation stays strict
  * (unknown fields and wrong shapes are still rejected).
  *
- * Used by the fake Meta for every request it receives and every webhook it sends, and by the
- * message-builder tests, so both check against the very same validator.
+ * Optional: a fresh clone has no ../shared beside it. The fake Meta always validates against our
+ * own schema (own-schema.ts) and, when this document is available, against it as well
+ * (validators.ts); test/unit/whatsapp-meta-document.test.ts cross-checks the two.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +18,28 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { isObject, type JsonObject } from '../../../server/src/http/openapi.ts';
 import { createSchemaSet } from '../../../server/src/http/schemas.ts';
+import { formatErrors as format, passes, run, type CloudApiValidator, type MetaValidationResult } from './validation.ts';
+
+export type { MetaValidationResult } from './validation.ts';
 
 /** `META_OPENAPI_DOCUMENT` overrides the default `../shared/reference/…` next to the repository. */
 export const META_DOCUMENT_PATH =
-  process.env.META_OPENAPI_DOCUMENT ?? fileURLToPath(new URL('../../../../shared/reference/meta-business-messaging-api_v23.0.yaml', import.meta.url));
+  process.env.META_OPENAPI_DOCUMENT || fileURLToPath(new URL('../../../../shared/reference/meta-business-messaging-api_v23.0.yaml', import.meta.url));
+
+/**
+ * Whether Meta's document can be used. Absent at the default place (a fresh clone): false.
+ * Named by `META_OPENAPI_DOCUMENT` but missing: an error, since someone asked for it.
+ */
+export function metaDocumentAvailable(): boolean {
+  if (existsSync(META_DOCUMENT_PATH)) return true;
+  if (process.env.META_OPENAPI_DOCUMENT) throw new Error(`META_OPENAPI_DOCUMENT=${process.env.META_OPENAPI_DOCUMENT}: no such file`);
+  return false;
+}
+
+/** Why the checks against Meta's document do not run (for pending tests and logs). */
+export const META_DOCUMENT_ABSENT =
+  `Meta's OpenAPI document is not beside the clone (${META_DOCUMENT_PATH}) and META_OPENAPI_DOCUMENT is unset: ` +
+  'only our own schema (test/support/fake-meta/cloud-api.schema.yaml) is checked';
 
 const REF = '#/components/schemas/';
 const ref = (name: string) => ({ $ref: `${REF}${name}` });
@@ -190,13 +209,7 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
   },
 ];
 
-export interface MetaValidationResult {
-  readonly valid: boolean;
-  /** Short `path: message` lines, at most 20. */
-  readonly errors: string[];
-}
-
-export interface MetaValidator {
+export interface MetaValidator extends CloudApiValidator {
   /** `#/components/schemas/Message`: the body of `POST /{version}/{phone-number-id}/messages`. */
   validateSendBody(body: unknown): MetaValidationResult;
   /** `#/components/schemas/WebhookPayload`. */
@@ -319,29 +332,9 @@ function buildValidator(overrides: readonly MetaSchemaOverride[]): MetaValidator
   };
 }
 
-/** Ajv's functions are type guards; calling them through this keeps `data` un-narrowed. */
-function passes(validate: ValidateFunction, data: unknown): boolean {
-  return validate(data) === true;
-}
-
-function run(validate: ValidateFunction, data: unknown): MetaValidationResult {
-  return passes(validate, data) ? { valid: true, errors: [] } : { valid: false, errors: format(validate.errors) };
-}
-
 function variantName(type: string): string | undefined {
   const name = `${type.charAt(0).toUpperCase()}${type.slice(1)}Message`;
   return SEND_VARIANTS.includes(name) ? name : undefined;
-}
-
-function format(errors: ErrorObject[] | null | undefined, prefix = '', path = ''): string[] {
-  const lines = new Set<string>();
-  for (const error of errors ?? []) {
-    const params = error.params as Record<string, unknown>;
-    const extra = params.additionalProperty ?? params.missingProperty ?? params.allowedValues ?? params.pattern;
-    lines.add(`${prefix}${path + error.instancePath || '(root)'}: ${error.message ?? error.keyword}${extra !== undefined ? ` (${JSON.stringify(extra)})` : ''}`);
-    if (lines.size >= 20) break;
-  }
-  return [...lines];
 }
 
 /**

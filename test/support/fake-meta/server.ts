@@ -3,8 +3,9 @@
  * and benchmarks. See README.md in this folder for the whole picture. In short:
  *
  * - `POST /{version}/{phone-number-id}/messages`: bearer token checked per phone-number id, the
- *   body validated against Meta's own OpenAPI document (`#/components/schemas/Message`, with the
- *   documented overrides of meta-document.ts); answers like Meta (`contacts`, `messages[].id` =
+ *   body validated against our own schema of the Cloud API (cloud-api.schema.yaml) and, when it
+ *   is available, Meta's own OpenAPI document (with the documented overrides of
+ *   meta-document.ts); answers like Meta (`contacts`, `messages[].id` =
  *   `wamid.…`, `message_status: accepted`) or with Meta's error envelope — for an invalid body
  *   (code 100), on demand (`failNext`, `failRecipient`), or when a number's throughput is over
  *   its limit (130429). Connection drops and hangs on demand, with or without the message having
@@ -20,7 +21,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { graphError, webhookError, fbtraceId, type MetaErrorSpec } from './graph-errors.ts';
-import { metaValidator, type MetaValidationResult, type MetaValidator } from './meta-document.ts';
+import type { MetaValidationResult } from './validation.ts';
+import { fakeMetaValidator, type FakeMetaValidator } from './validators.ts';
 import { seededRandom, sleep, WebhookDispatcher, type WebhookOrder, type WebhookRecord, type WebhookTarget } from './webhooks.ts';
 
 export type { MetaErrorSpec } from './graph-errors.ts';
@@ -93,7 +95,7 @@ export interface RecordedRequest {
   /** True when the query string carried `access_token`. */
   readonly tokenInQuery: boolean;
   readonly body: unknown;
-  /** Against Meta's document (sends only; null for other requests). */
+  /** Against our schema and Meta's document when available (sends only; null for other requests). */
   validation: MetaValidationResult | null;
   outcome: RequestOutcome;
   response: { status: number; body: unknown } | null;
@@ -112,7 +114,7 @@ export interface AcceptedMessage {
 export interface FakeMetaStats {
   readonly requests: number;
   readonly sends: Record<RequestOutcome, number>;
-  /** Sends whose body failed Meta's schema (all time). */
+  /** Sends whose body failed validation (all time). */
   readonly invalidRequests: number;
   /** Messages accepted (all time). */
   readonly accepted: number;
@@ -129,7 +131,8 @@ export interface FakeMeta {
   readonly requests: readonly RecordedRequest[];
   readonly accepted: readonly AcceptedMessage[];
   readonly webhooks: readonly WebhookRecord[];
-  readonly validator: MetaValidator;
+  /** Our own schema, plus Meta's document when available (validators.ts). */
+  readonly validator: FakeMetaValidator;
   addPhoneNumber(number: FakePhoneNumber): void;
   setTemplates(wabaId: string, templates: readonly Record<string, unknown>[]): void;
   setWebhookTarget(target: WebhookTarget | null): void;
@@ -152,7 +155,7 @@ export interface FakeMeta {
   deliverWebhook(payload: Record<string, unknown>, options?: { signature?: 'valid' | 'invalid' | 'missing' }): Promise<WebhookRecord>;
   /** Resolves when every scheduled webhook has been posted; rejects after `timeoutMs`. */
   webhooksIdle(timeoutMs?: number): Promise<void>;
-  /** Recorded sends whose body failed Meta's schema. */
+  /** Recorded sends whose body failed validation. */
   invalidRequests(): RecordedRequest[];
   /** Our message ids (`biz_opaque_callback_data`) that Meta accepted more than once, over the fake's life. */
   duplicateSends(): Array<{ callbackData: string; count: number }>;
@@ -196,7 +199,7 @@ class FakeMetaServer implements FakeMeta {
   port = 0;
   readonly requests: RecordedRequest[] = [];
   readonly accepted: AcceptedMessage[] = [];
-  readonly validator = metaValidator();
+  readonly validator = fakeMetaValidator();
   private readonly server: Server;
   private readonly numbers = new Map<string, Required<FakePhoneNumber>>();
   private readonly templates = new Map<string, readonly Record<string, unknown>[]>();

@@ -1,6 +1,6 @@
 /**
- * The fake Meta's outgoing webhooks: payloads shaped like Meta's (validated against Meta's
- * `WebhookPayload` schema), serialised like Meta's (slashes and non-ASCII escaped, so a receiver
+ * The fake Meta's outgoing webhooks: payloads shaped like Meta's (validated against our own
+ * `WebhookPayload` schema and Meta's when available), serialised like Meta's (slashes and non-ASCII escaped, so a receiver
  * that re-serialises before checking the signature fails as it would in production), signed with
  * the app secret (`X-Hub-Signature-256`, plus the legacy `X-Hub-Signature` sha1), and delivered
  * in a configurable order: in order, shuffled or reversed per flush, with duplicates, batched.
@@ -10,7 +10,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { signWebhook } from '../../../server/src/whatsapp/signature.ts';
-import type { MetaValidationResult } from './meta-document.ts';
+import type { MetaValidationResult } from './validation.ts';
 
 export type WebhookOrder = 'in-order' | 'shuffle' | 'reverse';
 
@@ -44,7 +44,7 @@ export interface WebhookRecord {
   readonly body: string;
   readonly signature: string;
   readonly duplicate: boolean;
-  /** Against Meta's `WebhookPayload` (with the documented overrides). */
+  /** Against our `WebhookPayload` schema, and Meta's (with the documented overrides) when available. */
   readonly validation: MetaValidationResult;
   /** Short form of what it carried: `status:<wamid>:<status>` / `inbound:<wamid>`. */
   readonly items: string[];
