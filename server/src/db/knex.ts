@@ -86,10 +86,19 @@ function sessionSettings(options: DatabaseOptions): string | null {
   return parts.length === 0 ? null : parts.join('; ');
 }
 
+/**
+ * knex's own messages, first line only (some embed a stack). A pool that cannot hand out a
+ * connection in time warns once per waiting query: the failed request's line already says so
+ * (`db_failure: pool_timeout`, http/error-handler.ts), so those go to debug.
+ */
 function knexLog(logger: Logger | undefined): Knex.Config['log'] {
-  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message)).split('\n')[0]!;
   return {
-    warn: (message: unknown) => logger?.warn('knex', { detail: text(message) }),
+    warn: (message: unknown) => {
+      const detail = text(message);
+      if (/^Acquire connection error|^Connection Error|timed out/i.test(detail)) logger?.debug('knex', { detail });
+      else logger?.warn('knex', { detail });
+    },
     error: (message: unknown) => logger?.error('knex', { detail: text(message) }),
     deprecate: (method: string, alternative: string) => logger?.warn('knex deprecation', { method, alternative }),
     debug: (message: unknown) => logger?.debug('knex', { detail: text(message) }),
