@@ -12,6 +12,7 @@
 import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Config } from './config.ts';
+import { DatabaseAvailability } from './db/availability.ts';
 import { pingDatabase } from './db/ping.ts';
 import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { Messaging } from './domain/messages.ts';
@@ -49,9 +50,17 @@ export function createApp(options: AppOptions): Koa<AppState> {
 
   const schemas = createSchemaSet(options.spec.document, { verbose: true });
   const validators = compileValidators(options.spec, schemas, routes);
+  const availability = new DatabaseAvailability(options.logger);
   const services: Services = {
     spec: options.spec,
-    database: { isReachable: () => pingDatabase(options.db, options.config.readinessTimeoutMs) },
+    database: {
+      isReachable: async () => {
+        const reachable = await pingDatabase(options.db, options.config.readinessTimeoutMs);
+        if (reachable) availability.succeeded();
+        else availability.failed('unreachable');
+        return reachable;
+      },
+    },
     worker: options.worker ?? null,
     messaging: new Messaging(options.db, options.logger),
   };
@@ -65,7 +74,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   });
   app.use(correlation(options.logger));
   app.use(accessLog());
-  app.use(errorHandler());
+  app.use(errorHandler(availability));
   for (const middleware of routing({
     routes,
     implementations: options.handlers,

@@ -10,8 +10,15 @@
  * | `EMBEDDED_PG_DIR`  | `.data/postgres`   | data folder of the embedded PostgreSQL (relative to the repo)  |
  * | `EMBEDDED_PG_PORT` | `54329`            | loopback port of the embedded PostgreSQL                       |
  * | `DB_POOL_MAX`      | `10`               | maximum connections in the knex pool                           |
+ * | `DB_STATEMENT_TIMEOUT_MS` | `5000`      | longest statement of the API's connections (PostgreSQL `statement_timeout`); `0`: none |
+ * | `DB_LOCK_TIMEOUT_MS` | `2000`           | longest wait for a lock on the API's connections (`lock_timeout`); `0`: none |
+ * | `DB_ACQUIRE_TIMEOUT_MS` | `2000`        | longest wait for a pool connection (connecting included)       |
  * | `READINESS_TIMEOUT_MS` | `1000`         | how long `/readyz` waits for `select 1` before answering 503   |
  * | `SHUTDOWN_TIMEOUT_MS`  | `10000`        | how long a graceful shutdown waits for open requests           |
+ * | `HTTP_HEADERS_TIMEOUT_MS` | `10000`     | how long a client may take to send a request's headers (then 408 and close) |
+ * | `HTTP_REQUEST_TIMEOUT_MS` | `30000`     | how long a client may take to send a whole request, body included (then 408 and close) |
+ * | `HTTP_KEEP_ALIVE_TIMEOUT_MS` | `5000`   | how long an idle keep-alive connection stays open (above a load balancer's idle timeout behind one) |
+ * | `HTTP_MAX_CONNECTIONS` | `1000`         | open client connections at most; further ones are closed at once |
  * | `LOG_LEVEL`        | `info`             | `debug`, `info`, `warn`, `error` or `silent`; JSON lines on stdout |
  * | `OPENAPI_PATH`     | `openapi.yaml`     | the contract served and validated against (relative to the repo) |
  * | `ENCRYPTION_KEY`   | see below          | base64 of 32 random bytes: the key that encrypts Meta access tokens |
@@ -27,6 +34,13 @@
  * | `READINESS_WORKER_GRACE_MS` | `30000`   | how long the in-process worker may be restarting before `/readyz` answers 503 |
  * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
  * | `DELIVERY_RECONCILE_AFTER_MS` | `600000` | how long a send with an unknown outcome waits for WhatsApp's confirmation before failing as `expired` |
+ *
+ * The database timeouts apply to the API's own connections (requests, and the delivery worker
+ * when it runs in the server process), not to migrations, the admin CLI or graphile-worker's
+ * queue connections. A request stalled on the database (a statement cancelled by
+ * `statement_timeout`, a lock wait cut by `lock_timeout`, no pool connection within
+ * `DB_ACQUIRE_TIMEOUT_MS`) answers 503 `service_unavailable` with `Retry-After` and wrote nothing.
+ * `HTTP_HEADERS_TIMEOUT_MS` must not exceed `HTTP_REQUEST_TIMEOUT_MS`.
  *
  * The webhook endpoint `/webhooks/whatsapp` exists only when both `META_APP_SECRET` and
  * `META_VERIFY_TOKEN` are set.
@@ -56,8 +70,17 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly embeddedPg: { readonly dataDir: string; readonly port: number };
   readonly dbPoolMax: number;
+  /** 0: no statement timeout. */
+  readonly dbStatementTimeoutMs: number;
+  /** 0: no lock timeout. */
+  readonly dbLockTimeoutMs: number;
+  readonly dbAcquireTimeoutMs: number;
   readonly readinessTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  readonly httpKeepAliveTimeoutMs: number;
+  readonly httpMaxConnections: number;
   readonly logLevel: LogLevel;
   readonly openapiPath: string;
   /** The 32-byte key of ENCRYPTION_KEY; `undefined` when unset (see `encryptionKeyFile`). */
@@ -136,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   const dataDir = path.resolve(repoRoot, nonEmpty(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres');
+  const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
+  }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: nonEmpty(env, 'HOST') ?? '127.0.0.1',
@@ -145,8 +173,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     },
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
+    dbLockTimeoutMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 0, 3_600_000),
+    dbAcquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 2_000, 100, 600_000),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', 1000, 50, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    httpHeadersTimeoutMs,
+    httpRequestTimeoutMs,
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+    httpMaxConnections: integer(env, 'HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
     logLevel: logLevel as LogLevel,
     openapiPath: path.resolve(repoRoot, nonEmpty(env, 'OPENAPI_PATH') ?? 'openapi.yaml'),
     encryptionKey: encryptionKey(env),

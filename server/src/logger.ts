@@ -3,6 +3,11 @@
  * request's `correlation_id`) into every line it writes. Callers pass plain fields; this module
  * never serialises request bodies or headers by itself, and `errorFields` keeps an error's stack
  * in the log (for operators) — the HTTP layer makes sure it never reaches a response.
+ *
+ * Every line is bounded: fields are reduced to plain data (strings cut at MAX_FIELD_CHARS, a
+ * `stack` at MAX_STACK_CHARS, nesting and lists bounded, an Error to its name, message and code,
+ * any other object — a driver's client, a socket — to its class name), and a line still longer
+ * than MAX_LOG_LINE_CHARS keeps only its time, level, message and bindings.
  */
 import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
@@ -30,15 +35,21 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? stdoutLines;
-  const make = (bindings: LogFields): Logger => {
+  const make = (rawBindings: LogFields): Logger => {
+    const bindings = plainData(rawBindings, '', 0) as LogFields;
     const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (RANK[level] < threshold) return;
-      const entry = { time: new Date().toISOString(), level, msg, ...bindings, ...fields };
+      const time = new Date().toISOString();
+      const head = { time, level, msg: cut(msg, MAX_FIELD_CHARS), ...bindings };
       let line: string;
       try {
-        line = JSON.stringify(entry);
+        line = JSON.stringify({ ...head, ...(fields === undefined ? {} : (plainData(fields, '', 0) as LogFields)) });
       } catch {
-        line = JSON.stringify({ time: entry.time, level, msg, ...bindings, log_error: 'unserialisable fields' });
+        line = JSON.stringify({ ...head, log_error: 'unserialisable fields' });
+      }
+      if (line.length > MAX_LOG_LINE_CHARS) {
+        line = JSON.stringify({ ...head, log_truncated: line.length });
+        if (line.length > MAX_LOG_LINE_CHARS) line = JSON.stringify({ time, level, msg: cut(msg, 200), log_truncated: line.length });
       }
       write(line);
     };
@@ -51,6 +62,65 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
   };
   return make(options.bindings ?? {});
+}
+
+/** The longest line written (characters of JSON). */
+export const MAX_LOG_LINE_CHARS = 8_192;
+/** The longest string field kept whole; longer ones are cut and marked. */
+export const MAX_FIELD_CHARS = 1_024;
+/** The longest `stack` field kept whole. */
+export const MAX_STACK_CHARS = 4_096;
+const MAX_DEPTH = 4;
+const MAX_ENTRIES = 50;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more characters]`;
+}
+
+/** `value` as bounded plain JSON data (see the module's comment). */
+export function plainData(value: unknown, key: string, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      return cut(value, key === 'stack' ? MAX_STACK_CHARS : MAX_FIELD_CHARS);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'bigint':
+      return value.toString();
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: cut(value.name, 100),
+      message: cut(value.message, MAX_FIELD_CHARS),
+      ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    };
+  }
+  if (depth >= MAX_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ENTRIES).map((item) => plainData(item, key, depth + 1) ?? null);
+    if (value.length > MAX_ENTRIES) items.push(`[${value.length - MAX_ENTRIES} more items]`);
+    return items;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return `[${typeof name === 'string' && name !== '' ? name : 'object'}]`;
+  }
+  const result: Record<string, unknown> = {};
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [k, v] of entries.slice(0, MAX_ENTRIES)) {
+    const plain = plainData(v, k, depth + 1);
+    if (plain !== undefined) result[k] = plain;
+  }
+  if (entries.length > MAX_ENTRIES) result.more_fields = entries.length - MAX_ENTRIES;
+  return result;
 }
 
 /**

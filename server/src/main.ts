@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
-import { createDatabase, migrateToLatest } from './db/knex.ts';
+import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { deliveryQueueProbe } from './delivery/queue-probe.ts';
 import { superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
@@ -23,6 +23,7 @@ import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { loadSpec } from './http/openapi.ts';
+import { listen } from './http/server.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
 import { setQueueProbe } from './metrics.ts';
 import { implementations } from './operations/index.ts';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       embedded = await startEmbeddedPostgres({ dataDir: config.embeddedPg.dataDir, port: config.embeddedPg.port, logger });
       connectionString = embedded.connectionString('postgres');
     }
-    db = createDatabase({ connectionString, poolMax: config.dbPoolMax, logger });
+    db = createDatabase({ connectionString, poolMax: config.dbPoolMax, logger, ...apiDatabaseTimeouts(config) });
     const applied = await migrateToLatest(db);
     logger.info('database migrated', { applied });
     // Validates (or, for the embedded set-up, creates) the key now rather than at the first
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
       ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
     });
     stopHousekeeping = startHousekeeping(db, logger);
-    server = app.listen(config.port, config.host);
+    server = listen(app, config);
     await new Promise<void>((resolve, reject) => {
       server!.once('listening', resolve);
       server!.once('error', reject);

@@ -1,15 +1,17 @@
 /**
  * The shared test environment, set up once by the root hooks (hooks.ts): a fresh database on
  * the run's PostgreSQL, migrated, and the production app listening on 127.0.0.1:0, reached over
- * real HTTP through the contract client. Tests that need another app (a test-only handler map,
+ * real HTTP through the contract client (the production server: http/server.ts, default limits). Tests that need another app (a test-only handler map,
  * a database that is down) start their own with `startServer` and close it.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { createApp } from '../../server/src/app.ts';
+import { loadConfig } from '../../server/src/config.ts';
 import { createDatabase } from '../../server/src/db/knex.ts';
 import { loadSpec, type LoadedSpec } from '../../server/src/http/openapi.ts';
+import { listen } from '../../server/src/http/server.ts';
 import { createLogger, silentLogger, type Logger } from '../../server/src/logger.ts';
 import type { Implementations } from '../../server/src/operations/context.ts';
 import { implementations } from '../../server/src/operations/index.ts';
@@ -75,7 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
     },
     logger: logs.logger,
   });
-  const server: Server = app.listen(0, '127.0.0.1');
+  const server: Server = listen(app, { ...loadConfig({}), port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -93,3 +93,48 @@ describe('database layer', () => {
     });
   });
 });
+
+describe('database timeouts of the API pool', () => {
+  let fresh: FreshDatabase;
+  let db: Knex;
+
+  before(async function () {
+    this.timeout(30_000);
+    fresh = await createFreshDatabase(harness.postgres.adminUrl, 'timeouts');
+    db = createDatabase({ connectionString: fresh.connectionString, poolMax: 2, statementTimeoutMs: 300, lockTimeoutMs: 200, logger: silentLogger });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await db?.destroy();
+    await fresh?.drop();
+  });
+
+  it('migrations are not cut by them (they run on a pool of their own)', async function () {
+    this.timeout(60_000);
+    const slow = createDatabase({ connectionString: fresh.connectionString, poolMax: 1, statementTimeoutMs: 1, logger: silentLogger });
+    try {
+      expect((await migrateToLatest(slow)).length).to.be.greaterThan(0);
+    } finally {
+      await slow.destroy();
+    }
+  });
+
+  it('are set on every connection, and cut a long statement (57014) and a lock wait (55P03)', async () => {
+    const settings = await db.raw<{ rows: Array<{ s: string; l: string }> }>(`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l`);
+    expect(settings.rows[0]).to.deep.equal({ s: '300ms', l: '200ms' });
+    const sleep = await db.raw('select pg_sleep(2)').then(() => null, (error: { code?: string }) => error.code);
+    expect(sleep).to.equal('57014');
+    const holder = createDatabase({ connectionString: fresh.connectionString, poolMax: 1, logger: silentLogger });
+    try {
+      await holder.transaction(async (trx) => {
+        await trx.raw('lock table service_metadata in access exclusive mode');
+        const waited = await db('service_metadata').first().then(() => null, (error: { code?: string }) => error.code);
+        expect(waited).to.equal('55P03');
+      });
+    } finally {
+      await holder.destroy();
+    }
+    // The pool serves again afterwards.
+    expect((await db.raw('select 1 as ok')).rows).to.deep.equal([{ ok: 1 }]);
+  });
+});

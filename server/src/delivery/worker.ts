@@ -32,7 +32,7 @@ import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-statu
 import { DELIVERY_TASK } from '../domain/messages.ts';
 import type { Logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
-import { BackgroundTask } from '../background.ts';
+import { BackgroundTask, errorMessage } from '../background.ts';
 import { isDatabaseUnavailable } from '../http/error-handler.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
@@ -82,12 +82,19 @@ interface RunnerInstance {
   stop(): Promise<void>;
 }
 
+/** graphile-worker's own messages about a lost database connection: the outage is logged by the supervisor. */
+const CONNECTION_NOISE = /database unavailable: |ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not queryable|the database system is|timeout exceeded when trying to connect|notify listener|UNLISTEN/;
+
 function workerLogger(logger: Logger): WorkerLogger {
-  // Only the message: graphile-worker's meta objects carry database clients and whole jobs.
+  // One line each, the message only: graphile-worker's meta objects carry database clients and
+  // whole jobs, and its messages embed stacks. Connection errors (one per job in flight during a
+  // database outage) go to debug; the outage is logged once by the supervisor and the heartbeat.
   return new WorkerLogger(() => (level, message) => {
-    if (level === 'error') logger.error('worker', { detail: message });
-    else if (level === 'warning') logger.warn('worker', { detail: message });
-    else logger.debug('worker', { detail: message });
+    const detail = errorMessage(message);
+    if (level === 'debug' || CONNECTION_NOISE.test(message)) logger.debug('worker', { detail });
+    else if (level === 'error') logger.error('worker', { detail });
+    else if (level === 'warning') logger.warn('worker', { detail });
+    else logger.debug('worker', { detail });
   });
 }
 

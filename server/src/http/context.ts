@@ -23,6 +23,8 @@ export interface AppState {
    */
   rawBody?: Buffer;
   body?: unknown;
+  /** Set by the error handler when the request failed because the database is unavailable. */
+  dbFailure?: string;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

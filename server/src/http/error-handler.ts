@@ -3,29 +3,40 @@
  * `{"error":{type,code,message,correlation_id,...extras}}`.
  *
  * - An ApiError answers with its catalog status, type and extras, plus its own headers.
- * - The database being unreachable (refused or dropped connections, a pool that cannot get a
- *   connection in time, PostgreSQL shutting down) answers 503 `service_unavailable` with
- *   `Retry-After`: the request did nothing and may be retried as is.
+ * - The database being unavailable (refused or dropped connections, a pool that cannot get a
+ *   connection in time, PostgreSQL shutting down) or stalled (a statement cancelled by
+ *   `statement_timeout`, a lock wait cut by `lock_timeout`) answers 503 `service_unavailable`
+ *   with `Retry-After`: the request wrote nothing and may be retried as is. It is logged by the
+ *   access log's one line (`db_failure`), without a stack; the outage itself is logged when it
+ *   starts and ends (db/availability.ts).
  * - Anything else is logged (with the correlation id and the stack, for operators) and answers
  *   500 `internal_error` with a generic message: never a stack trace, an exception message or
  *   any other internal detail.
  */
+import { classifyDatabaseFailure, type DatabaseAvailability } from '../db/availability.ts';
 import { errorFields } from '../logger.ts';
 import type { AppMiddleware } from './context.ts';
 import { ApiError, INTERNAL_ERROR_MESSAGE } from './errors.ts';
 
-export function errorHandler(): AppMiddleware {
+export function errorHandler(availability?: DatabaseAvailability): AppMiddleware {
   return async (ctx, next) => {
     try {
       await next();
+      // An operation with an API key looked the key up: the database answered.
+      if (availability?.unavailable && ctx.state.route?.authenticated && ctx.status < 500) availability.succeeded();
     } catch (thrown) {
+      const failure = thrown instanceof ApiError ? null : classifyDatabaseFailure(thrown);
       const error =
         thrown instanceof ApiError
           ? thrown
-          : isDatabaseUnavailable(thrown)
+          : failure !== null
             ? new ApiError('service_unavailable', 'The service is temporarily unavailable. Retry with backoff.', {}, { headers: { 'Retry-After': '1' }, cause: thrown })
             : new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
-      if (error.status >= 500) {
+      if (failure !== null) {
+        // One line per request (the access log's), no stack: an outage fails every request alike.
+        ctx.state.dbFailure = failure;
+        availability?.failed(failure);
+      } else if (error.status >= 500) {
         ctx.state.logger.error(thrown === error ? `api error ${error.code}` : 'unhandled error', {
           code: error.code,
           method: ctx.method,
@@ -45,13 +56,7 @@ export function errorHandler(): AppMiddleware {
   };
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
-
-/** A connection-level database failure (not a bug in the query). */
+/** A connection-level or stalled-database failure (not a bug in the query). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'KnexTimeoutError') return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(error.message);
+  return classifyDatabaseFailure(error) !== null;
 }
