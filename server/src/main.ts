@@ -18,7 +18,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { deliveryQueueProbe } from './delivery/queue-probe.ts';
-import { superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
+import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     });
 
     if (config.worker) {
+      guardAgainstQueueLibraryErrors(logger);
       // Supervised: restarts itself when its job runner stops (a PostgreSQL restart), while the
       // API keeps accepting sends; /readyz reports it.
       worker = superviseDeliveryWorker(

@@ -8,7 +8,7 @@
  */
 import { loadConfig } from './config.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
-import { superviseDeliveryWorker } from './delivery/worker.ts';
+import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker } from './delivery/worker.ts';
 import { createDatabase, migrateToLatest } from './db/knex.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { createLogger, errorFields } from './logger.ts';
@@ -22,6 +22,7 @@ if (config.databaseUrl === undefined) {
 const db = createDatabase({ connectionString: config.databaseUrl, poolMax: config.dbPoolMax, logger });
 try {
   await migrateToLatest(db);
+  guardAgainstQueueLibraryErrors(logger);
   const runner = superviseDeliveryWorker(
     {
       connectionString: config.databaseUrl,

@@ -146,4 +146,27 @@ describe('fault: PostgreSQL restarts', function () {
     expect(Number(pending!.n), 'deliveries in flight at the restart').to.be.at.least(400);
     expect(fake.duplicateSends()).to.deep.equal([]);
   });
+
+  for (const mode of ['server (in-process worker)', 'separate worker'] as const) {
+    it(`SIGTERM during a database outage: the ${mode} exits 0, promptly`, async () => {
+      const database = await prepareDatabase(cluster, mode === 'separate worker' ? 'term_worker' : 'term_server');
+      const victim: WatchedProcess =
+        mode === 'separate worker'
+          ? startWorkerProcess({ DATABASE_URL: database.url })
+          : (await server(database, { WORKER: 'true' })).watched;
+      if (mode === 'separate worker') processes.push(victim);
+      await sleep(2_000);
+      await cluster.stop('fast');
+      try {
+        await sleep(3_000);
+        const started = Date.now();
+        const code = await victim.stop(20_000);
+        recordFigure(`shutdown during an outage, ${mode}`, 'exit code / time to exit (s)', `${code} / ${((Date.now() - started) / 1000).toFixed(1)}`);
+        expect(code, victim.output().slice(-2000)).to.equal(0);
+        expect(Date.now() - started).to.be.below(15_000);
+      } finally {
+        await cluster.start();
+      }
+    });
+  }
 });

@@ -30,7 +30,7 @@ import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-status.ts';
 import { DELIVERY_TASK } from '../domain/messages.ts';
-import type { Logger } from '../logger.ts';
+import { errorFields, type Logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { BackgroundTask, errorMessage } from '../background.ts';
 import { isDatabaseUnavailable } from '../http/error-handler.ts';
@@ -50,6 +50,8 @@ export interface WorkerOptions {
   readonly heartbeatMs?: number;
   /** Jobs fetched (and locked) per query into the local queue (default: 2 × concurrency; 1 or less: one job per query). */
   readonly localQueueSize?: number;
+  /** No job started or finished for this long while jobs wait: the runner is replaced (default 30 s). */
+  readonly stallMs?: number;
 }
 
 export interface SupervisionOptions {
@@ -57,6 +59,9 @@ export interface SupervisionOptions {
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
 }
+
+/** A runner that starts or finishes no job for this long while jobs wait for it is replaced. */
+const STALL_MS = 30_000;
 
 /** How long a finished job waits for others to be completed (or failed) in the same query. */
 const JOB_BATCH_DELAY_MS = 20;
@@ -150,6 +155,11 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
   let beating = true;
   const announce = (ids: string[]) =>
     deps.db.raw(`INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`, [ids]);
+  // Progress, for the watchdog: any job starting or finishing.
+  let lastProgressAt = Date.now();
+  const progressed = () => (lastProgressAt = Date.now());
+  events.on('job:start', progressed);
+  events.on('job:complete', progressed);
   events.on('pool:create', ({ workerPool }) => {
     poolIds.add(workerPool.id);
     // Announced at once, before the pool locks its first jobs; beat() below keeps it fresh.
@@ -174,11 +184,20 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     // Every hour, at minute 7: statuses of templates change at Meta (approved, paused, rejected).
     crontab: `7 * * * * ${TEMPLATE_SYNC_TASK}`,
   });
+  const stallMs = options.stallMs ?? STALL_MS;
   const beat = async () => {
     if (!beating) return;
     if (poolIds.size > 0) await announce([...poolIds]);
     await releaseDeadWorkers(deps, heartbeatMs);
     await rescheduleAfterOutage(deps);
+    if (Date.now() - lastProgressAt > stallMs && (await hasWorkWaiting(deps, [...poolIds]))) {
+      // A runner can wedge after losing the database (a pool stuck in its own shutdown, a local
+      // queue that stopped fetching) without ever settling: replace it.
+      deps.logger.warn('delivery worker made no progress while jobs wait; restarting it', { stalled_ms: Date.now() - lastProgressAt });
+      lastProgressAt = Date.now();
+      stopBeating();
+      void runner.kill('no progress while jobs wait').catch(() => undefined);
+    }
   };
   const timer = setInterval(() => heartbeat.run(beat), heartbeatMs);
   timer.unref();
@@ -200,7 +219,12 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
       stopBeating();
       await runner.stop().catch(() => undefined);
       await ended;
-      await deps.db('delivery_workers').whereIn('worker_id', [...poolIds]).delete();
+      // The database may be away (a shutdown during an outage): the heartbeat row then ages out
+      // and the other workers release whatever jobs this runner could not return.
+      await deps.db('delivery_workers')
+        .whereIn('worker_id', [...poolIds])
+        .delete()
+        .catch((error: unknown) => deps.logger.warn('could not remove the worker heartbeat; other workers release its jobs', { detail: errorMessage(error) }));
     },
   };
 }
@@ -296,6 +320,30 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
   };
 }
 
+/**
+ * graphile-worker can let an error escape as an unhandled rejection when it loses the database
+ * while it releases its local queue ("Error occurred whilst returning jobs from local queue to
+ * database queue"): by Node's default that ends the process, API included. This guard, installed
+ * once by the server and the worker process, handles errors that come from the queue library on
+ * purpose — counted, logged once per run, and left to the supervisor, which replaces the runner
+ * (the jobs it held are released) — and keeps Node's behaviour for everything else: the error is
+ * logged and the process exits with code 1.
+ */
+export function guardAgainstQueueLibraryErrors(logger: Logger): void {
+  const queueErrors = new BackgroundTask('job queue library', logger);
+  const handle = (kind: string) => (error: unknown) => {
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    if (/[\\/]graphile-worker[\\/]/.test(stack)) {
+      queueErrors.failed(error, { kind });
+      return;
+    }
+    logger.error(`${kind}: exiting`, errorFields(error));
+    process.exit(1);
+  };
+  process.on('unhandledRejection', handle('unhandled rejection'));
+  process.on('uncaughtException', handle('uncaught exception'));
+}
+
 /** Supervises the worker (see superviseDeliveryWorker) and resolves once it runs. */
 export async function startDeliveryWorker(options: WorkerOptions, supervision?: SupervisionOptions): Promise<DeliveryWorker> {
   const worker = superviseDeliveryWorker(options, supervision);
@@ -310,6 +358,18 @@ async function releaseOrphaned(deps: DeliveryDeps, orphaned: Set<string>): Promi
   await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [ids]);
   await deps.db('delivery_workers').whereIn('worker_id', ids).delete();
   for (const id of ids) orphaned.delete(id);
+}
+
+/** Jobs this runner holds, or jobs ready for any worker for more than a few seconds. */
+async function hasWorkWaiting(deps: DeliveryDeps, poolIds: string[]): Promise<boolean> {
+  const result = await deps.db.raw<{ rows: Array<{ waiting: boolean }> }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM graphile_worker.jobs
+       WHERE (locked_by = ANY(?::text[])) OR (locked_at IS NULL AND run_at < now() - interval '5 seconds' AND attempts < max_attempts)
+     ) AS waiting`,
+    [poolIds],
+  );
+  return result.rows[0]?.waiting === true;
 }
 
 /**
