@@ -30,7 +30,7 @@ class Counter {
 export const metrics = {
   httpRequests: new Counter('mojeeb_http_requests_total', 'HTTP requests answered, by operation and status.'),
   messagesAccepted: new Counter('mojeeb_messages_accepted_total', 'Sends accepted (202, replays excluded), by message type and environment.'),
-  deliveries: new Counter('mojeeb_deliveries_total', 'Delivery attempts by outcome: accepted by WhatsApp, sandbox, failed, retried, unknown.'),
+  deliveries: new Counter('mojeeb_deliveries_total', 'Delivery attempts by outcome: accepted by WhatsApp, sandbox, failed, retried, unknown, missed_slot (a send that missed its sending slot took a new one).'),
   operatorAlerts: new Counter('mojeeb_whatsapp_operator_alerts_total', 'Sends WhatsApp refused for an account or token reason, by Meta error code.'),
   webhookEvents: new Counter('mojeeb_webhook_events_total', 'Meta webhook events processed, by kind and outcome.'),
 };

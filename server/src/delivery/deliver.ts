@@ -15,12 +15,16 @@
  *   takes the number's next slot, 1/rate apart (plus 10 % slack for timer and network jitter), from one row
  *   in the database shared by every worker process; the attempt is recorded once the slot is
  *   due, so a run cut while it waits for its slot has sent nothing and the message is sent later;
+ *   a send goes out only inside its slot (pacing.ts): checked against the database's clock right
+ *   before the call to Meta, a send that missed its slot (a stalled process, a slow statement)
+ *   gives back its attempt and takes the number's next free slot instead of going out late;
  * - the deliveries running at the same time share their statements (batcher.ts): one loads a
  *   batch of messages, takes their slots and records the attempts due now (CLAIM), one records
- *   the attempts after a wait (ATTEMPT), one the sends Meta accepted (markAcceptedMany).
+ *   the attempts after a wait (ATTEMPT), one the sends Meta accepted (markAcceptedMany), and,
+ *   only after a missed slot, one gives back attempts and takes new slots (RESLOT).
  */
 import type { Knex } from 'knex';
-import { preparedQuery } from '../db/prepared.ts';
+import { localNow, preparedQuery, type QueryTiming } from '../db/prepared.ts';
 import { markAccepted, markAcceptedMany, markFailed, type AcceptedSend } from '../domain/delivery-status.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
@@ -29,6 +33,7 @@ import { MetaApiError, MetaTransportError, type CloudApiClient, type SendResult 
 import { buildMetaMessage, MessageBuildError, type MetaMessageBody, type StoredMessageContent, type TemplateShape } from '../whatsapp/message-builder.ts';
 import { classifyMetaError } from '../whatsapp/meta-errors.ts';
 import { Batcher, Limiter } from './batcher.ts';
+import { AttemptLead, DatabaseClock, missedSlot, waitForSlot } from './pacing.ts';
 import { sandboxOutcome, SANDBOX_STATUS_TASK } from './sandbox.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -72,11 +77,20 @@ interface Row {
 interface Claimed extends Row {
   /** The message took a sending slot (it is live, has credentials, was queued and unattempted). */
   slotted: boolean;
-  /** How long to wait for the slot (≤ 0: now); null without a slot. */
-  wait_ms: number | null;
+  /** The slot: the database's time (epoch ms) at which the message may go out; null without a slot. */
+  slot_ms: number | null;
+  /** The slot was due when taken, so its attempt was to be recorded with it. */
+  due: boolean;
   /** The attempt was recorded with the slot (a slot due now): this run, and only it, may call Meta. */
   attempted: boolean;
+  /** The recorded attempt's `send_attempted_at`, exactly (text), to give it back; null without one. */
+  attempt_token: string | null;
+  /** The database's clock while the statement ran (epoch ms). */
+  db_now_ms: number;
 }
+
+/** The database's clock as a statement read it (epoch ms), for DatabaseClock. */
+const DB_NOW = `CAST(extract(epoch FROM clock_timestamp()) * 1000 AS float8)`;
 
 /**
  * One statement for a batch of messages: loads each message with its number (and, for a
@@ -117,29 +131,78 @@ WITH loaded AS (
   ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
   RETURNING connection_id, next_slot
 ), timed AS (
-  SELECT r.id, CAST(extract(epoch FROM (s.next_slot - clock_timestamp())) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS wait_ms
+  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
   FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
+), due AS (
+  SELECT id, slot_ms, slot_ms <= ${DB_NOW} AS due FROM timed
 ), attempt AS (
   UPDATE messages m SET send_attempted_at = now(), delivery_attempts = m.delivery_attempts + 1
-  FROM timed t
-  WHERE m.id = t.id AND t.wait_ms <= 0 AND m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NULL
-  RETURNING m.id
+  FROM due t
+  WHERE m.id = t.id AND t.due AND m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NULL
+  RETURNING m.id, CAST(m.send_attempted_at AS text) AS attempt_token
 )
-SELECT l.*, t.id IS NOT NULL AS slotted, t.wait_ms, a.id IS NOT NULL AS attempted
+SELECT l.*, t.id IS NOT NULL AS slotted, t.slot_ms, coalesce(t.due, false) AS due, a.id IS NOT NULL AS attempted, a.attempt_token, ${DB_NOW} AS db_now_ms
 FROM loaded l
-LEFT JOIN timed t ON t.id = l.id
+LEFT JOIN due t ON t.id = l.id
 LEFT JOIN attempt a ON a.id = l.id`;
 
 /** Records the attempts of messages whose slot was not due at once, after waiting for it. */
 const ATTEMPT = `
 UPDATE messages SET send_attempted_at = now(), delivery_attempts = delivery_attempts + 1
 WHERE id = ANY(?::uuid[]) AND status = 'queued' AND platform_message_id IS NULL AND send_attempted_at IS NULL
-RETURNING id`;
+RETURNING id, CAST(send_attempted_at AS text) AS attempt_token, ${DB_NOW} AS db_now_ms`;
+
+/**
+ * For messages that missed their slot: gives back the attempt a message recorded for it (its
+ * token: exactly that attempt, never another run's; the call to Meta was not made), and has
+ * every message that is still queued and unattempted take its number's next free slot, as
+ * CLAIM does. The missed slots stay taken: a slot is never handed out twice, so the number's
+ * rate holds whatever became of the sends that had them.
+ */
+const RESLOT = `
+WITH input AS (
+  SELECT * FROM unnest(?::uuid[], ?::text[]) AS i(id, token)
+), released AS (
+  UPDATE messages m SET send_attempted_at = NULL, delivery_attempts = m.delivery_attempts - 1
+  FROM input i
+  WHERE m.id = i.id AND i.token IS NOT NULL AND m.send_attempted_at = CAST(i.token AS timestamptz)
+    AND m.status = 'queued' AND m.platform_message_id IS NULL
+  RETURNING m.id
+), sendable AS (
+  SELECT m.id, m.connection_id, 1100::float8 / c.messages_per_second AS spacing_ms,
+    row_number() OVER (PARTITION BY m.connection_id ORDER BY m.id) AS position,
+    count(*) OVER (PARTITION BY m.connection_id) AS taken
+  FROM input i
+  JOIN messages m ON m.id = i.id
+  JOIN whatsapp_connections c ON c.id = m.connection_id
+  WHERE m.status = 'queued' AND m.platform_message_id IS NULL
+    AND CASE WHEN i.token IS NULL THEN m.send_attempted_at IS NULL ELSE i.id IN (SELECT id FROM released) END
+), slot AS (
+  INSERT INTO send_pacing AS p (connection_id, next_slot)
+  SELECT connection_id, now() + max(taken * spacing_ms) * interval '1 millisecond' FROM sendable GROUP BY connection_id ORDER BY connection_id
+  ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
+  RETURNING connection_id, next_slot
+)
+SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms, ${DB_NOW} AS db_now_ms
+FROM sendable r JOIN slot s ON s.connection_id = r.connection_id`;
+
+/** A message that missed its slot, with the attempt it recorded for it (null: none). */
+interface Missed {
+  readonly id: string;
+  readonly token: string | null;
+}
 
 interface Batchers {
   readonly claim: Batcher<string, Claimed | undefined>;
-  readonly attempt: Batcher<string, boolean>;
+  /** The recorded attempt's token; null when another run recorded one first (or the message moved on). */
+  readonly attempt: Batcher<string, string | null>;
+  /** The new slot (database epoch ms); null when the message may not be sent by this run any more. */
+  readonly reslot: Batcher<Missed, number | null>;
   readonly accept: Batcher<AcceptedSend, undefined>;
+  /** The database's clock, from the answers of the statements above. */
+  readonly clock: DatabaseClock;
+  /** How long before its slot a message records its attempt. */
+  readonly lead: AttemptLead;
   /** Sandbox deliveries (a transaction each) in the database at once: the pool stays free for the rest. */
   readonly sandbox: Limiter;
 }
@@ -154,16 +217,32 @@ function batchersFor(deps: DeliveryDeps): Batchers {
   const existing = batchers.get(deps);
   if (existing !== undefined) return existing;
   const { db } = deps;
+  const clock = new DatabaseClock();
+  /** Runs a statement whose rows carry `db_now_ms`, and samples the database's clock with it. */
+  const clocked = async <R extends { db_now_ms: number }>(name: string, sql: string, values: readonly unknown[]): Promise<R[]> => {
+    const timing: QueryTiming = { sentAt: 0, receivedAt: 0 };
+    const rows = await preparedQuery<R>(db, name, sql, values, timing);
+    if (rows.length > 0) clock.sample(timing.sentAt, timing.receivedAt, rows[0]!.db_now_ms);
+    return rows;
+  };
   const created: Batchers = {
     claim: new Batcher(async (ids) => {
-      const rows = await preparedQuery<Claimed>(db, 'delivery_claim', CLAIM, [ids, deps.secrets !== null]);
+      const rows = await clocked<Claimed>('delivery_claim', CLAIM, [ids, deps.secrets !== null]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     }),
     attempt: new Batcher(async (ids) => {
-      const done = new Set((await preparedQuery<{ id: string }>(db, 'delivery_attempt', ATTEMPT, [ids])).map((r) => r.id));
-      return ids.map((id) => done.has(id));
+      const rows = await clocked<{ id: string; attempt_token: string; db_now_ms: number }>('delivery_attempt', ATTEMPT, [ids]);
+      const done = new Map(rows.map((r) => [r.id, r.attempt_token]));
+      return ids.map((id) => done.get(id) ?? null);
     }),
+    reslot: new Batcher(async (missed) => {
+      const rows = await clocked<{ id: string; slot_ms: number; db_now_ms: number }>('delivery_reslot', RESLOT, [missed.map((m) => m.id), missed.map((m) => m.token)]);
+      const slots = new Map(rows.map((r) => [r.id, r.slot_ms]));
+      return missed.map((m) => slots.get(m.id) ?? null);
+    }),
+    clock,
+    lead: new AttemptLead(),
     accept: new Batcher(async (sends) => {
       await markAcceptedMany(db, sends);
       return sends.map(() => undefined);
@@ -228,16 +307,15 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     return;
   }
 
-  if (!row.attempted) {
-    // A slot due now came with the attempt recorded, unless another run recorded one first.
-    if (row.wait_ms === null || row.wait_ms <= 0) return;
-    // A later slot: wait for it, then record the attempt (always before the call to Meta).
-    await new Promise((resolve) => setTimeout(resolve, row.wait_ms!));
-    if (!(await batch.attempt.add(row.id))) return;
-  }
+  // A slot due now came with the attempt recorded, unless another run recorded one first.
+  if (row.slot_ms === null || (!row.attempted && row.due)) return;
+  const token = accessToken(deps.secrets, row.access_token_encrypted);
+  const go = await sendingSlot(batch, logger, row.id, row.slot_ms!, row.attempted ? row.attempt_token : null);
+  if (!go) return;
   let accepted: SendResult;
   try {
-    accepted = await deps.cloudApi.sendMessage(row.phone_number_id, accessToken(deps.secrets, row.access_token_encrypted), body);
+    // Nothing between the last check of the slot (in sendingSlot) and the call.
+    accepted = await deps.cloudApi.sendMessage(row.phone_number_id, token, body);
   } catch (error) {
     if (error instanceof MetaTransportError && error.requestMayHaveArrived) {
       logger.warn('outcome of a send is unknown; waiting for its status webhook', { message_id: row.id, reason: error.reason });
@@ -277,6 +355,46 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
       .where({ id: row.connection_id })
       .whereNotNull('last_delivery_error')
       .update({ last_delivery_error: null, last_delivery_error_at: null });
+  }
+}
+
+/** How many slots in a row a run may miss before it leaves the message to a later run. */
+const MAX_MISSED_SLOTS = 5;
+
+/**
+ * Holds the message until it may go out: its attempt is recorded (always before the call to
+ * Meta: the statement leaves about its own duration before the slot, so that it is back by
+ * then), its slot has come, and it is not later than the tolerance after its slot. A send that
+ * missed its slot (timers fired late, the process or a statement stalled) takes the number's
+ * next free slot instead, giving back the attempt it had recorded. Returns with no await
+ * between the last check and the caller's call to Meta; false: this run may not send (another
+ * run recorded an attempt, or the message moved on).
+ */
+async function sendingSlot(batch: Batchers, logger: Logger, id: string, firstSlot: number, firstToken: string | null): Promise<boolean> {
+  let slot = firstSlot;
+  let token = firstToken;
+  for (let missed = 0; ; ) {
+    if (token === null) {
+      await waitForSlot(batch.clock, slot, batch.lead.ms);
+      // Recorded only while the slot holds: a late timer takes a new slot without writing an attempt.
+      if (!missedSlot(batch.clock, slot)) {
+        const asked = localNow();
+        token = await batch.attempt.add(id);
+        batch.lead.observe(localNow() - asked);
+        if (token === null) return false;
+      }
+    }
+    if (token !== null) {
+      await waitForSlot(batch.clock, slot);
+      if (!missedSlot(batch.clock, slot)) return true;
+    }
+    metrics.deliveries.inc({ outcome: 'missed_slot' });
+    logger.debug('a send missed its sending slot; it takes a new one', { message_id: id, late_ms: Math.round(batch.clock.lateness(slot)) });
+    const next = await batch.reslot.add({ id, token });
+    if (next === null) return false;
+    slot = next;
+    token = null;
+    if (++missed >= MAX_MISSED_SLOTS) throw new RetryLater(`missed ${missed} sending slots in a row (clock uncertainty ±${batch.clock.uncertainty(localNow()).toFixed(1)} ms)`);
   }
 }
 
