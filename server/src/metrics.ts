@@ -24,7 +24,7 @@ export const metrics = {
   }),
   deliveries: new Counter({
     name: 'mojeeb_deliveries_total',
-    help: 'Delivery attempts by outcome: accepted by WhatsApp, sandbox, failed, retried, unknown.',
+    help: 'Delivery attempts by outcome: accepted by WhatsApp, sandbox, failed, retried, unknown, missed_slot (a send that missed its sending slot took a new one).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),

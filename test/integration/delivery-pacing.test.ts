@@ -13,6 +13,7 @@ import { silentLogger } from '../../server/src/logger.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
 import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
+import { busiestSecondOf } from '../support/pacing.ts';
 import { liveNumberTenant } from '../support/tenants.ts';
 
 describe('delivery pacing with batched deliveries', function () {
@@ -73,9 +74,12 @@ describe('delivery pacing with batched deliveries', function () {
     expect(ours).to.have.length(ids.length);
     expect(fake.duplicateSends()).to.deep.equal([]);
     expect(fake.invalidRequests()).to.deep.equal([]);
+    // Sliding seconds (every span (t − 1 s, t]), as the fake Meta counts arrivals and from their recorded times.
     const max = fake.stats().maxPerSecondByNumber;
     expect(max[a.phoneNumberId]).to.be.at.most(20);
     expect(max[b.phoneNumberId]).to.be.at.most(30);
+    expect(busiestSecondOf(fake, a.phoneNumberId)).to.be.at.most(20);
+    expect(busiestSecondOf(fake, b.phoneNumberId)).to.be.at.most(30);
     const statuses = await harness.db('messages').whereIn('id', ids).distinct('status').pluck('status');
     expect(statuses).to.deep.equal(['sent']);
   });

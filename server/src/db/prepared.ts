@@ -21,7 +21,18 @@ function positional(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-export async function preparedQuery<Row>(db: Knex, name: string, sql: string, values: readonly unknown[]): Promise<Row[]> {
+/** When the statement left for the server and when its answer was back (local clock, ms), for callers that relate the server's clock to theirs. */
+export interface QueryTiming {
+  sentAt: number;
+  receivedAt: number;
+}
+
+/** The local clock the timings use: milliseconds since the epoch, monotonic (not stepped by NTP). */
+export function localNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export async function preparedQuery<Row>(db: Knex, name: string, sql: string, values: readonly unknown[], timing?: QueryTiming): Promise<Row[]> {
   let statement = statements.get(name);
   if (statement === undefined) {
     statement = { sql, text: positional(sql) };
@@ -34,7 +45,9 @@ export async function preparedQuery<Row>(db: Knex, name: string, sql: string, va
   const connection = await client.acquireConnection();
   client.emit('query', { method: 'raw', sql: text, bindings: values, options: { name } });
   try {
+    if (timing) timing.sentAt = localNow();
     const result = await connection.query<Row & pg.QueryResultRow>({ name, text, values: values as unknown[] });
+    if (timing) timing.receivedAt = localNow();
     return result.rows;
   } finally {
     await client.releaseConnection(connection);

@@ -15,12 +15,18 @@
  *   takes the number's next slot, 1/rate apart (plus 10 % slack for timer and network jitter), from one row
  *   in the database shared by every worker process; the attempt is recorded once the slot is
  *   due, so a run cut while it waits for its slot has sent nothing and the message is sent later;
+ *   a send goes out only inside its slot (pacing.ts): checked against the database's clock right
+ *   before the call to Meta, a send that missed its slot (a stalled process, a slow statement)
+ *   takes the number's next free slot instead of going out late, giving back its attempt unless
+ *   that slot is near;
  * - the deliveries running at the same time share their statements (batcher.ts): one loads a
- *   batch of messages, takes their slots and records the attempts due now (CLAIM), one records
- *   the attempts after a wait (ATTEMPT), one the sends Meta accepted (markAcceptedMany).
+ *   batch of messages, takes their slots and records the attempts of slots due within 50 ms
+ *   (CLAIM), one records the attempts of later slots shortly before them (ATTEMPT), one the
+ *   sends Meta accepted (markAcceptedMany), and, only after missed slots, one takes new slots
+ *   (RESLOT).
  */
 import type { Knex } from 'knex';
-import { preparedQuery } from '../db/prepared.ts';
+import { localNow, preparedQuery, type QueryTiming } from '../db/prepared.ts';
 import { markAccepted, markAcceptedMany, markFailed, type AcceptedSend } from '../domain/delivery-status.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
@@ -29,6 +35,7 @@ import { MetaApiError, MetaTransportError, type CloudApiClient, type SendResult 
 import { buildMetaMessage, MessageBuildError, type MetaMessageBody, type StoredMessageContent, type TemplateShape } from '../whatsapp/message-builder.ts';
 import { classifyMetaError } from '../whatsapp/meta-errors.ts';
 import { Batcher, Limiter } from './batcher.ts';
+import { AttemptLead, DatabaseClock, MAX_ATTEMPT_LEAD_MS, missedSlot, waitForSlot } from './pacing.ts';
 import { sandboxOutcome, SANDBOX_STATUS_TASK } from './sandbox.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -72,18 +79,27 @@ interface Row {
 interface Claimed extends Row {
   /** The message took a sending slot (it is live, has credentials, was queued and unattempted). */
   slotted: boolean;
-  /** How long to wait for the slot (≤ 0: now); null without a slot. */
-  wait_ms: number | null;
-  /** The attempt was recorded with the slot (a slot due now): this run, and only it, may call Meta. */
+  /** The slot: the database's time (epoch ms) at which the message may go out; null without a slot. */
+  slot_ms: number | null;
+  /** The slot was due, or at most MAX_ATTEMPT_LEAD_MS away, when taken: its attempt was to be recorded with it. */
+  due: boolean;
+  /** The attempt was recorded with the slot (a slot due now or within MAX_ATTEMPT_LEAD_MS): this run, and only it, may call Meta. */
   attempted: boolean;
+  /** The recorded attempt's `send_attempted_at`, exactly (text), to give it back; null without one. */
+  attempt_token: string | null;
+  /** The database's clock while the statement ran (epoch ms). */
+  db_now_ms: number;
 }
+
+/** The database's clock as a statement read it (epoch ms), for DatabaseClock. */
+const DB_NOW = `CAST(extract(epoch FROM clock_timestamp()) * 1000 AS float8)`;
 
 /**
  * One statement for a batch of messages: loads each message with its number (and, for a
  * template message, the template's definition); every one that is live, has credentials, is
  * still queued and was never attempted takes the number's next sending slot, and when that slot
- * is due now its attempt is recorded too. A number's slots are 1/rate apart (plus 10 % slack for
- * timer and network jitter) and come from its row in send_pacing, shared by every worker
+ * is due now or at most MAX_ATTEMPT_LEAD_MS away its attempt is recorded too. A number's slots
+ * are 1/rate apart (plus 10 % slack for timer and network jitter) and come from its row in send_pacing, shared by every worker
  * process; a batch with k messages for a number moves that row k slots on and gives them the k
  * slots in turn. Rows are locked in connection order, so concurrent batches cannot deadlock.
  */
@@ -117,29 +133,93 @@ WITH loaded AS (
   ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
   RETURNING connection_id, next_slot
 ), timed AS (
-  SELECT r.id, CAST(extract(epoch FROM (s.next_slot - clock_timestamp())) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS wait_ms
+  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
   FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
+), due AS (
+  SELECT id, slot_ms, slot_ms <= ${DB_NOW} + ${MAX_ATTEMPT_LEAD_MS} AS due FROM timed
 ), attempt AS (
   UPDATE messages m SET send_attempted_at = now(), delivery_attempts = m.delivery_attempts + 1
-  FROM timed t
-  WHERE m.id = t.id AND t.wait_ms <= 0 AND m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NULL
-  RETURNING m.id
+  FROM due t
+  WHERE m.id = t.id AND t.due AND m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NULL
+  RETURNING m.id, CAST(m.send_attempted_at AS text) AS attempt_token
 )
-SELECT l.*, t.id IS NOT NULL AS slotted, t.wait_ms, a.id IS NOT NULL AS attempted
+SELECT l.*, t.id IS NOT NULL AS slotted, t.slot_ms, coalesce(t.due, false) AS due, a.id IS NOT NULL AS attempted, a.attempt_token, ${DB_NOW} AS db_now_ms
 FROM loaded l
-LEFT JOIN timed t ON t.id = l.id
+LEFT JOIN due t ON t.id = l.id
 LEFT JOIN attempt a ON a.id = l.id`;
 
 /** Records the attempts of messages whose slot was not due at once, after waiting for it. */
 const ATTEMPT = `
 UPDATE messages SET send_attempted_at = now(), delivery_attempts = delivery_attempts + 1
 WHERE id = ANY(?::uuid[]) AND status = 'queued' AND platform_message_id IS NULL AND send_attempted_at IS NULL
-RETURNING id`;
+RETURNING id, CAST(send_attempted_at AS text) AS attempt_token, ${DB_NOW} AS db_now_ms`;
+
+/**
+ * For messages that missed their slot: each that is still queued, and either unattempted or
+ * holding the attempt it recorded (its token: exactly that attempt, never another run's; the
+ * call to Meta was not made), takes its number's next free slot, as CLAIM does. A new slot
+ * close enough (SOON) keeps or records the attempt, in the same statement; a later one gives the
+ * attempt back, so that a run cut while it waits has sent nothing. The missed slots stay
+ * taken: a slot is never handed out twice, so the number's rate holds whatever became of the
+ * sends that had them.
+ */
+const RESLOT = `
+WITH input AS (
+  SELECT i.id, i.token, CAST(i.token AS timestamptz) AS attempted_at FROM unnest(?::uuid[], ?::text[]) AS i(id, token)
+), sendable AS (
+  SELECT m.id, m.connection_id, 1100::float8 / c.messages_per_second AS spacing_ms,
+    row_number() OVER (PARTITION BY m.connection_id ORDER BY m.id) AS position,
+    count(*) OVER (PARTITION BY m.connection_id) AS taken
+  FROM input i
+  JOIN messages m ON m.id = i.id
+  JOIN whatsapp_connections c ON c.id = m.connection_id
+  WHERE m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NOT DISTINCT FROM i.attempted_at
+), slot AS (
+  INSERT INTO send_pacing AS p (connection_id, next_slot)
+  SELECT connection_id, now() + max(taken * spacing_ms) * interval '1 millisecond' FROM sendable GROUP BY connection_id ORDER BY connection_id
+  ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
+  RETURNING connection_id, next_slot
+), timed AS (
+  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
+  FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
+), soon AS (
+  SELECT id, slot_ms, slot_ms <= ${DB_NOW} + ${MAX_ATTEMPT_LEAD_MS} AS soon FROM timed
+)
+UPDATE messages m
+SET send_attempted_at = CASE WHEN t.soon THEN coalesce(m.send_attempted_at, now()) END,
+  delivery_attempts = m.delivery_attempts + CASE WHEN t.soon AND i.token IS NULL THEN 1 WHEN NOT t.soon AND i.token IS NOT NULL THEN -1 ELSE 0 END
+FROM soon t JOIN input i ON i.id = t.id
+WHERE m.id = t.id AND m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NOT DISTINCT FROM i.attempted_at
+RETURNING m.id, t.slot_ms, CAST(m.send_attempted_at AS text) AS attempt_token, ${DB_NOW} AS db_now_ms`;
+
+/** Gives back exactly this attempt (its token) of a message that did not call Meta for it. */
+const RELEASE = `
+UPDATE messages SET send_attempted_at = NULL, delivery_attempts = delivery_attempts - 1
+WHERE id = ? AND status = 'queued' AND platform_message_id IS NULL AND send_attempted_at = CAST(? AS timestamptz)`;
+
+/** A message that missed its slot, with the attempt it recorded for it (null: none). */
+interface Missed {
+  readonly id: string;
+  readonly token: string | null;
+}
+
+/** Its new slot, and the attempt it holds for it (recorded or kept when the slot is near; null: none). */
+interface Reslotted {
+  readonly slot_ms: number;
+  readonly attempt_token: string | null;
+}
 
 interface Batchers {
   readonly claim: Batcher<string, Claimed | undefined>;
-  readonly attempt: Batcher<string, boolean>;
+  /** The recorded attempt's token; null when another run recorded one first (or the message moved on). */
+  readonly attempt: Batcher<string, string | null>;
+  /** The new slot (database epoch ms) and the attempt held for it; null when the message may not be sent by this run any more. */
+  readonly reslot: Batcher<Missed, Reslotted | null>;
   readonly accept: Batcher<AcceptedSend, undefined>;
+  /** The database's clock, from the answers of the statements above. */
+  readonly clock: DatabaseClock;
+  /** How long before its slot a message records its attempt. */
+  readonly lead: AttemptLead;
   /** Sandbox deliveries (a transaction each) in the database at once: the pool stays free for the rest. */
   readonly sandbox: Limiter;
 }
@@ -154,16 +234,32 @@ function batchersFor(deps: DeliveryDeps): Batchers {
   const existing = batchers.get(deps);
   if (existing !== undefined) return existing;
   const { db } = deps;
+  const clock = new DatabaseClock();
+  /** Runs a statement whose rows carry `db_now_ms`, and samples the database's clock with it. */
+  const clocked = async <R extends { db_now_ms: number }>(name: string, sql: string, values: readonly unknown[]): Promise<R[]> => {
+    const timing: QueryTiming = { sentAt: 0, receivedAt: 0 };
+    const rows = await preparedQuery<R>(db, name, sql, values, timing);
+    if (rows.length > 0) clock.sample(timing.sentAt, timing.receivedAt, rows[0]!.db_now_ms);
+    return rows;
+  };
   const created: Batchers = {
     claim: new Batcher(async (ids) => {
-      const rows = await preparedQuery<Claimed>(db, 'delivery_claim', CLAIM, [ids, deps.secrets !== null]);
+      const rows = await clocked<Claimed>('delivery_claim', CLAIM, [ids, deps.secrets !== null]);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     }),
     attempt: new Batcher(async (ids) => {
-      const done = new Set((await preparedQuery<{ id: string }>(db, 'delivery_attempt', ATTEMPT, [ids])).map((r) => r.id));
-      return ids.map((id) => done.has(id));
+      const rows = await clocked<{ id: string; attempt_token: string; db_now_ms: number }>('delivery_attempt', ATTEMPT, [ids]);
+      const done = new Map(rows.map((r) => [r.id, r.attempt_token]));
+      return ids.map((id) => done.get(id) ?? null);
     }),
+    reslot: new Batcher<Missed, Reslotted | null>(async (missed) => {
+      const rows = await clocked<{ id: string; slot_ms: number; attempt_token: string | null; db_now_ms: number }>('delivery_reslot', RESLOT, [missed.map((m) => m.id), missed.map((m) => m.token)]);
+      const slots = new Map(rows.map((r) => [r.id, r]));
+      return missed.map((m) => slots.get(m.id) ?? null);
+    }),
+    clock,
+    lead: new AttemptLead(),
     accept: new Batcher(async (sends) => {
       await markAcceptedMany(db, sends);
       return sends.map(() => undefined);
@@ -228,16 +324,15 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     return;
   }
 
-  if (!row.attempted) {
-    // A slot due now came with the attempt recorded, unless another run recorded one first.
-    if (row.wait_ms === null || row.wait_ms <= 0) return;
-    // A later slot: wait for it, then record the attempt (always before the call to Meta).
-    await new Promise((resolve) => setTimeout(resolve, row.wait_ms!));
-    if (!(await batch.attempt.add(row.id))) return;
-  }
+  // A slot due now (or that near) came with the attempt recorded, unless another run recorded one first.
+  if (row.slot_ms === null || (!row.attempted && row.due)) return;
+  const token = accessToken(deps.secrets, row.access_token_encrypted);
+  const go = await sendingSlot(db, batch, logger, row.id, row.slot_ms!, row.attempted ? row.attempt_token : null);
+  if (!go) return;
   let accepted: SendResult;
   try {
-    accepted = await deps.cloudApi.sendMessage(row.phone_number_id, accessToken(deps.secrets, row.access_token_encrypted), body);
+    // Nothing between the last check of the slot (in sendingSlot) and the call.
+    accepted = await deps.cloudApi.sendMessage(row.phone_number_id, token, body);
   } catch (error) {
     if (error instanceof MetaTransportError && error.requestMayHaveArrived) {
       logger.warn('outcome of a send is unknown; waiting for its status webhook', { message_id: row.id, reason: error.reason });
@@ -277,6 +372,51 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
       .where({ id: row.connection_id })
       .whereNotNull('last_delivery_error')
       .update({ last_delivery_error: null, last_delivery_error_at: null });
+  }
+}
+
+/** How many slots in a row a run may miss before it leaves the message to a later run. */
+const MAX_MISSED_SLOTS = 5;
+
+/**
+ * Holds the message until it may go out: its attempt is recorded (always before the call to
+ * Meta, at most MAX_ATTEMPT_LEAD_MS before the slot: with the slot when it is that near, or by
+ * a statement that leaves about its own duration before the slot), its slot has come, and it is
+ * not later than the tolerance after its slot. A send that missed its slot (timers fired late,
+ * the process or a statement stalled) takes the number's next free slot instead, keeping its
+ * attempt when that slot is near and giving it back otherwise. Returns with no await
+ * between the last check and the caller's call to Meta; false: this run may not send (another
+ * run recorded an attempt, or the message moved on).
+ */
+async function sendingSlot(db: Knex, batch: Batchers, logger: Logger, id: string, firstSlot: number, firstToken: string | null): Promise<boolean> {
+  let slot = firstSlot;
+  let token = firstToken;
+  for (let missed = 0; ; ) {
+    if (token === null) {
+      await waitForSlot(batch.clock, slot, batch.lead.ms);
+      // Recorded only while the slot holds: a late timer takes a new slot without writing an attempt.
+      if (!missedSlot(batch.clock, slot)) {
+        const asked = localNow();
+        token = await batch.attempt.add(id);
+        batch.lead.observe(localNow() - asked);
+        if (token === null) return false;
+      }
+    }
+    if (token !== null) {
+      await waitForSlot(batch.clock, slot);
+      if (!missedSlot(batch.clock, slot)) return true;
+    }
+    metrics.deliveries.inc({ outcome: 'missed_slot' });
+    logger.debug('a send missed its sending slot; it takes a new one', { message_id: id, late_ms: Math.round(batch.clock.lateness(slot)) });
+    if (++missed >= MAX_MISSED_SLOTS) {
+      // Left to a later run, with the attempt given back: nothing was sent.
+      if (token !== null) await db.raw(RELEASE, [id, token]);
+      throw new RetryLater(`missed ${missed} sending slots in a row (clock uncertainty ±${batch.clock.uncertainty(localNow()).toFixed(1)} ms)`);
+    }
+    const next = await batch.reslot.add({ id, token });
+    if (next === null) return false;
+    slot = next.slot_ms;
+    token = next.attempt_token;
   }
 }
 
