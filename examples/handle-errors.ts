@@ -1,7 +1,7 @@
 // Provoke the errors an integration meets most and handle each one by its class and code
 // (see describe-error.ts for the decision table).
 //
-//   MOJEEB_API_KEY=mk_test_… MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1… \
+//   MOJEEB_API_KEY=mk_test_… [MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1…] \
 //   [MOJEEB_BASE_URL=http://127.0.0.1:3000] npx tsx examples/handle-errors.ts
 //
 // Prints one line per case: "<case>: <decision> <ErrorClass> <status> <type>/<code> …".
@@ -9,8 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { createMojeebClient } from '@mojeeb/sdk';
 import { describeError } from './describe-error.ts';
 
+// The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
+
 function env(name: string): string {
-  const value = process.env[name];
+  const value = process.env[name] || EXAMPLE[name];
   if (!value) throw new Error(`set ${name}`);
   return value;
 }

@@ -1,7 +1,7 @@
 // Send a template, then poll its status until WhatsApp reports it delivered (or read), it fails,
 // or we stop waiting. Statuses only move forward: queued → sent → delivered → read, or failed.
 //
-//   MOJEEB_API_KEY=mk_test_… MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1… \
+//   MOJEEB_API_KEY=mk_test_… [MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1…] \
 //   [MOJEEB_BASE_URL=…] [MOJEEB_MESSAGE_ID=<poll this one instead of sending>] \
 //   [POLL_TIMEOUT_MS=60000] [POLL_INTERVAL_MS=1000] npx tsx examples/poll-status.ts
 //
@@ -10,8 +10,11 @@
 // giving up.
 import { createMojeebClient, type Message, type MessageStatus } from '@mojeeb/sdk';
 
+// The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
+
 function env(name: string): string {
-  const value = process.env[name];
+  const value = process.env[name] || EXAMPLE[name];
   if (!value) throw new Error(`set ${name}`);
   return value;
 }

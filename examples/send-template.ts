@@ -1,6 +1,6 @@
 // Send an approved template (allowed at any time, also outside the 24-hour window), idempotently.
 //
-//   MOJEEB_API_KEY=mk_test_… MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1… \
+//   MOJEEB_API_KEY=mk_test_… [MOJEEB_AGENT_ID=… MOJEEB_FROM=+1… MOJEEB_TO=+1…] \
 //   [MOJEEB_BASE_URL=http://127.0.0.1:3000] [ORDER_ID=12345] npx tsx examples/send-template.ts
 //
 // The Idempotency-Key is tied to the business operation ("order 12345 shipped"), so running this
@@ -8,8 +8,11 @@
 // the first call's answer back (`lastResponse.idempotentReplayed`).
 import { createMojeebClient } from '@mojeeb/sdk';
 
+// The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
+
 function env(name: string): string {
-  const value = process.env[name];
+  const value = process.env[name] || EXAMPLE[name];
   if (!value) throw new Error(`set ${name}`);
   return value;
 }

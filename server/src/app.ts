@@ -16,6 +16,7 @@ import { DatabaseAvailability } from './db/availability.ts';
 import { pingDatabase } from './db/ping.ts';
 import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { Messaging } from './domain/messages.ts';
+import { SandboxInbound } from './domain/sandbox-inbound.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
 import { accessLog } from './http/access-log.ts';
 import { MAX_BODY_BYTES } from './http/body.ts';
@@ -63,6 +64,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     },
     worker: options.worker ?? null,
     messaging: new Messaging(options.db, options.logger),
+    sandbox: new SandboxInbound(options.db),
   };
 
   const app = new Koa<AppState>();

@@ -15,7 +15,12 @@ import type { Knex } from 'knex';
 import { ConfigError, loadConfig, repoRoot } from '../../server/src/config.ts';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { hashApiKey, parseApiKey } from '../../server/src/domain/api-keys/key-format.ts';
-import { DEMO_SEEDED_AT, DEMO_TEMPLATE, demoCurl, ensureDemoData, type DemoData } from '../../server/src/domain/demo.ts';
+import {
+  DEMO_AGENT_ID, DEMO_EXAMPLES_AT, DEMO_FROM, DEMO_ORGANIZATION_ID, DEMO_SEEDED_AT, DEMO_TEMPLATE, DEMO_TEMPLATE_META, demoCurl, demoReminder, ensureDemoData, type DemoData,
+} from '../../server/src/domain/demo.ts';
+import { createAgent, createConnection } from '../../server/src/domain/agents.ts';
+import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
+import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { createOrganization } from '../../server/src/domain/organizations.ts';
 import { decodeEncryptionKey, loadOrCreateKeyFile, secretBoxFromConfig } from '../../server/src/domain/secrets.ts';
 import { silentLogger } from '../../server/src/logger.ts';
@@ -67,6 +72,17 @@ describe('first start: demo data', function () {
       const template = await db('templates').where({ connection_id: connection.id, name: DEMO_TEMPLATE.name, language: DEMO_TEMPLATE.language }).first();
       expect(template).to.include({ status: 'APPROVED' });
       expect(await db('service_metadata').where({ key: DEMO_SEEDED_AT }).first()).to.be.an('object');
+      // The contract's examples: agent, number and templates.
+      expect(demo.agentId).to.equal('12345678-1234-1234-1234-123456789012');
+      expect(demo.from).to.equal('+15557654321');
+      expect(demo.to).to.equal('+15551234567');
+      const templates = await db('templates').where({ connection_id: connection.id }).orderBy('name').select('name', 'language', 'status');
+      expect(templates).to.deep.equal([
+        { name: 'appointment_reminder', language: 'ar', status: 'APPROVED' },
+        { name: 'hello_world', language: 'en_US', status: 'APPROVED' },
+        { name: 'order_shipped', language: 'en', status: 'APPROVED' },
+      ]);
+      expect(key.rate_limit_per_minute).to.equal(600);
     });
 
     it('the key works against a server on that database', async () => {
@@ -87,6 +103,76 @@ describe('first start: demo data', function () {
       expect(afterDelete).to.deep.include({ kind: 'seeded-before', organizationId: null });
       expect(await db('organizations').count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '0' }]);
     });
+  });
+
+  it('a database seeded by an older version gets the example agent, number and templates once', async () => {
+    const { database, db } = await freshMigrated('demo');
+    try {
+      // What an older first start wrote: another agent id and number, hello_world only.
+      const organization = await createOrganization(db, { name: 'Demo organization', plan: 'professional', monthlyMessageQuota: 10_000 });
+      const oldAgent = await createAgent(db, { organizationId: organization.id, name: 'Demo agent' });
+      const oldNumber = await createConnection(db, { agentId: oldAgent.id, phoneNumber: '+15555550100' }, null);
+      await upsertTemplate(db, oldNumber.id, templateFromMeta(DEMO_TEMPLATE_META));
+      const oldKey = await createApiKey(db, { organizationId: organization.id, name: 'demo key (first start)', environment: 'test', scopes: ['whatsapp:send', 'whatsapp:read'] });
+      await db('service_metadata').insert([
+        { key: DEMO_SEEDED_AT, value: '2026-01-01T00:00:00.000Z' },
+        { key: DEMO_ORGANIZATION_ID, value: organization.id },
+      ]);
+
+      const outcome = await ensureDemoData(db);
+      expect(outcome).to.deep.include({ kind: 'seeded-before', organizationId: organization.id });
+      if (outcome.kind !== 'seeded-before') return;
+      expect(outcome.added).to.deep.equal([
+        `agent ${DEMO_AGENT_ID}`,
+        `sandbox number ${DEMO_FROM}`,
+        'template hello_world (en_US)',
+        'template order_shipped (en)',
+        'template appointment_reminder (ar)',
+      ]);
+      expect(demoReminder(outcome)).to.include('Demo data of an older version: added for the documented examples');
+      expect(await db('agents').where({ id: DEMO_AGENT_ID }).first()).to.include({ organization_id: organization.id });
+      expect(await db('service_metadata').where({ key: DEMO_EXAMPLES_AT }).first()).to.be.an('object');
+      // The old data is untouched, and the old key sends the README's template through the new agent.
+      expect(await db('whatsapp_connections').where({ id: oldNumber.id }).first()).to.include({ active: true, phone_number: '+15555550100' });
+      const server = await startServer({ db, apiKey: oldKey.plaintext });
+      try {
+        const res = await server.api.post('/v1/whatsapp/templates', {
+          agent_id: DEMO_AGENT_ID, from: DEMO_FROM, to: '+15551234567',
+          template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/9001' } },
+        });
+        expect(res.status, res.text).to.equal(202);
+      } finally {
+        await server.close();
+      }
+
+      // Once: a later start adds nothing, even after the example agent was deleted on purpose.
+      await db('agents').where({ id: DEMO_AGENT_ID }).delete();
+      const again = await ensureDemoData(db);
+      expect(again).to.deep.include({ kind: 'seeded-before', added: [] });
+      expect(await db('agents').where({ id: DEMO_AGENT_ID }).first()).to.equal(undefined);
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+
+  it('an older demo whose example agent id belongs to another organization is left as it is', async () => {
+    const { database, db } = await freshMigrated('demo');
+    try {
+      const organization = await createOrganization(db, { name: 'Demo organization', plan: 'professional', monthlyMessageQuota: 10_000 });
+      const other = await createOrganization(db, { name: 'Someone else', plan: 'business', monthlyMessageQuota: 1 });
+      await createAgent(db, { organizationId: other.id, name: 'Theirs', id: DEMO_AGENT_ID });
+      await db('service_metadata').insert([
+        { key: DEMO_SEEDED_AT, value: '2026-01-01T00:00:00.000Z' },
+        { key: DEMO_ORGANIZATION_ID, value: organization.id },
+      ]);
+      expect(await ensureDemoData(db)).to.deep.include({ kind: 'seeded-before', added: [] });
+      expect(await db('agents').where({ id: DEMO_AGENT_ID }).first()).to.include({ organization_id: other.id });
+      expect(await db('whatsapp_connections').where({ phone_number: DEMO_FROM }).first()).to.equal(undefined);
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
   });
 
   it('does nothing on a database that already has an organization', async () => {

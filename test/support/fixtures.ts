@@ -11,37 +11,11 @@ import { createAgent, createConnection } from '../../server/src/domain/agents.ts
 import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
 import { recordInboundMessage } from '../../server/src/domain/conversations.ts';
 import { createOrganization } from '../../server/src/domain/organizations.ts';
+import { EXAMPLE_TEMPLATES_META } from '../../server/src/domain/demo.ts';
 import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 
-/** The templates the request examples of openapi.yaml use, as Meta would return them. */
-export const EXAMPLE_TEMPLATES = [
-  {
-    name: 'order_shipped',
-    language: 'en',
-    status: 'APPROVED',
-    category: 'UTILITY',
-    parameter_format: 'NAMED',
-    components: [{ type: 'BODY', text: 'Hi {{customer_name}}, your order has shipped. Track it at {{tracking_url}}.' }],
-  },
-  {
-    name: 'appointment_reminder',
-    language: 'ar',
-    status: 'APPROVED',
-    category: 'UTILITY',
-    parameter_format: 'POSITIONAL',
-    components: [
-      { type: 'HEADER', format: 'IMAGE' },
-      { type: 'BODY', text: 'مرحبا {{1}}، موعدك في {{2}}.' },
-      {
-        type: 'BUTTONS',
-        buttons: [
-          { type: 'URL', text: 'Manage', url: 'https://clinic.example/{{1}}' },
-          { type: 'QUICK_REPLY', text: 'Cancel' },
-        ],
-      },
-    ],
-  },
-] as const;
+/** The templates the request examples of openapi.yaml use, as Meta would return them (the demo data carries them too). */
+export const EXAMPLE_TEMPLATES = EXAMPLE_TEMPLATES_META;
 
 export const EXAMPLE_AGENT_ID = '12345678-1234-1234-1234-123456789012';
 export const EXAMPLE_FROM = '+15557654321';

@@ -7,7 +7,9 @@
  *   node test/tools/run-tool.mjs -- node test/tools/newman.mjs      (npm run contract:newman)
  *
  * Every request carries pm.test assertions generated from the contract (status documented,
- * Content-Type, required headers, body schema); newman exits non-zero on any failed one.
+ * Content-Type, required headers, body schema), and every business request (an operation with
+ * a key: the sends, the status lookup, the sandbox's inbound message) one that it succeeded
+ * (2xx), so a run where the calls are refused fails; newman exits non-zero on any failed one.
  * The collection is built fresh from SPEC (default openapi.yaml) into .tmp/tools/.
  */
 import { spawn } from 'node:child_process';

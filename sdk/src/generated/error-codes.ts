@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType and MessageErrorCode
 // Regenerate with: npm run generate
 
@@ -15,6 +15,7 @@ export const knownErrorCodes = [
   'insufficient_scope',
   'agent_not_authorized',
   'plan_upgrade_required',
+  'test_key_required',
   'invalid_json',
   'request_body_too_large',
   'unsupported_media_type',
@@ -33,6 +34,7 @@ export const knownErrorCodes = [
   'template_not_approved',
   'invalid_template_parameters',
   'customer_service_window_closed',
+  'sandbox_number_required',
   'idempotency_key_in_progress',
   'idempotency_key_in_use_with_different_params',
   'invalid_idempotency_key',

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -40,6 +40,7 @@ export const errorCatalog = {
   insufficient_scope: { status: 403, type: 'permission_error', extras: ['required_scope'] },
   agent_not_authorized: { status: 403, type: 'permission_error', extras: ['param'] },
   plan_upgrade_required: { status: 403, type: 'permission_error', extras: ['required_plan'] },
+  test_key_required: { status: 403, type: 'permission_error', extras: [] },
   invalid_json: { status: 400, type: 'validation_error', extras: [] },
   request_body_too_large: { status: 413, type: 'validation_error', extras: [] },
   unsupported_media_type: { status: 415, type: 'validation_error', extras: [] },
@@ -58,6 +59,7 @@ export const errorCatalog = {
   template_not_approved: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_template_parameters: { status: 422, type: 'validation_error', extras: ['param'] },
   customer_service_window_closed: { status: 422, type: 'validation_error', extras: ['window'] },
+  sandbox_number_required: { status: 422, type: 'validation_error', extras: ['param'] },
   idempotency_key_in_progress: { status: 409, type: 'idempotency_error', extras: [] },
   idempotency_key_in_use_with_different_params: { status: 422, type: 'idempotency_error', extras: ['original_correlation_id'] },
   invalid_idempotency_key: { status: 422, type: 'idempotency_error', extras: ['param'] },

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
@@ -103,6 +103,15 @@ export interface OperationTypes {
     response:
       | SuccessResponse<'getWhatsAppMessageStatus', 200, 'application/json'>
   };
+  simulateWhatsAppInboundMessage: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'simulateWhatsAppInboundMessage', 'header', 'X-Correlation-ID'>;
+    };
+    body: NonNullable<operations['simulateWhatsAppInboundMessage']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'simulateWhatsAppInboundMessage', 200, 'application/json'>
+  };
   sendWhatsAppTemplate: {
     params: Record<string, never>;
     headers: {
@@ -203,6 +212,15 @@ export interface OperationHandlers<Ctx = unknown> {
     request: OperationRequest<'getWhatsAppMessageStatus'>,
     ctx: Ctx,
   ): Promise<OperationResponse<'getWhatsAppMessageStatus'>>;
+  /**
+   * Simulate a customer's message (sandbox)
+   *
+   * `POST /v1/whatsapp/sandbox/inbound`
+   */
+  simulateWhatsAppInboundMessage(
+    request: OperationRequest<'simulateWhatsAppInboundMessage'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'simulateWhatsAppInboundMessage'>>;
   /**
    * Send an approved template
    *

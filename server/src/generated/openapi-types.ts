@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -17,7 +17,8 @@ export interface paths {
          * Send a free-form text message
          * @description Queues a free-form text message from one of the agent's WhatsApp numbers to a customer.
          *     Allowed only inside the 24-hour customer-service window of the conversation between
-         *     `from` and `to`; outside it, send a template.
+         *     `from` and `to`; outside it, send a template. In test mode, open the window first with
+         *     `POST /v1/whatsapp/sandbox/inbound` (see "Sandbox").
          *
          *     The answer is `202 Accepted` with the message in status `queued`; follow its delivery with
          *     `GET /v1/whatsapp/messages/{id}`. An accepted send consumes one message of the
@@ -91,6 +92,39 @@ export interface paths {
         get: operations["getWhatsAppMessageStatus"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/sandbox/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate a customer's message (sandbox)
+         * @description Test mode only: records a message from the customer `to` to the agent's sandbox number
+         *     `from`, as if the customer had written on WhatsApp, and answers the conversation's
+         *     24-hour window, now open. Use it to try free-form sends (`POST /v1/whatsapp/messages`)
+         *     locally or in the sandbox: pass the same `agent_id`, `from` and `to` as the send. Calling
+         *     it again extends the window; nothing is sent and no quota is used.
+         *
+         *     Needs a test key (`mk_test_…`): a live key is refused with `403 test_key_required`. `from`
+         *     must be an active number of the agent without WhatsApp credentials (a sandbox number); a
+         *     number connected to WhatsApp is refused with `422 sandbox_number_required`, so that a
+         *     simulated message never opens a window for live sends. The checks run in the documented
+         *     order; `test_key_required` comes after field validation and the agent restriction, before
+         *     the agent and number checks.
+         *
+         *     Required scope: `whatsapp:send`.
+         */
+        post: operations["simulateWhatsAppInboundMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -244,6 +278,34 @@ export interface components {
             /** @description The customer's WhatsApp number. */
             to: components["schemas"]["E164PhoneNumber"];
             text: components["schemas"]["TextContent"];
+        };
+        /**
+         * @description A customer's message to simulate (test mode), naming the conversation the way a send does:
+         *     the customer `to` writes to the agent's number `from`.
+         */
+        SandboxInboundRequest: {
+            /** @description The agent whose number receives the message. The key must be allowed to act for it. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's sandbox number the customer writes to, as the `from` of your next send. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer who writes, as the `to` of your next send. */
+            to: components["schemas"]["E164PhoneNumber"];
+            /** @description What the customer writes (default `Hello`). */
+            text?: components["schemas"]["TextContent"];
+        };
+        /** @description A simulated customer message, recorded, and the window of its conversation. */
+        SandboxInboundMessage: {
+            /** @description The conversation of `from` and `to`; sends between them land in it too. */
+            conversation_id: components["schemas"]["Uuid"];
+            /** @description The agent whose number received the message. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's number the customer wrote to. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer. */
+            to: components["schemas"]["E164PhoneNumber"];
+            /** @description When the message was recorded. */
+            received_at: components["schemas"]["Timestamp"];
+            window: components["schemas"]["CustomerServiceWindow"];
         };
         /**
          * @description Values for a template's placeholders, as strings: named keys (`customer_name`) for
@@ -570,6 +632,45 @@ export interface components {
         };
         /** @description The key may not read messages — a missing scope or a plan without API access. */
         ReadForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description Recorded. The customer's simulated message is stored and the conversation's window is open. */
+        SandboxInboundRecorded: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SandboxInboundMessage"];
+            };
+        };
+        /** @description The key may not do this — a live key, a missing scope, an agent outside its allow-list, or a plan without API access. */
+        SandboxForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request is well-formed JSON but cannot be recorded; `error.code` says why. */
+        SandboxInboundUnprocessable: {
             headers: {
                 "X-Correlation-ID": components["headers"]["CorrelationId"];
                 "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
@@ -916,6 +1017,40 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ReadForbidden"];
             404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    simulateWhatsAppInboundMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxInboundRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SandboxInboundRecorded"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SandboxForbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["SandboxInboundUnprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];

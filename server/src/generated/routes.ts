@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
@@ -13,6 +13,7 @@ export const operationIds = [
   'sendWhatsAppMessage',
   'sendWhatsAppTemplate',
   'getWhatsAppMessageStatus',
+  'simulateWhatsAppInboundMessage',
   'getHealth',
   'getReadiness',
   'getOpenApiYaml',
@@ -168,6 +169,21 @@ export const routesByOperationId = {
     pathParams: ['id'],
     headerParams: ['X-Correlation-ID'],
   },
+  simulateWhatsAppInboundMessage: {
+    operationId: 'simulateWhatsAppInboundMessage',
+    method: 'post',
+    path: '/v1/whatsapp/sandbox/inbound',
+    koaPath: toKoaPath('/v1/whatsapp/sandbox/inbound'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:send'],
+    hasRequestBody: true,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: ['X-Correlation-ID'],
+  },
   sendWhatsAppTemplate: {
     operationId: 'sendWhatsAppTemplate',
     method: 'post',
@@ -190,6 +206,7 @@ export const routes: readonly RouteDefinition[] = [
   routesByOperationId.sendWhatsAppMessage,
   routesByOperationId.sendWhatsAppTemplate,
   routesByOperationId.getWhatsAppMessageStatus,
+  routesByOperationId.simulateWhatsAppInboundMessage,
   routesByOperationId.getHealth,
   routesByOperationId.getReadiness,
   routesByOperationId.getOpenApiYaml,

@@ -7,6 +7,7 @@ import type { OperationRequest, OperationResponse } from '../generated/handlers.
 import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
 import type { Messaging } from '../domain/messages.ts';
+import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
 import type { Principal } from '../http/auth.ts';
 import type { LoadedSpec } from '../http/openapi.ts';
 import type { Logger } from '../logger.ts';
@@ -31,6 +32,8 @@ export interface Services {
   /** The delivery worker of this process; null when it runs none. */
   readonly worker: WorkerProbe | null;
   readonly messaging: Messaging;
+  /** The sandbox's simulated customer messages (test keys only). */
+  readonly sandbox: Pick<SandboxInbound, 'simulate'>;
 }
 
 export interface OperationContext {

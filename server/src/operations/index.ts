@@ -11,6 +11,7 @@ import { getReadiness } from './getReadiness.ts';
 import { getWhatsAppMessageStatus } from './getWhatsAppMessageStatus.ts';
 import { sendWhatsAppMessage } from './sendWhatsAppMessage.ts';
 import { sendWhatsAppTemplate } from './sendWhatsAppTemplate.ts';
+import { simulateWhatsAppInboundMessage } from './simulateWhatsAppInboundMessage.ts';
 
 export const implementations: Implementations = {
   getHealth,
@@ -21,4 +22,5 @@ export const implementations: Implementations = {
   sendWhatsAppMessage,
   sendWhatsAppTemplate,
   getWhatsAppMessageStatus,
+  simulateWhatsAppInboundMessage,
 };

@@ -22,6 +22,10 @@
  *      `propertyNames` all mean the same there; `$ref` siblings are kept through `allOf`).
  *      Requests that match no operation (unknown path, wrong method) are checked against
  *      `x-unmatched-request-responses`.
+ *    - every business request (an operation that needs a key) also asserts that it succeeded
+ *      (2xx): documented errors alone do not make a green run;
+ *    - the sandbox's inbound message runs first in its folder, so the text send finds its
+ *      24-hour window open;
  *    - a send's test stores the returned message `id` in `{{messageId}}`, which the status
  *      request then reads.
  *
@@ -40,6 +44,22 @@ const converter = require('openapi-to-postmanv2');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
+
+/** Operations whose requests run first in their folder: they prepare the others (the 24-hour window). */
+const RUN_FIRST = ['simulateWhatsAppInboundMessage'];
+
+/** The local environment shipped next to the collection: `npm start`'s address, the key to paste. */
+export const LOCAL_ENVIRONMENT_FILE = 'mojeeb-public-api.local.postman_environment.json';
+export function buildLocalEnvironment() {
+  return {
+    name: 'Mojeeb Public API — local (npm start)',
+    values: [
+      { key: 'baseUrl', value: 'http://127.0.0.1:3000', type: 'default', enabled: true },
+      { key: 'apiKey', value: '', type: 'secret', enabled: true },
+    ],
+    _postman_variable_scope: 'environment',
+  };
+}
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -132,14 +152,23 @@ function responseContract(document, label, responses) {
   return { operation: label, statuses, definitions: definitionsFor(document, used) };
 }
 
-/** The pm.test script for one request. */
-function testScript(contract, { captureMessageId = false } = {}) {
+/** The pm.test script for one request; `requireSuccess` for business calls, which must answer 2xx. */
+function testScript(contract, { captureMessageId = false, requireSuccess = false } = {}) {
   const lines = [
     '// Generated from openapi.yaml by test/tools/postman/build-collection.mjs: checks this response',
     '// against the contract (status documented, Content-Type, required headers, body schema).',
     `const contract = ${JSON.stringify(contract)};`,
     'const status = String(pm.response.code);',
     'const documented = contract.statuses[status];',
+    ...(requireSuccess
+      ? [
+          '// A business call: documented is not enough, it must have succeeded (a wrong key, agent,',
+          '// number or template fails the run).',
+          "pm.test(`${contract.operation} succeeded (2xx)`, () => {",
+          "  pm.expect(pm.response.code, pm.response.text()).to.be.within(200, 299);",
+          '});',
+        ]
+      : []),
     "pm.test(`status ${status} is documented for ${contract.operation}`, () => {",
     '  pm.expect(Object.keys(contract.statuses), `documented: ${Object.keys(contract.statuses).join(", ")}`).to.include(status);',
     '});',
@@ -224,6 +253,7 @@ export async function buildCollection(specPath) {
   };
 
   const seen = new Set();
+  const operationOf = new Map();
   const fixRequest = (entry) => {
     const request = entry.request;
     const template = `/${request.url.path.map((segment) => segment.replace(/^:(.+)$/, '{$1}')).join('/')}`;
@@ -249,7 +279,8 @@ export async function buildCollection(specPath) {
     if (request.body?.mode === 'raw' && requestExamples.length > 0) request.body.raw = withVariables(requestExamples[0][1].value);
     const contract = responseContract(document, operation.operationId, operation.responses);
     const isSend = request.method === 'POST' && Object.keys(operation.responses ?? {}).includes('202');
-    entry.event = [testEvent(testScript(contract, { captureMessageId: isSend }))];
+    entry.event = [testEvent(testScript(contract, { captureMessageId: isSend, requireSuccess: !publicOperation }))];
+    operationOf.set(entry, operation.operationId);
     // One more request per further request example.
     return requestExamples.slice(1).map(([name, example]) => {
       const copy = structuredClone(entry);
@@ -257,6 +288,7 @@ export async function buildCollection(specPath) {
       copy.name = `${entry.name} — example '${name}'`;
       copy.request.body.raw = withVariables(example.value);
       copy.response = [];
+      operationOf.set(copy, operation.operationId);
       return copy;
     });
   };
@@ -271,7 +303,9 @@ export async function buildCollection(specPath) {
         out.push(entry, ...fixRequest(entry));
       }
     }
-    return out;
+    // The sandbox's customer writes first, so the text send that follows finds its window open.
+    const first = out.filter((entry) => RUN_FIRST.includes(operationOf.get(entry)));
+    return [...first, ...out.filter((entry) => !first.includes(entry))];
   };
   collection.item = walk(collection.item);
   const missing = [...operations.keys()].filter((key) => !seen.has(key));
@@ -327,7 +361,8 @@ export async function buildCollection(specPath) {
   ];
   const note =
     `Generated from openapi.yaml (${document.info?.title} ${document.info?.version}) by test/tools/postman/build-collection.mjs. ` +
-    'Set apiKey (and baseUrl) in an environment. Every request checks its response against the contract in its Tests tab.';
+    `Set apiKey (and baseUrl) in an environment: ${LOCAL_ENVIRONMENT_FILE}, written next to this file, is the one for npm start. ` +
+    'Every request checks its response against the contract in its Tests tab, and every business request that it succeeded (2xx).';
   if (isObject(collection.info.description)) collection.info.description.content = `${note}\n\n${collection.info.description.content ?? ''}`;
   else collection.info.description = `${note}\n\n${collection.info.description ?? ''}`;
   return collection;
@@ -348,4 +383,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const count = (items) => items.forEach((entry) => (entry.item ? count(entry.item) : requests++));
   count(collection.item);
   console.log(`wrote ${path.relative(repoRoot, out)} (${requests} requests, each with contract assertions)`);
+  const environment = path.join(path.dirname(out), LOCAL_ENVIRONMENT_FILE);
+  writeFileSync(environment, `${JSON.stringify(buildLocalEnvironment(), null, 2)}\n`);
+  console.log(`wrote ${path.relative(repoRoot, environment)} (baseUrl http://127.0.0.1:3000; paste the key npm start printed into apiKey)`);
 }
