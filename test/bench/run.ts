@@ -25,7 +25,7 @@ import { createOrganization } from '../../server/src/domain/organizations.ts';
 import { SecretBox } from '../../server/src/domain/secrets.ts';
 import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { silentLogger } from '../../server/src/logger.ts';
-import { renderMetrics } from '../../server/src/metrics.ts';
+import { metrics } from '../../server/src/metrics.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
 import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { EXAMPLE_TEMPLATES, seedContractFixture } from '../support/fixtures.ts';
@@ -323,14 +323,14 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
     numbersOverRate: over,
     pacingCeiling: WORKER_NUMBERS * WORKER_MPS,
   };
-  log(`worker: ${stats.accepted}/${WORKER_MESSAGES} handed to the fake Meta in ${deliverySeconds.toFixed(2)} s (${result.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)} msg/s); max per number per second ${result.maxPerSecondObserved} (configured ${WORKER_MPS}); sends that missed their slot and took a new one: ${deliveryCount('missed_slot')}, retried: ${deliveryCount('retried')}`);
+  log(`worker: ${stats.accepted}/${WORKER_MESSAGES} handed to the fake Meta in ${deliverySeconds.toFixed(2)} s (${result.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)} msg/s); max per number per second ${result.maxPerSecondObserved} (configured ${WORKER_MPS}); sends that missed their slot and took a new one: ${await deliveryCount('missed_slot')}, retried: ${await deliveryCount('retried')}`);
   return result;
 }
 
 /** This process's delivery counter for one outcome (the worker runs in this process). */
-function deliveryCount(outcome: string): number {
-  const line = renderMetrics().split('\n').find((l) => l.startsWith(`mojeeb_deliveries_total{outcome="${outcome}"} `));
-  return line === undefined ? 0 : Number(line.split(' ')[1]);
+async function deliveryCount(outcome: string): Promise<number> {
+  const metric = await metrics.deliveries.get();
+  return metric.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 }
 
 function machine(): Record<string, string | number> {
