@@ -60,6 +60,8 @@ export interface SupervisionOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** How long stopping waits for the jobs in flight (a delivery's call to Meta is bounded by META_TIMEOUT_MS). */
+const STOP_TIMEOUT_MS = 12_000;
 /** A runner that starts or finishes no job for this long while jobs wait for it is replaced. */
 const STALL_MS = 30_000;
 
@@ -155,6 +157,11 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
   let beating = true;
   const announce = (ids: string[]) =>
     deps.db.raw(`INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`, [ids]);
+  let abandon: (reason: string) => void = () => undefined;
+  const abandoned = new Promise<string>((resolve) => (abandon = resolve));
+  // graphile-worker gives up on a pool it cannot shut down (its local queue lost the database):
+  // the runner will never settle, so it is replaced now.
+  events.on('pool:forcefulShutdown:error', () => abandon('the job runner could not shut down after losing the database'));
   // Progress, for the watchdog: any job starting or finishing.
   let lastProgressAt = Date.now();
   const progressed = () => (lastProgressAt = Date.now());
@@ -195,7 +202,7 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
       // queue that stopped fetching) without ever settling: replace it.
       deps.logger.warn('delivery worker made no progress while jobs wait; restarting it', { stalled_ms: Date.now() - lastProgressAt });
       lastProgressAt = Date.now();
-      stopBeating();
+      abandon('the job runner made no progress while jobs waited');
       void runner.kill('no progress while jobs wait').catch(() => undefined);
     }
   };
@@ -205,11 +212,16 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     beating = false;
     clearInterval(timer);
   };
-  // The heartbeat lives exactly as long as the runner: silent the moment the runner stops.
-  const ended = runner.promise.then(
-    () => 'the job runner stopped',
-    (error: unknown) => `the job runner stopped on an error: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  // The heartbeat lives exactly as long as the runner: silent the moment the runner stops, or
+  // the moment it is given up (its pool failed to shut down, or the watchdog found it wedged:
+  // then its promise may never settle, and the supervisor does not wait for it).
+  const ended = Promise.race([
+    runner.promise.then(
+      () => 'the job runner stopped',
+      (error: unknown) => `the job runner stopped on an error: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+    abandoned,
+  ]);
   void ended.then(stopBeating);
   heartbeat.run(beat);
   return {
@@ -217,8 +229,16 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     ended,
     stop: async () => {
       stopBeating();
-      await runner.stop().catch(() => undefined);
-      await ended;
+      // Jobs in flight finish (bounded: a pool that lost the database may never settle).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        runner
+          .stop()
+          .catch(() => undefined)
+          .then(() => ended),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
       // The database may be away (a shutdown during an outage): the heartbeat row then ages out
       // and the other workers release whatever jobs this runner could not return.
       await deps.db('delivery_workers')

@@ -64,6 +64,8 @@ export interface FakeMetaOptions {
   readonly webhookConcurrency?: number;
   readonly webhookTimeoutMs?: number;
   readonly webhookRetries?: number;
+  /** Wait before retry n of a webhook: n × this (default 50 ms); Meta itself retries for days. */
+  readonly webhookRetryDelayMs?: number;
   /** Bound on webhook POSTs over the fake's life (default 10,000). */
   readonly maxWebhooks?: number;
   /** Added to every answer (default 0). */
@@ -234,6 +236,7 @@ class FakeMetaServer implements FakeMeta {
       concurrency: Math.max(1, options.webhookConcurrency ?? 1),
       timeoutMs: options.webhookTimeoutMs ?? 2_000,
       retries: Math.max(0, Math.min(options.webhookRetries ?? 0, 10)),
+      retryDelayMs: Math.max(0, options.webhookRetryDelayMs ?? 50),
       maxWebhooks: options.maxWebhooks ?? 10_000,
       maxRecords: options.maxRecorded ?? 100_000,
       random: seededRandom(options.seed ?? 1),

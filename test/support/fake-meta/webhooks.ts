@@ -68,6 +68,8 @@ export interface DispatcherOptions {
   readonly timeoutMs: number;
   /** Extra attempts after a non-2xx or a network error. */
   readonly retries: number;
+  /** Wait before retry n: n × this. */
+  readonly retryDelayMs: number;
   readonly maxWebhooks: number;
   /** Records kept in `records` (oldest dropped beyond it; `counters` keep counting). */
   readonly maxRecords: number;
@@ -217,7 +219,7 @@ export class WebhookDispatcher {
     }
     this.counters.posted++;
     for (let attempt = 0; attempt <= this.options.retries && !this.stopped; attempt++) {
-      if (attempt > 0) await sleep(50 * attempt, this.stopController.signal);
+      if (attempt > 0) await sleep(this.options.retryDelayMs * attempt, this.stopController.signal);
       record.attempts++;
       try {
         const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'facebookexternalua' };
