@@ -7,6 +7,8 @@
 //                       file: the sources are isolatedModules-safe) + the same .d.ts, with a
 //                       package.json {"type":"commonjs"} so Node.js and TypeScript read it as CJS
 //   dist/README.md, dist/LICENSE
+//   *.js.map            a source map beside every .js, with the TypeScript sources inlined
+//                       (sourcesContent): stack traces and debuggers show src/*.ts
 //
 // Only tsc (the repository's pinned TypeScript) is used: no bundler. The package is packed from
 // dist/ (`npm pack ./sdk/dist`), never from sdk/ itself: sdk/package.json points at the
@@ -48,6 +50,8 @@ const cjsOptions = {
   verbatimModuleSyntax: false,
   isolatedModules: true,
   removeComments: false,
+  sourceMap: true,
+  inlineSources: true,
 };
 function walk(folder) {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
@@ -64,6 +68,11 @@ for (const file of walk(path.join(sdkDir, 'src')).filter((f) => f.endsWith('.ts'
   const target = path.join(cjs, relative.replace(/\.ts$/, '.js'));
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(target, output.outputText);
+  // transpileModule names the source by its absolute path: make it relative, like tsc's maps.
+  const map = JSON.parse(output.sourceMapText);
+  map.file = path.basename(target);
+  map.sources = [path.relative(path.dirname(target), file).split(path.sep).join('/')];
+  writeFileSync(`${target}.map`, JSON.stringify(map));
   const declaration = relative.replace(/\.ts$/, '.d.ts');
   copyFileSync(path.join(esm, declaration), path.join(cjs, declaration));
 }
@@ -77,6 +86,7 @@ const manifest = {
   keywords: source.keywords,
   homepage: source.homepage,
   repository: source.repository,
+  bugs: source.bugs,
   type: 'module',
   // Here rather than in sdk/package.json, so the workspace's lock file entry stays as it is.
   engines: { node: '>=20' },

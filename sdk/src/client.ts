@@ -4,19 +4,32 @@
 // client holds it.
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { looksLikeBrowser } from './environment.js';
-import { createApiError, MojeebApiError, MojeebConfigurationError, MojeebError, rateLimitFrom } from './errors.js';
+import { createApiError, MojeebApiError, MojeebConfigurationError, MojeebError, MojeebRateLimitError, MojeebWaitTimeoutError, rateLimitFrom } from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { createRedactor, describeKey, scrubCause, type Redactor } from './redact.js';
-import { attemptsOf, createRetryingFetch, type FetchFunction, type RetryPolicy } from './retry.js';
-import type { Message, MessageResult, ResponseInfo, SendMessageRequest, SendTemplateRequest } from './types.js';
+import { attemptsOf, createRetryingFetch, type AttemptHooks, type FetchFunction, type RetryPolicy } from './retry.js';
+import type {
+  Message,
+  MessageResult,
+  MessageStatus,
+  RequestAttemptInfo,
+  ResponseAttemptInfo,
+  ResponseInfo,
+  SendMessageRequest,
+  SendTemplateRequest,
+  WaitForStatusOptions,
+} from './types.js';
 import { SDK_VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://api.mojeeb.app';
 
 export interface MojeebClientOptions {
-  /** An API key, `mk_live_…` or `mk_test_…`. Keep it on your servers. */
-  readonly apiKey: string;
-  /** Defaults to https://api.mojeeb.app. */
+  /**
+   * An API key, `mk_live_…` or `mk_test_…`. Keep it on your servers. Default: the
+   * `MOJEEB_API_KEY` environment variable (where `process.env` exists).
+   */
+  readonly apiKey?: string;
+  /** Default: the `MOJEEB_BASE_URL` environment variable, else https://api.mojeeb.app. */
   readonly baseUrl?: string;
   /**
    * Retries after the first attempt, for network errors, timeouts, 429, 409
@@ -35,7 +48,34 @@ export interface MojeebClientOptions {
   readonly maxRetryDelayMs?: number;
   /** A Retry-After longer than this is not waited for: the error is thrown at once. Default 60 000 ms. */
   readonly maxRetryAfterMs?: number;
+  /**
+   * Called before each HTTP attempt (retries included) with its method, URL, attempt number,
+   * correlation id and idempotency key; never the API key, headers or bodies. Its exceptions are
+   * ignored and it is not awaited.
+   */
+  readonly onRequest?: (info: RequestAttemptInfo) => void;
+  /**
+   * Called after each HTTP attempt with the above plus its status (null without an answer),
+   * duration, the answer's correlation id, rate-limit headers, the failure without an answer,
+   * and whether the SDK retries. Its exceptions are ignored and it is not awaited.
+   */
+  readonly onResponse?: (info: ResponseAttemptInfo) => void;
 }
+
+/** The options createMojeebClient knows; anything else is a TypeError (a misspelt option would otherwise do nothing). */
+const KNOWN_OPTIONS: readonly (keyof MojeebClientOptions)[] = [
+  'apiKey',
+  'baseUrl',
+  'maxRetries',
+  'timeoutMs',
+  'fetch',
+  'allowBrowser',
+  'initialRetryDelayMs',
+  'maxRetryDelayMs',
+  'maxRetryAfterMs',
+  'onRequest',
+  'onResponse',
+];
 
 /** Per-call options of every method. */
 export interface RequestOptions {
@@ -66,6 +106,13 @@ export interface MojeebWhatsApp {
   sendTemplate(body: SendTemplateRequest, options?: SendOptions): Promise<MessageResult>;
   /** GET /v1/whatsapp/messages/{id}: the message and its delivery status. */
   getMessage(id: string, options?: RequestOptions): Promise<MessageResult>;
+  /**
+   * Reads the message (GET /v1/whatsapp/messages/{id}) with growing pauses until its status
+   * reaches `until` or is `failed`, and resolves with it: check `message.status`. Stays within a
+   * share of the key's rate limit (`maxRateLimitShare`). Throws MojeebWaitTimeoutError after
+   * `timeoutMs`, and the API's errors as getMessage does (a 429 is waited out instead).
+   */
+  waitForStatus(id: string, options: WaitForStatusOptions): Promise<MessageResult>;
 }
 
 export interface MojeebClient {
@@ -93,7 +140,7 @@ function integerOption(name: string, value: number | undefined, fallback: number
 
 function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== 'string' || apiKey.length === 0) {
-    throw new MojeebConfigurationError('apiKey is required: pass the API key (mk_live_… or mk_test_…) as a string');
+    throw new MojeebConfigurationError('apiKey is required: pass the API key (mk_live_… or mk_test_…) as a string, or set MOJEEB_API_KEY');
   }
   // Never echo the value: it is a secret, even when it is wrong.
   if (!/^[\x21-\x7e]+$/.test(apiKey)) {
@@ -114,22 +161,84 @@ function checkBaseUrl(baseUrl: string, redact: Redactor): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** `process.env` where there is one (Node.js, Deno, Bun), without depending on Node.js types. */
+function environmentVariable(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = typeof env === 'object' && env !== null ? env[name] : undefined;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function checkKnownOptions(options: object): void {
+  const known = new Set<string>(KNOWN_OPTIONS);
+  for (const name of Object.keys(options)) {
+    if (known.has(name)) continue;
+    const near = KNOWN_OPTIONS.find((k) => k.toLowerCase() === name.toLowerCase());
+    throw new TypeError(
+      `createMojeebClient: unknown option '${name}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${KNOWN_OPTIONS.join(', ')}`,
+    );
+  }
+}
+
+function checkHook<T>(name: string, value: ((info: T) => void) | undefined): ((info: T) => void) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new MojeebConfigurationError(`${name} must be a function, got ${typeof value}`);
+  return value;
+}
+
+/** The order of delivery statuses; `failed` is outside it (it can follow any of them and ends everything). */
+const STATUS_ORDER: readonly string[] = ['queued', 'sent', 'delivered', 'read'];
+
+/** Whether `status` is one of `targets`, or later than one of them in STATUS_ORDER. */
+export function statusReached(status: string, targets: readonly string[]): boolean {
+  const rank = STATUS_ORDER.indexOf(status);
+  return targets.some((target) => target === status || (rank >= 0 && STATUS_ORDER.indexOf(target) >= 0 && rank >= STATUS_ORDER.indexOf(target)));
+}
+
+/**
+ * The earliest next read allowed by the rate limit: `share` of the requests left in the window,
+ * spread over what is left of it; the window's end when that share is under one request.
+ */
+export function rateLimitPauseMs(rateLimit: { remaining: number; reset: number } | null, share: number, now = Date.now()): number {
+  if (rateLimit === null) return 0;
+  const windowLeftMs = Math.max(0, rateLimit.reset * 1000 - now);
+  const allowed = Math.floor(rateLimit.remaining * share);
+  if (allowed < 1) return windowLeftMs + 100;
+  return windowLeftMs / allowed;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID();
 }
 
 /** Creates a client. Throws MojeebConfigurationError on invalid options or in a browser. */
-export function createMojeebClient(options: MojeebClientOptions): MojeebClient {
-  if (typeof options !== 'object' || options === null) throw new MojeebConfigurationError('createMojeebClient needs an options object with apiKey');
+export function createMojeebClient(options: MojeebClientOptions = {}): MojeebClient {
+  if (typeof options !== 'object' || options === null) throw new MojeebConfigurationError('createMojeebClient needs an options object (or none, with MOJEEB_API_KEY set)');
+  checkKnownOptions(options);
   if (!options.allowBrowser && looksLikeBrowser()) {
     throw new MojeebConfigurationError(
       'The Mojeeb SDK runs on servers only: in a browser your API key would be visible to every visitor. ' +
         'Call the API from your backend, or pass allowBrowser: true if this environment is not a public web page.',
     );
   }
-  const apiKey = checkApiKey(options.apiKey);
+  const apiKey = checkApiKey(options.apiKey ?? environmentVariable('MOJEEB_API_KEY'));
   const redact = createRedactor(apiKey);
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, redact);
+  const baseUrl = checkBaseUrl(options.baseUrl ?? environmentVariable('MOJEEB_BASE_URL') ?? DEFAULT_BASE_URL, redact);
+  const hooks: AttemptHooks = { onRequest: checkHook('onRequest', options.onRequest), onResponse: checkHook('onResponse', options.onResponse) };
   const baseFetch: FetchFunction | undefined = options.fetch ?? (typeof globalThis.fetch === 'function' ? (request) => globalThis.fetch(request) : undefined);
   if (typeof baseFetch !== 'function') throw new MojeebConfigurationError('no fetch implementation: pass options.fetch (Node.js 20+ has one built in)');
 
@@ -140,7 +249,7 @@ export function createMojeebClient(options: MojeebClientOptions): MojeebClient {
     maxDelayMs: integerOption('maxRetryDelayMs', options.maxRetryDelayMs, 8_000, 0, MAX_TIMER_MS),
     maxRetryAfterMs: integerOption('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0, MAX_TIMER_MS),
   };
-  const defaultFetch = createRetryingFetch(baseFetch, policy, redact);
+  const defaultFetch = createRetryingFetch(baseFetch, policy, redact, hooks);
   const fetchFor = (call: RequestOptions): FetchFunction =>
     call.maxRetries === undefined && call.timeoutMs === undefined
       ? defaultFetch
@@ -152,6 +261,7 @@ export function createMojeebClient(options: MojeebClientOptions): MojeebClient {
             timeoutMs: integerOption('timeoutMs', call.timeoutMs, policy.timeoutMs, 1, MAX_TIMER_MS),
           },
           redact,
+          hooks,
         );
 
   const authorization = `Bearer ${apiKey}`;
@@ -246,6 +356,49 @@ export function createMojeebClient(options: MojeebClientOptions): MojeebClient {
         null,
         call.signal,
       );
+    },
+    async waitForStatus(id: string, wait: WaitForStatusOptions) {
+      if (typeof id !== 'string' || id.length === 0) throw new MojeebConfigurationError('waitForStatus needs the message id (a UUID string)');
+      if (typeof wait !== 'object' || wait === null) throw new MojeebConfigurationError('waitForStatus needs options with `until`');
+      const targets: readonly MessageStatus[] = Array.isArray(wait.until) ? wait.until : [wait.until as MessageStatus];
+      if (targets.length === 0 || targets.some((t) => typeof t !== 'string' || (t as string) === '')) {
+        throw new MojeebConfigurationError('waitForStatus: `until` must be a status or a non-empty list of statuses');
+      }
+      const timeoutMs = integerOption('timeoutMs', wait.timeoutMs, 60_000, 0, MAX_TIMER_MS);
+      const initialMs = integerOption('initialIntervalMs', wait.initialIntervalMs, 1_000, 1, MAX_TIMER_MS);
+      const maxMs = integerOption('maxIntervalMs', wait.maxIntervalMs, 15_000, 1, MAX_TIMER_MS);
+      const share = wait.maxRateLimitShare ?? 0.1;
+      if (typeof share !== 'number' || !(share > 0 && share <= 1)) throw new MojeebConfigurationError(`maxRateLimitShare must be a number above 0 and at most 1, got ${String(share)}`);
+      const call: RequestOptions = { ...(wait.correlationId === undefined ? {} : { correlationId: wait.correlationId }), ...(wait.signal ? { signal: wait.signal } : {}) };
+      const deadline = Date.now() + timeoutMs;
+      let last: MessageResult | null = null;
+      let polls = 0;
+      for (let round = 1; ; round++) {
+        let notBefore = 0;
+        try {
+          polls++;
+          last = await whatsapp.getMessage(id, call);
+          if (last.status === 'failed' || statusReached(last.status, targets)) return last;
+          notBefore = rateLimitPauseMs(last.lastResponse.rateLimit, share);
+        } catch (error) {
+          if (!(error instanceof MojeebRateLimitError)) throw error;
+          // Still limited after the client's own retries: wait for the window, then go on.
+          notBefore = Math.max(
+            (error.retryAfterSeconds ?? 1) * 1000,
+            rateLimitPauseMs(error.rateLimit, share),
+          );
+        }
+        const backoff = Math.min(maxMs, initialMs * 1.5 ** (round - 1)) * (0.9 + Math.random() * 0.2);
+        const delay = Math.max(backoff, notBefore);
+        if (Date.now() + delay > deadline) {
+          const seen = last === null ? 'no successful read' : `status '${last.status}'`;
+          throw new MojeebWaitTimeoutError(
+            `message ${id} did not reach ${targets.map((t) => `'${t}'`).join(' or ')} within ${timeoutMs} ms (${seen} after ${polls} read${polls === 1 ? '' : 's'})`,
+            { timeoutMs, lastMessage: last, polls },
+          );
+        }
+        await pause(delay, wait.signal);
+      }
     },
   });
 

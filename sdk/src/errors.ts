@@ -20,7 +20,7 @@
 //
 // An error of a type this version does not know yet gets the class its HTTP status implies (and
 // keeps its own `type` and `code` strings), so code written today keeps working.
-import type { ErrorCode, ErrorExtras, ErrorType, RateLimitInfo } from './types.js';
+import type { ErrorCode, ErrorExtras, ErrorType, MessageResult, RateLimitInfo } from './types.js';
 import type { Redactor } from './redact.js';
 
 function setName(constructor: { prototype: Error }, name: string): void {
@@ -158,6 +158,26 @@ setName(MojeebTimeoutError, 'MojeebTimeoutError');
 /** The client was constructed or called with invalid options, or in a browser. */
 export class MojeebConfigurationError extends MojeebError {}
 setName(MojeebConfigurationError, 'MojeebConfigurationError');
+
+/**
+ * `whatsapp.waitForStatus` gave up: the message did not reach the awaited status within its
+ * `timeoutMs` (or the key's rate limit would not allow another read before then).
+ */
+export class MojeebWaitTimeoutError extends MojeebError {
+  readonly timeoutMs: number;
+  /** The message as last read (its status is the one it had then); null when no read succeeded. */
+  readonly lastMessage: MessageResult | null;
+  /** Reads made. */
+  readonly polls: number;
+
+  constructor(message: string, init: { timeoutMs: number; lastMessage: MessageResult | null; polls: number }) {
+    super(message);
+    this.timeoutMs = init.timeoutMs;
+    this.lastMessage = init.lastMessage;
+    this.polls = init.polls;
+  }
+}
+setName(MojeebWaitTimeoutError, 'MojeebWaitTimeoutError');
 
 type ApiErrorClass = new (init: MojeebApiErrorInit) => MojeebApiError;
 

@@ -30,6 +30,7 @@ export {
   MojeebConnectionError,
   MojeebTimeoutError,
   MojeebConfigurationError,
+  MojeebWaitTimeoutError,
   isApiErrorWithCode,
   type MojeebApiErrorInit,
 } from './errors.js';
@@ -47,12 +48,15 @@ export type {
   MessageStatus,
   MessageType,
   RateLimitInfo,
+  RequestAttemptInfo,
+  ResponseAttemptInfo,
   ResponseInfo,
   SendMessageRequest,
   SendTemplateRequest,
   TemplateButton,
   TemplateContent,
   TemplateParameters,
+  WaitForStatusOptions,
 } from './types.js';
 export type { FetchFunction } from './retry.js';
 export type { components, operations, paths } from './generated/openapi.js';

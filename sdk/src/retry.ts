@@ -14,8 +14,9 @@
 // Retry-After is waited in full plus a small random jitter. A Retry-After longer than
 // maxRetryAfterMs is not waited for: the answer is returned (and becomes an error) at once.
 // A caller's AbortSignal stops everything, including a wait between attempts.
-import { MojeebConnectionError, MojeebTimeoutError } from './errors.js';
+import { MojeebConnectionError, MojeebTimeoutError, rateLimitFrom } from './errors.js';
 import { scrubCause, type Redactor } from './redact.js';
+import type { RequestAttemptInfo, ResponseAttemptInfo } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0 disables retrying). */
@@ -28,6 +29,28 @@ export interface RetryPolicy {
 }
 
 export type FetchFunction = (request: Request) => Promise<Response>;
+
+/** The per-attempt observers of the client's options (`onRequest`, `onResponse`). */
+export interface AttemptHooks {
+  readonly onRequest?: ((info: RequestAttemptInfo) => void) | undefined;
+  readonly onResponse?: ((info: ResponseAttemptInfo) => void) | undefined;
+}
+
+/**
+ * Calls an observer: its exceptions (and rejected promises) are ignored, so a broken logging
+ * hook never fails or delays a call.
+ */
+function notify<T>(hook: ((info: T) => unknown) | undefined, info: T): void {
+  if (hook === undefined) return;
+  try {
+    const result = hook(Object.freeze(info)) as unknown;
+    if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).catch === 'function') {
+      (result as Promise<unknown>).catch((): undefined => undefined);
+    }
+  } catch {
+    // ignored: see above
+  }
+}
 
 const attemptsByResponse = new WeakMap<Response, number>();
 
@@ -93,10 +116,12 @@ async function retryVerdict(response: Response, policy: RetryPolicy): Promise<{ 
  * A fetch function for openapi-fetch that applies `policy` around `baseFetch`. Errors without an
  * HTTP answer become MojeebConnectionError / MojeebTimeoutError, scrubbed with `redact`.
  */
-export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolicy, redact: Redactor): FetchFunction {
+export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolicy, redact: Redactor, hooks: AttemptHooks = {}): FetchFunction {
   return async (request) => {
     const callerSignal = request.signal;
     const idempotencyKey = request.headers.get('idempotency-key');
+    const sentCorrelationId = request.headers.get('x-correlation-id');
+    const url = redact(request.url);
     // Buffer the body once; every attempt gets its own copy.
     const body = request.body === null ? null : await request.arrayBuffer();
 
@@ -106,6 +131,9 @@ export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolic
       const onCallerAbort = () => controller.abort(callerSignal.reason);
       callerSignal.addEventListener('abort', onCallerAbort, { once: true });
       const timer = setTimeout(() => controller.abort(new AttemptTimeout()), policy.timeoutMs);
+      const described: RequestAttemptInfo = { method: request.method, url, attempt, correlationId: sentCorrelationId, idempotencyKey };
+      notify(hooks.onRequest, { ...described });
+      const startedAt = Date.now();
 
       let response: Response | undefined;
       let failure: unknown;
@@ -129,21 +157,48 @@ export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolic
         callerSignal.removeEventListener('abort', onCallerAbort);
       }
 
-      if (callerSignal.aborted) throw callerSignal.reason;
+      const durationMs = Date.now() - startedAt;
       const timedOut = controller.signal.aborted && controller.signal.reason instanceof AttemptTimeout;
+      if (callerSignal.aborted) {
+        notify(hooks.onResponse, { ...described, status: null, durationMs, rateLimit: null, error: 'aborted by the caller', willRetry: false, retryDelayMs: null });
+        throw callerSignal.reason;
+      }
 
       if (response) {
         const verdict = await retryVerdict(response, policy);
-        if (!verdict.retry || attempt > policy.maxRetries) {
+        const retrying = verdict.retry && attempt <= policy.maxRetries;
+        const delay = retrying ? backoffDelayMs(policy, attempt, verdict.retryAfter) : null;
+        notify(hooks.onResponse, {
+          ...described,
+          status: response.status,
+          durationMs,
+          correlationId: response.headers.get('x-correlation-id') ?? sentCorrelationId,
+          rateLimit: rateLimitFrom(response.headers),
+          error: null,
+          willRetry: retrying,
+          retryDelayMs: delay === null ? null : Math.round(delay),
+        });
+        if (delay === null) {
           attemptsByResponse.set(response, attempt);
           return response;
         }
-        await sleep(backoffDelayMs(policy, attempt, verdict.retryAfter), callerSignal);
+        await sleep(delay, callerSignal);
         continue;
       }
 
-      if (attempt <= policy.maxRetries) {
-        await sleep(backoffDelayMs(policy, attempt, null), callerSignal);
+      const retrying = attempt <= policy.maxRetries;
+      const delay = retrying ? backoffDelayMs(policy, attempt, null) : null;
+      notify(hooks.onResponse, {
+        ...described,
+        status: null,
+        durationMs,
+        rateLimit: null,
+        error: timedOut ? `timeout after ${policy.timeoutMs} ms` : redact(failure instanceof Error ? failure.message : String(failure)),
+        willRetry: retrying,
+        retryDelayMs: delay === null ? null : Math.round(delay),
+      });
+      if (delay !== null) {
+        await sleep(delay, callerSignal);
         continue;
       }
       const where = `${request.method} ${new URL(request.url).pathname}`;

@@ -72,3 +72,62 @@ export type MessageResult = Message & {
   /** Details of the HTTP exchange. Not enumerable: JSON.stringify and spreading ignore it. */
   readonly lastResponse: ResponseInfo;
 };
+
+/**
+ * What `onRequest` sees of one HTTP attempt, before it is sent. Never the API key, never a
+ * header or a body.
+ */
+export interface RequestAttemptInfo {
+  readonly method: string;
+  /** The full URL of the request (it never carries credentials). */
+  readonly url: string;
+  /** 1 for the first attempt of a call, 2 for its first retry, … */
+  readonly attempt: number;
+  /** The `X-Correlation-ID` this call sends, when it sets one (`correlationId` option). */
+  readonly correlationId: string | null;
+  /** The `Idempotency-Key` of a send (the same on every attempt of a call); null for reads. */
+  readonly idempotencyKey: string | null;
+}
+
+/** What `onResponse` sees once an attempt ended: with an HTTP answer, or without one. */
+export interface ResponseAttemptInfo extends RequestAttemptInfo {
+  /** The HTTP status; null when there was no answer (network error or timeout). */
+  readonly status: number | null;
+  /** From sending the request to having read the whole answer, in milliseconds. */
+  readonly durationMs: number;
+  /** The `X-Correlation-ID` the API answered with (else the one sent): quote it to support. */
+  readonly correlationId: string | null;
+  readonly rateLimit: RateLimitInfo | null;
+  /** Why there was no answer (`timeout after 30000 ms`, the network error's message); null with an answer. */
+  readonly error: string | null;
+  /** Whether the SDK will make another attempt for this call. */
+  readonly willRetry: boolean;
+  /** How long it waits before that attempt; null when it does not retry. */
+  readonly retryDelayMs: number | null;
+}
+
+/** Options of `whatsapp.waitForStatus`. */
+export interface WaitForStatusOptions {
+  /**
+   * The status to wait for, or several: the wait ends once the message's status is one of them
+   * or comes after one of them in queued → sent → delivered → read (so `'delivered'` is also
+   * reached by `read`). It always ends on `failed`, which no message leaves.
+   */
+  readonly until: MessageStatus | readonly MessageStatus[];
+  /** How long to wait in all, default 60 000 ms; then MojeebWaitTimeoutError. */
+  readonly timeoutMs?: number;
+  /** The first pause between two reads, default 1 000 ms; each pause is 1.5 times the previous one. */
+  readonly initialIntervalMs?: number;
+  /** The longest pause between two reads (rate limit aside), default 15 000 ms. */
+  readonly maxIntervalMs?: number;
+  /**
+   * The share of the requests the key has left in the current rate-limit window
+   * (`X-RateLimit-Remaining` until `X-RateLimit-Reset`) the wait may use, from 0 (exclusive)
+   * to 1; default 0.1. When that share is less than one request, it waits for the next window.
+   */
+  readonly maxRateLimitShare?: number;
+  /** Sent as X-Correlation-ID on every read. */
+  readonly correlationId?: string;
+  /** Aborts the wait; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}

@@ -35,7 +35,8 @@ export interface AppOptions {
   /** The implementation map; a missing operation answers 501, an unknown key throws here. */
   readonly handlers: Implementations;
   readonly db: Knex;
-  readonly config: Pick<Config, 'readinessTimeoutMs'> & Partial<Pick<Config, 'metaAppSecret' | 'metaVerifyToken'>>;
+  readonly config: Pick<Config, 'readinessTimeoutMs'> &
+    Partial<Pick<Config, 'metaAppSecret' | 'metaVerifyToken' | 'trustProxy' | 'metricsToken' | 'metricsPort'>>;
   readonly logger: Logger;
   /** The delivery worker running in this process, reported by `/readyz`; absent when none. */
   readonly worker?: WorkerProbe;
@@ -68,6 +69,11 @@ export function createApp(options: AppOptions): Koa<AppState> {
   };
 
   const app = new Koa<AppState>();
+  // TRUST_PROXY: X-Forwarded-For/-Proto/-Host are believed only behind that many proxies; the
+  // client IP is then the leftmost of the last N entries (what the outermost proxy saw).
+  const trustProxy = options.config.trustProxy ?? 0;
+  app.proxy = trustProxy > 0;
+  app.maxIpsCount = trustProxy;
   // Errors inside the chain are logged by the error middleware, with the correlation id. What
   // reaches Koa's own handler happens after the response started (a failing body stream).
   app.silent = true;
@@ -91,6 +97,8 @@ export function createApp(options: AppOptions): Koa<AppState> {
       options.config.metaAppSecret && options.config.metaVerifyToken
         ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }
         : undefined,
+    // On METRICS_PORT instead when one is configured (main.ts serves it there).
+    metrics: options.config.metricsPort === undefined ? { token: options.config.metricsToken } : false,
   })) {
     app.use(middleware);
   }

@@ -34,6 +34,10 @@
  * | `READINESS_WORKER_GRACE_MS` | `30000`   | how long the in-process worker may be restarting before `/readyz` answers 503 |
  * | `SANDBOX_STEP_MS`  | `1000`             | the sandbox's delay between sent, delivered and read           |
  * | `DELIVERY_RECONCILE_AFTER_MS` | `600000` | how long a send with an unknown outcome waits for WhatsApp's confirmation before failing as `expired` |
+ * | `TRUST_PROXY`      | `false`            | `true` (one proxy) or the number of proxies in front: client IP from `X-Forwarded-For`, Koa's `app.proxy` |
+ * | `METRICS_TOKEN`    | unset              | when set, `/metrics` needs `Authorization: Bearer <token>` (compared in constant time) |
+ * | `METRICS_PORT`     | unset              | serve `/metrics` on this port only (not on `PORT`); `0` picks a free one |
+ * | `METRICS_HOST`     | `127.0.0.1`        | interface of `METRICS_PORT` (loopback unless set)              |
  *
  * The database timeouts apply to the API's own connections (requests, and the delivery worker
  * when it runs in the server process), not to migrations, the admin CLI or graphile-worker's
@@ -51,6 +55,16 @@
  * data folder (`.data/encryption.key`, mode 0600), so local development needs no setup. When
  * unset with `DATABASE_URL`, storing an access token fails with a message naming the variable;
  * everything else works. Changing the key makes the tokens already stored unreadable.
+ *
+ * `TRUST_PROXY`: off, the access log's `client_ip` is the socket's peer and `X-Forwarded-*` is
+ * ignored (a client could write anything there). On (`true` = 1, or N proxies), Koa trusts
+ * `X-Forwarded-For`/`-Proto`/`-Host`, and the client IP is the leftmost of the last N entries of
+ * `X-Forwarded-For`: the address the outermost trusted proxy saw. Turn it on only behind a proxy
+ * that sets (or appends to) that header, and that cannot be bypassed.
+ *
+ * `/metrics` is served on `PORT` to anyone who can reach it unless `METRICS_TOKEN` or
+ * `METRICS_PORT` is set. With `METRICS_PORT`, the API port answers 404 for `/metrics`; both may
+ * be combined.
  *
  * `SEED_DEMO`: when on and the database has no organization, the first start creates a demo
  * organization, agent, sandbox number and test key, and prints the key once with a curl
@@ -103,6 +117,12 @@ export interface Config {
   readonly readinessWorkerGraceMs: number;
   readonly sandboxStepMs: number;
   readonly reconcileAfterMs: number;
+  /** Proxies in front whose X-Forwarded-For is trusted; 0: none (the socket's address). */
+  readonly trustProxy: number;
+  readonly metricsToken: string | undefined;
+  /** `undefined`: /metrics is served on the API's port. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -198,7 +218,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessWorkerGraceMs: integer(env, 'READINESS_WORKER_GRACE_MS', 30_000, 0, 3_600_000),
     sandboxStepMs: integer(env, 'SANDBOX_STEP_MS', 1000, 0, 600_000),
     reconcileAfterMs: integer(env, 'DELIVERY_RECONCILE_AFTER_MS', 600_000, 1_000, 86_400_000),
+    trustProxy: trustProxy(env),
+    metricsToken: metricsToken(env),
+    metricsPort: nonEmpty(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
+    metricsHost: nonEmpty(env, 'METRICS_HOST') ?? '127.0.0.1',
   };
+}
+
+/** TRUST_PROXY: false (0), true (1), or a number of proxies. */
+function trustProxy(env: NodeJS.ProcessEnv): number {
+  const raw = nonEmpty(env, 'TRUST_PROXY');
+  if (raw === undefined) return 0;
+  const value = raw.toLowerCase();
+  if (value === 'false') return 0;
+  if (value === 'true') return 1;
+  const hops = Number(raw);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
+    throw new ConfigError(`TRUST_PROXY must be 'true', 'false' or the number of proxies in front (0 to 10), got '${raw}'`);
+  }
+  return hops;
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env, 'METRICS_TOKEN');
+  if (raw === undefined) return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(`METRICS_TOKEN must be at least 16 printable characters without spaces (the value set, ${raw.length} characters, is not shown)`);
+  }
+  return raw;
 }
 
 function graphVersion(env: NodeJS.ProcessEnv): string {

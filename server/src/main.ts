@@ -5,6 +5,8 @@
  * migrations → the access-token encryption key (ENCRYPTION_KEY, or the key file of the embedded
  * set-up) → demo data on a first start (SEED_DEMO, domain/demo.ts) → HTTP server → print where
  * everything is, then the demo key and a curl (first start) or a one-line reminder (later).
+ * stdout carries the JSON log lines only (for a log collector); the human banner and the demo
+ * key go to stderr. With METRICS_PORT, /metrics is served by a second server on METRICS_HOST.
  * SIGINT/SIGTERM shut down gracefully: stop accepting connections, let open requests finish (up
  * to SHUTDOWN_TIMEOUT_MS), close the pool, stop the embedded PostgreSQL. A second signal exits
  * at once.
@@ -25,7 +27,8 @@ import { secretBoxFromConfig } from './domain/secrets.ts';
 import { loadSpec } from './http/openapi.ts';
 import { listen } from './http/server.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
-import { setQueueProbe } from './metrics.ts';
+import { createMetricsServer } from './http/metrics-endpoint.ts';
+import { setPoolProbe, setQueueProbe } from './metrics.ts';
 import { implementations } from './operations/index.ts';
 
 async function main(): Promise<void> {
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   let db: Knex | undefined;
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   let shuttingDown = false;
   let stopHousekeeping: (() => void) | undefined;
   let worker: DeliveryWorker | undefined;
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       stopHousekeeping?.();
+      if (metricsServer) await closeServer(metricsServer, 1_000);
       if (server) await closeServer(server, config.shutdownTimeoutMs);
       if (worker) await worker.stop();
       if (db) await db.destroy();
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
       connectionString = embedded.connectionString('postgres');
     }
     db = createDatabase({ connectionString, poolMax: config.dbPoolMax, logger, ...apiDatabaseTimeouts(config) });
+    setPoolProbe(db);
     const applied = await migrateToLatest(db);
     logger.info('database migrated', { applied });
     // Validates (or, for the embedded set-up, creates) the key now rather than at the first
@@ -108,6 +114,18 @@ async function main(): Promise<void> {
       ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
     });
     stopHousekeeping = startHousekeeping(db, logger);
+    if (config.metricsPort !== undefined) {
+      const metricsListener = createMetricsServer(config.metricsToken);
+      metricsServer = metricsListener;
+      await new Promise<void>((resolve, reject) => {
+        metricsListener.once('listening', resolve);
+        metricsListener.once('error', reject);
+        metricsListener.listen(config.metricsPort, config.metricsHost);
+      });
+      const address = metricsListener.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      logger.info('metrics listening', { url: `http://${host}:${address.port}/metrics`, token: config.metricsToken !== undefined });
+    }
     server = listen(app, config);
     await new Promise<void>((resolve, reject) => {
       server!.once('listening', resolve);
@@ -118,8 +136,8 @@ async function main(): Promise<void> {
     const demo: DemoOutcome | undefined = config.seedDemo ? await ensureDemoData(db) : undefined;
     if (demo?.kind === 'created') logger.info('demo data created', { organization_id: demo.demo.organizationId, agent_id: demo.demo.agentId });
     announce(server, logger, spec.version);
-    if (demo?.kind === 'created') process.stdout.write(`${demoAnnouncement(localBaseUrl(server), demo.demo)}\n`);
-    else if (demo?.kind === 'seeded-before') process.stdout.write(`${demoReminder(demo)}\n\n`);
+    if (demo?.kind === 'created') process.stderr.write(`${demoAnnouncement(localBaseUrl(server), demo.demo)}\n`);
+    else if (demo?.kind === 'seeded-before') process.stderr.write(`${demoReminder(demo)}\n\n`);
   } catch (error) {
     logger.error('start-up failed', errorFields(error));
     await shutdown('start-up failure', 1);
@@ -131,7 +149,7 @@ function announce(server: Server, logger: Logger, version: string): void {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
   logger.info('listening', { url: base, api_version: version });
-  process.stdout.write(
+  process.stderr.write(
     [
       '',
       `Mojeeb Public API ${version} listening on ${base}`,

@@ -4,10 +4,45 @@
  * Prometheus sums them. Gauges that describe the shared queue (jobs waiting, age of the oldest
  * queued message) are read from PostgreSQL when scraped, through `setQueueProbe`; a scrape while
  * the database is down leaves them out rather than failing.
+ *
+ * Also: the process and Node.js defaults of prom-client (CPU, memory, event-loop lag, GC,
+ * handles…), request latency by operation and status, delivery latency (acceptance to hand-over
+ * to WhatsApp or the sandbox), rate-limit rejections, and the API pool's connections (read from
+ * the knex/tarn pool at scrape time, through `setPoolProbe`). Labels never carry ids, keys or
+ * anything a client chose: operation ids, status codes and fixed words only.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+/** The pool whose connections the pool gauges report (knex's tarn pool); null before it exists. */
+export interface PoolProbe {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+  readonly max: number;
+}
+
+let poolProbe: PoolProbe | null = null;
+
+/** The API's knex instance, whose pool the `mojeeb_db_pool_*` gauges describe (set by the server process). */
+export function setPoolProbe(db: { client: unknown } | null): void {
+  const pool = (db?.client as { pool?: unknown } | undefined)?.pool as PoolProbe | undefined;
+  poolProbe = pool && typeof pool.numUsed === 'function' ? pool : null;
+}
+
+function poolGauge(name: string, help: string, read: (pool: PoolProbe) => number): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(poolProbe === null ? 0 : read(poolProbe));
+    },
+  });
+}
 
 export const metrics = {
   httpRequests: new Counter({
@@ -50,6 +85,31 @@ export const metrics = {
     help: 'Restarts of the delivery worker after its job runner stopped on an error or could not start.',
     registers: [registry],
   }),
+  httpRequestDuration: new Histogram({
+    name: 'mojeeb_http_request_duration_seconds',
+    help: 'Time from receiving a request to having answered it, by operation and status.',
+    labelNames: ['operation', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  }),
+  deliveryLatency: new Histogram({
+    name: 'mojeeb_delivery_latency_seconds',
+    help: "Time from a message's acceptance (202) to its hand-over to WhatsApp (Meta accepted it) or the sandbox, by channel.",
+    labelNames: ['channel'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  }),
+  rateLimitRejections: new Counter({
+    name: 'mojeeb_rate_limit_rejections_total',
+    help: 'Requests refused with 429 rate_limit_exceeded (a key over its per-minute limit), by key environment.',
+    labelNames: ['environment'] as const,
+    registers: [registry],
+  }),
+  poolUsed: poolGauge('mojeeb_db_pool_connections_used', 'Connections of the API pool lent out at scrape time.', (p) => p.numUsed()),
+  poolFree: poolGauge('mojeeb_db_pool_connections_free', 'Idle connections of the API pool at scrape time.', (p) => p.numFree()),
+  poolPendingAcquires: poolGauge('mojeeb_db_pool_pending_acquires', 'Requests for a connection of the API pool waiting at scrape time.', (p) => p.numPendingAcquires()),
+  poolPendingCreates: poolGauge('mojeeb_db_pool_pending_creates', 'Connections of the API pool being opened at scrape time.', (p) => p.numPendingCreates()),
+  poolMax: poolGauge('mojeeb_db_pool_connections_max', 'Most connections the API pool opens (DB_POOL_MAX).', (p) => p.max),
   backgroundFailures: new Counter({
     name: 'mojeeb_background_task_failures_total',
     help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, worker start), by task; each is retried.',

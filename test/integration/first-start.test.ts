@@ -40,6 +40,19 @@ async function freshMigrated(purpose: string): Promise<{ database: FreshDatabase
 
 const MESSAGE_PATH = `/v1/whatsapp/messages/${randomUUID()}`;
 
+/** Every non-empty line of `text` is one JSON object (a log line). */
+function expectOnlyJsonLines(text: string): void {
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`stdout has a line that is not JSON: ${line}`);
+    }
+    expect(parsed).to.be.an('object').with.property('msg');
+  }
+}
+
 describe('first start: demo data', function () {
   this.timeout(120_000);
   this.slow(3_000);
@@ -221,13 +234,17 @@ describe('first start: demo data', function () {
       await database?.drop();
     });
 
-    const env = () => ({ DATABASE_URL: database.connectionString, SEED_DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const env = () => ({ DATABASE_URL: database.connectionString, SEED_DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
 
     it('prints the key once and a curl that gets through authentication and validation as pasted', async () => {
       const server = spawnServerProcess(env());
       try {
-        const match = await server.waitFor(/\n(curl [\s\S]*?-d '[^\n]*'\n)/, 60_000);
-        const out = server.stdout();
+        const match = await server.waitFor(/\n(curl [\s\S]*?-d '[^\n]*'\n)/, 60_000, 'stderr');
+        // The banner and the key are for the human at the terminal (stderr); stdout holds the
+        // JSON log lines alone, without the key.
+        const out = server.stderr();
+        expectOnlyJsonLines(server.stdout());
+        expect(server.stdout()).not.to.match(/mk_test_/);
         const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
         expect(listening, out).not.to.equal(null);
         expect(out.indexOf('First start')).to.be.greaterThan(out.indexOf('listening on'));
@@ -266,10 +283,14 @@ describe('first start: demo data', function () {
     it('a later start prints one line about the demo key instead', async () => {
       const server = spawnServerProcess(env());
       try {
-        const match = await server.waitFor(/\n(The demo test key was shown at the first start[^\n]*)\n/, 60_000);
+        const match = await server.waitFor(/\n(The demo test key was shown at the first start[^\n]*)\n/, 60_000, 'stderr');
         expect(match[1]).to.match(/npm run admin -- key create --org [0-9a-f-]{36} --name "my key" --test$/);
-        expect(server.stdout()).not.to.match(/mk_test_/);
-        expect(server.stdout()).not.to.include('curl');
+        expect(server.stderr()).to.match(/listening on http:/);
+        for (const output of [server.stdout(), server.stderr()]) {
+          expect(output).not.to.match(/mk_test_/);
+          expect(output).not.to.include('curl');
+        }
+        expectOnlyJsonLines(server.stdout());
       } finally {
         expect(await server.stop()).to.equal(0);
       }

@@ -160,6 +160,24 @@ describe('SDK: the packed package in an empty project', function () {
     expect(version).to.equal('0.17.0');
   });
 
+  it('names its repository, homepage and issue tracker, and ships source maps with the sources inlined', () => {
+    const root = path.join(project, 'node_modules/@mojeeb/sdk');
+    const installed = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(installed.repository).to.deep.include({ type: 'git', directory: 'sdk' });
+    expect(installed.repository.url).to.match(/^git\+https:\/\/.+\.git$/);
+    expect(installed.homepage).to.match(/^https:\/\//);
+    expect(installed.bugs.url).to.match(/^https:\/\//);
+    for (const flavour of ['esm', 'cjs']) {
+      const js = readFileSync(path.join(root, flavour, 'client.js'), 'utf8');
+      expect(js.trimEnd().split('\n').at(-1)).to.equal('//# sourceMappingURL=client.js.map');
+      const map = JSON.parse(readFileSync(path.join(root, flavour, 'client.js.map'), 'utf8'));
+      expect(map).to.include({ version: 3, file: 'client.js' });
+      expect(map.sources).to.deep.equal(['../../src/client.ts']);
+      expect(map.sourcesContent[0]).to.equal(readFileSync(path.join(repoRoot, 'sdk/src/client.ts'), 'utf8'));
+      expect(map.mappings.length).to.be.above(100);
+    }
+  });
+
   for (const [file, what, entry] of [
     ['esm.js', 'import', 'esm/index.js'],
     ['cjs.cjs', 'require', 'cjs/index.js'],

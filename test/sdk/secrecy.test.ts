@@ -86,6 +86,29 @@ describe('SDK: the API key is never printable', function () {
     expect(((error as Error).cause as Error).message).to.equal('fetch failed for key mk_test_[redacted]');
   });
 
+  it('not in what the onRequest and onResponse hooks receive, answers and failures alike', async () => {
+    const seen: unknown[] = [];
+    const hooks = { onRequest: (info: unknown) => seen.push(info), onResponse: (info: unknown) => seen.push(info) };
+    // A real exchange with the server (its key, not the test's: the server must answer 200/202).
+    const live = createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl, ...hooks });
+    const sent = await live.whatsapp.sendTemplate(templateTo(), { correlationId: 'secrecy-hooks' });
+    await live.whatsapp.getMessage(sent.id);
+    // A failing fetch whose error carries the key, and a path that does.
+    const leaky = async (request: Request): Promise<Response> => {
+      throw new TypeError(`fetch failed for ${request.headers.get('authorization')} (${apiKey})`);
+    };
+    const failing = createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: leaky, maxRetries: 1, initialRetryDelayMs: 1, ...hooks });
+    await rejection(failing.whatsapp.getMessage(apiKey));
+    expect(seen.length).to.equal(4 + 4);
+    const text = seen.map(printable).join('\n');
+    expect(text).to.not.include(harness.fixture.apiKey);
+    expect(text).to.not.include(harness.fixture.apiKey.slice(8));
+    expect(text).to.not.include('S3cret');
+    // No headers at all: only the documented fields.
+    for (const info of seen) expect(Object.keys(info as object).some((k) => /header|authorization/i.test(k))).to.equal(false);
+    expect(text).to.include('mk_test_[redacted]');
+  });
+
   it('not in a configuration error about the key', () => {
     for (const bad of ['mk_live_S3cretS3cretS3cret S3cret_0123456789', 'mk_test_S3cret\nS3cret']) {
       let error: unknown;

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { createApp } from '../../server/src/app.ts';
-import { loadConfig } from '../../server/src/config.ts';
+import { loadConfig, type Config } from '../../server/src/config.ts';
 import { createDatabase } from '../../server/src/db/knex.ts';
 import { loadSpec, type LoadedSpec } from '../../server/src/http/openapi.ts';
 import { listen } from '../../server/src/http/server.ts';
@@ -62,6 +62,8 @@ export interface StartServerOptions {
   /** Meta's webhook endpoint is mounted when both are given. */
   readonly metaAppSecret?: string;
   readonly metaVerifyToken?: string;
+  /** TRUST_PROXY, METRICS_TOKEN and METRICS_PORT as the app sees them. */
+  readonly config?: Partial<Pick<Config, 'trustProxy' | 'metricsToken' | 'metricsPort'>>;
 }
 
 export async function startServer(options: StartServerOptions): Promise<TestServer> {
@@ -74,6 +76,7 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
       readinessTimeoutMs: options.readinessTimeoutMs ?? 1_000,
       metaAppSecret: options.metaAppSecret,
       metaVerifyToken: options.metaVerifyToken,
+      ...options.config,
     },
     logger: logs.logger,
   });

@@ -94,11 +94,12 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, task: 
 
 export interface ServerProcess {
   readonly child: ChildProcess;
-  /** Everything written to stdout so far. */
+  /** Everything written to stdout so far: the JSON log lines, nothing else. */
   stdout(): string;
+  /** Everything written to stderr so far: the start banner, the demo key. */
   stderr(): string;
-  /** Resolves when stdout matches, rejects on exit or timeout. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves when stdout (or `stream`) matches, rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
   /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<number | null>;
 }
@@ -134,14 +135,14 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
     child,
     stdout: () => out,
     stderr: () => err,
-    waitFor(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 30_000, stream = 'stdout') {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const match = pattern.exec(out);
+          const match = pattern.exec(stream === 'stdout' ? out : err);
           if (match) return done(() => resolve(match));
-          if (exited !== undefined) return done(() => reject(new Error(`the server exited (${exited}) before printing ${pattern}\nstdout: ${out}\nstderr: ${err}`)));
+          if (exited !== undefined) return done(() => reject(new Error(`the server exited (${exited}) before printing ${pattern} on ${stream}\nstdout: ${out}\nstderr: ${err}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`the server did not print ${pattern} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`))), timeoutMs);
+        const timer = setTimeout(() => done(() => reject(new Error(`the server did not print ${pattern} on ${stream} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`))), timeoutMs);
         const done = (finish: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);

@@ -31,6 +31,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).to.throw(ConfigError, 'HTTP_HEADERS_TIMEOUT_MS (40000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)');
   });
 
+  it('reads TRUST_PROXY (off by default) and the /metrics protection', () => {
+    expect(loadConfig({})).to.deep.include({ trustProxy: 0, metricsToken: undefined, metricsPort: undefined, metricsHost: '127.0.0.1' });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).to.equal(1);
+    expect(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy).to.equal(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).to.equal(2);
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).to.deep.include({
+      metricsToken: 'a-long-enough-token',
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+    });
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).to.throw(ConfigError, 'TRUST_PROXY');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).to.throw(ConfigError, 'METRICS_TOKEN');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).to.not.throw(/short/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).to.throw(ConfigError, 'METRICS_PORT');
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).to.deep.include({ databaseUrl: undefined, port: 3000 });
   });

@@ -66,6 +66,8 @@ interface Row {
   content: StoredMessageContent;
   platform_message_id: string | null;
   send_attempted_at: Date | null;
+  /** When the send was accepted (202): the start of the delivery latency. */
+  created_at: Date;
   connection_id: string;
   phone_number_id: string | null;
   access_token_encrypted: string | null;
@@ -105,7 +107,7 @@ const DB_NOW = `CAST(extract(epoch FROM clock_timestamp()) * 1000 AS float8)`;
  */
 const CLAIM = `
 WITH loaded AS (
-  SELECT m.id, m.status, m.environment, m.type, m.to_number, m.content, m.platform_message_id, m.send_attempted_at,
+  SELECT m.id, m.status, m.environment, m.type, m.to_number, m.content, m.platform_message_id, m.send_attempted_at, m.created_at,
     c.id AS connection_id, c.phone_number_id, c.access_token_encrypted, c.messages_per_second,
     c.last_delivery_error IS NOT NULL AS has_delivery_error,
     t.template
@@ -364,9 +366,11 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     return;
   }
   metrics.deliveries.inc({ outcome: 'accepted' });
+  const handedOver = new Date();
   // Meta accepted it. Should recording that fail, the attempt stays recorded: the job's next
   // run waits for the status webhook (matched by our id) instead of sending again.
-  await batch.accept.add({ messageId: row.id, platformMessageId: accepted.wamid, platformStatus: accepted.messageStatus, at: new Date() });
+  await batch.accept.add({ messageId: row.id, platformMessageId: accepted.wamid, platformStatus: accepted.messageStatus, at: handedOver });
+  observeDeliveryLatency('whatsapp', row.created_at, handedOver);
   if (row.has_delivery_error) {
     await db('whatsapp_connections')
       .where({ id: row.connection_id })
@@ -449,4 +453,11 @@ async function deliverToSandbox(deps: DeliveryDeps, row: Row): Promise<void> {
       ]);
     }
   });
+  observeDeliveryLatency('sandbox', row.created_at, new Date(now));
+}
+
+/** Acceptance → hand-over, once the hand-over is recorded (a retried job is observed once, when it succeeds). */
+function observeDeliveryLatency(channel: 'whatsapp' | 'sandbox', acceptedAt: Date | null | undefined, handedOverAt: Date): void {
+  if (!(acceptedAt instanceof Date) || Number.isNaN(acceptedAt.getTime())) return;
+  metrics.deliveryLatency.observe({ channel }, Math.max(0, handedOverAt.getTime() - acceptedAt.getTime()) / 1000);
 }

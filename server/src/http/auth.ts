@@ -20,6 +20,7 @@ import { LOWEST_PLAN_WITH_API_ACCESS, planIncludesApiAccess } from '../domain/pl
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { AppMiddleware } from './context.ts';
 import { ApiError } from './errors.ts';
+import { metrics } from '../metrics.ts';
 
 export interface KeyAuthenticator {
   /** Finds the key and counts the request (and makes the attached lookup); null when no key has this value. */
@@ -56,6 +57,7 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
     const attached = attach?.((ctx as unknown as { params?: Record<string, string> }).params ?? {});
     const key = await keys.lookupAndCount(presented, attached);
     if (key === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
+    ctx.state.logIds = { ...ctx.state.logIds, organizationId: key.organizationId, keyId: key.keyId };
     if (key.revokedAt !== null) throw new ApiError('revoked_api_key', 'This API key was revoked. Create a new key.');
     if (key.rate === null) {
       const when = key.expiresAt ? ` on ${key.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
@@ -77,6 +79,7 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
       throw new ApiError('insufficient_scope', `This API key lacks the '${missing}' scope.`, { required_scope: missing });
     }
     if (count > limit) {
+      metrics.rateLimitRejections.inc({ environment: key.environment });
       throw new ApiError(
         'rate_limit_exceeded',
         `Too many requests: this key allows ${limit} per minute. Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,

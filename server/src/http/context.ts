@@ -25,6 +25,12 @@ export interface AppState {
   body?: unknown;
   /** Set by the error handler when the request failed because the database is unavailable. */
   dbFailure?: string;
+  /**
+   * Ids for the access log, filled in as they become known: the key's organization and id by
+   * authentication (auth.ts, as soon as the key is found, so refusals carry them too), the
+   * message's by the operation that sent or read it (invoke.ts). Never the key itself.
+   */
+  logIds?: { organizationId?: string; keyId?: string; messageId?: string };
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -56,6 +56,9 @@ export function invoke(
     const result = await (handler as unknown as AnyHandler).call(undefined, request, operationContext);
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     ctx.status = result.status;
+    // The message a send created (or replayed) or a lookup found: its id goes in the access log.
+    const id = messageIdOf(route, result);
+    if (id !== undefined) ctx.state.logIds = { ...ctx.state.logIds, messageId: id };
     const mediaType = result.contentType ?? mediaTypes.get(result.status);
     if (result.body === undefined) return;
     if (typeof result.body === 'string' || Buffer.isBuffer(result.body)) {
@@ -65,6 +68,12 @@ export function invoke(
     }
     ctx.type = withCharset(mediaType ?? 'application/json');
   };
+}
+
+function messageIdOf(route: RouteDefinition, result: HandlerResult): string | undefined {
+  if (!route.path.startsWith('/v1/whatsapp/') || result.status >= 300) return undefined;
+  const body = result.body as { id?: unknown } | undefined;
+  return typeof body === 'object' && body !== null && typeof body.id === 'string' ? body.id : undefined;
 }
 
 function withCharset(mediaType: string): string {

@@ -27,9 +27,7 @@ import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
 import { ApiError } from './errors.ts';
 import { invoke } from './invoke.ts';
-import { renderMetrics } from '../metrics.ts';
-
-export const METRICS_PATH = '/metrics';
+import { METRICS_PATH, metricsHandler } from './metrics-endpoint.ts';
 import { registerWhatsAppWebhook, type WebhookOptions } from './whatsapp-webhook.ts';
 import type { OperationValidator } from './validation.ts';
 
@@ -48,6 +46,8 @@ export interface RoutingOptions {
   readonly attachedLookups?: Partial<Record<OperationId, AttachLookup>>;
   /** Meta's webhook endpoint; absent when no app secret and verify token are configured. */
   readonly webhook?: WebhookOptions | undefined;
+  /** `/metrics` on this port, with its bearer token when set; false when served on METRICS_PORT. Default: served, no token. */
+  readonly metrics?: { readonly token: string | undefined } | false;
 }
 
 /** The routing middleware: matched operations run their chain; everything else is answered here. */
@@ -61,12 +61,7 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
     });
   }
   router.register(REDOC_SCRIPT_PATH, ['GET'], [redocScript()]);
-  router.register(METRICS_PATH, ['GET'], [
-    async (ctx) => {
-      ctx.type = 'text/plain; version=0.0.4; charset=utf-8';
-      ctx.body = await renderMetrics();
-    },
-  ]);
+  if (options.metrics !== false) router.register(METRICS_PATH, ['GET'], [metricsHandler(options.metrics?.token)]);
   if (options.webhook) registerWhatsAppWebhook(router, options.webhook);
 
   const unmatched: AppMiddleware = async (ctx) => {

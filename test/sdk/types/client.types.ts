@@ -17,6 +17,9 @@ import {
   type Message,
   type MessageStatus,
   type MojeebClient,
+  MojeebWaitTimeoutError,
+  type RequestAttemptInfo,
+  type ResponseAttemptInfo,
   type SendTemplateRequest,
 } from '@mojeeb/sdk';
 
@@ -88,8 +91,11 @@ export async function getMessageTypes(): Promise<void> {
 
 export function clientOptionTypes(): void {
   createMojeebClient({ apiKey: 'mk_test_x', baseUrl: 'http://127.0.0.1:3000', maxRetries: 3, timeoutMs: 10_000, fetch: globalThis.fetch, allowBrowser: false });
-  // @ts-expect-error apiKey is required
+  // apiKey and baseUrl default to MOJEEB_API_KEY and MOJEEB_BASE_URL.
   createMojeebClient({ baseUrl: 'http://127.0.0.1:3000' });
+  createMojeebClient();
+  // @ts-expect-error apiKey is a string
+  createMojeebClient({ apiKey: 42 });
   // @ts-expect-error baseURL is misspelled (baseUrl)
   createMojeebClient({ apiKey: 'mk_test_x', baseURL: 'http://127.0.0.1:3000' });
   // @ts-expect-error maxRetries is a number
@@ -146,5 +152,55 @@ export function errorTypes(): void {
   if (unknownError instanceof MojeebRateLimitError) {
     const seconds: number | null = unknownError.retryAfterSeconds;
     void seconds;
+  }
+}
+
+export function hookTypes(): void {
+  createMojeebClient({
+    apiKey: 'mk_test_x',
+    onRequest(info: RequestAttemptInfo) {
+      const attempt: number = info.attempt;
+      const url: string = info.url;
+      const method: string = info.method;
+      const correlationId: string | null = info.correlationId;
+      void [attempt, url, method, correlationId];
+      // @ts-expect-error the request info has no status
+      void info.status;
+      // @ts-expect-error nor headers (the Authorization header stays inside the SDK)
+      void info.headers;
+    },
+    onResponse(info: ResponseAttemptInfo) {
+      const status: number | null = info.status;
+      const durationMs: number = info.durationMs;
+      const willRetry: boolean = info.willRetry;
+      const error: string | null = info.error;
+      void [status, durationMs, willRetry, error];
+      // @ts-expect-error the info is read-only
+      info.status = 200;
+    },
+  });
+  // @ts-expect-error onRequest is a function
+  createMojeebClient({ apiKey: 'mk_test_x', onRequest: 'log' });
+  // @ts-expect-error onResponse receives the response info, not a Response
+  createMojeebClient({ apiKey: 'mk_test_x', onResponse: (response: Response) => void response.json() });
+}
+
+export async function waitForStatusTypes(): Promise<void> {
+  const id = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
+  const message = await mojeeb.whatsapp.waitForStatus(id, { until: 'delivered', timeoutMs: 30_000 });
+  const status: MessageStatus = message.status;
+  const attempts: number = message.lastResponse.attempts;
+  void [status, attempts];
+  await mojeeb.whatsapp.waitForStatus(id, { until: ['delivered', 'read'], maxRateLimitShare: 0.05, initialIntervalMs: 500, maxIntervalMs: 5_000 });
+  // @ts-expect-error 'delivred' is not a status (typo)
+  await mojeeb.whatsapp.waitForStatus(id, { until: 'delivred' });
+  // @ts-expect-error until is required
+  await mojeeb.whatsapp.waitForStatus(id, { timeoutMs: 1_000 });
+  // @ts-expect-error timeout is spelt timeoutMs
+  await mojeeb.whatsapp.waitForStatus(id, { until: 'read', timeout: 1_000 });
+  if (unknownError instanceof MojeebWaitTimeoutError) {
+    const last: Message | null = unknownError.lastMessage;
+    const polls: number = unknownError.polls;
+    void [last, polls];
   }
 }
