@@ -1,11 +1,12 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
-// Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType and MessageErrorCode
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9d774eb889ef6717d85a1ef99fd715fff640845644b9391939432b541caa836e)
+// Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
 // The values the API documents today. The lists are extensible: a response may carry a value
 // that is not listed here. Handle an unknown error code by its type, an unknown error type by the
-// HTTP status, and an unknown message error code as a generic failure.
+// HTTP status, an unknown message error code as a generic failure, an unknown message status as
+// not final, and a message of an unknown type like any other message.
 
 /** Known values of `error.code` (components.schemas.ErrorCode). */
 export const knownErrorCodes = [
@@ -25,6 +26,7 @@ export const knownErrorCodes = [
   'agent_not_found',
   'invalid_phone_number',
   'invalid_from_phone',
+  'recipient_is_sender',
   'from_phone_not_found_for_agent',
   'invalid_text_body',
   'invalid_template_name',
@@ -79,3 +81,22 @@ export const knownMessageErrorCodes = [
 ] as const;
 
 export type KnownMessageErrorCode = (typeof knownMessageErrorCodes)[number];
+
+/** Known values of a message's `status` (components.schemas.MessageStatus). */
+export const knownMessageStatuses = [
+  'queued',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+] as const;
+
+export type KnownMessageStatus = (typeof knownMessageStatuses)[number];
+
+/** Known values of a message's `type` (components.schemas.MessageType). */
+export const knownMessageTypes = [
+  'text',
+  'template',
+] as const;
+
+export type KnownMessageType = (typeof knownMessageTypes)[number];

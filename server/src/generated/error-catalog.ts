@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 d915397cdd1987aa7906e5de60f5437eec1b821035d776b950b35747ff2bf67f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9d774eb889ef6717d85a1ef99fd715fff640845644b9391939432b541caa836e)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -50,6 +50,7 @@ export const errorCatalog = {
   agent_not_found: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_phone_number: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_from_phone: { status: 422, type: 'validation_error', extras: ['param'] },
+  recipient_is_sender: { status: 422, type: 'validation_error', extras: ['param'] },
   from_phone_not_found_for_agent: { status: 422, type: 'validation_error', extras: ['param', 'available_phones'] },
   invalid_text_body: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_template_name: { status: 422, type: 'validation_error', extras: ['param'] },
