@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9d774eb889ef6717d85a1ef99fd715fff640845644b9391939432b541caa836e)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 61451fae92596b95b369287f2bd2ab0cff563d563d3b2b0641d9d4f9bc82fead)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
