@@ -240,6 +240,8 @@ function analyseErrors(doc) {
   const errorCodes = list('ErrorCode');
   const errorTypes = list('ErrorType');
   const messageErrorCodes = list('MessageErrorCode');
+  const messageStatuses = list('MessageStatus');
+  const messageTypes = list('MessageType');
 
   const catalog = schemas.ErrorCode?.['x-error-catalog'];
   const apiErrorProperties = Object.keys(deref(doc, schemas.ApiError)?.properties ?? {});
@@ -267,7 +269,7 @@ function analyseErrors(doc) {
   }
   if (problems.length) throw new SpecProblems(`${SPEC_FILE}: the error catalog and the x-extensible-enum lists disagree`, problems);
   const entries = errorCodes.map((code) => [code, { status: catalog[code].status, type: catalog[code].type, extras: catalog[code].extras ?? [] }]);
-  return { entries, errorTypes, messageErrorCodes };
+  return { entries, errorTypes, messageErrorCodes, messageStatuses, messageTypes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,10 +329,11 @@ export type ErrorCode = keyof typeof errorCatalog;
 }
 
 function renderErrorCodes(spec, errors) {
-  return `${banner(spec, 'scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType and MessageErrorCode')}
+  return `${banner(spec, 'scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType')}
 // The values the API documents today. The lists are extensible: a response may carry a value
 // that is not listed here. Handle an unknown error code by its type, an unknown error type by the
-// HTTP status, and an unknown message error code as a generic failure.
+// HTTP status, an unknown message error code as a generic failure, an unknown message status as
+// not final, and a message of an unknown type like any other message.
 
 /** Known values of \`error.code\` (components.schemas.ErrorCode). */
 export const knownErrorCodes = ${block(errors.entries.map(([code]) => code))} as const;
@@ -346,6 +349,16 @@ export type KnownErrorType = (typeof knownErrorTypes)[number];
 export const knownMessageErrorCodes = ${block(errors.messageErrorCodes)} as const;
 
 export type KnownMessageErrorCode = (typeof knownMessageErrorCodes)[number];
+
+/** Known values of a message's \`status\` (components.schemas.MessageStatus). */
+export const knownMessageStatuses = ${block(errors.messageStatuses)} as const;
+
+export type KnownMessageStatus = (typeof knownMessageStatuses)[number];
+
+/** Known values of a message's \`type\` (components.schemas.MessageType). */
+export const knownMessageTypes = ${block(errors.messageTypes)} as const;
+
+export type KnownMessageType = (typeof knownMessageTypes)[number];
 `;
 }
 

@@ -60,6 +60,6 @@ export type {
 } from './types.js';
 export type { FetchFunction } from './retry.js';
 export type { components, operations, paths } from './generated/openapi.js';
-export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode } from './generated/error-codes.js';
-export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes } from './generated/error-codes.js';
+export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
+export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes, knownMessageStatuses, knownMessageTypes } from './generated/error-codes.js';
 export { SDK_VERSION } from './version.js';

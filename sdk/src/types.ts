@@ -1,7 +1,7 @@
 // The public types of the SDK, all derived from openapi.yaml through ./generated (openapi-typescript
 // output and the known-value lists of the extensible enums).
 import type { components } from './generated/openapi.js';
-import type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode } from './generated/error-codes.js';
+import type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
 
 type Schemas = components['schemas'];
 
@@ -18,21 +18,27 @@ export type ErrorCode = Extensible<KnownErrorCode>;
 export type ErrorType = Extensible<KnownErrorType>;
 /** `error.code` of a failed message. New codes may appear at any time. */
 export type MessageErrorCode = Extensible<KnownMessageErrorCode>;
+/** A message's `status`. New statuses may appear at any time: treat an unknown one as not final. */
+export type MessageStatus = Extensible<KnownMessageStatus>;
+/** A message's `type`. New types may appear at any time. */
+export type MessageType = Extensible<KnownMessageType>;
 
 export type SendMessageRequest = Schemas['SendMessageRequest'];
 export type SendTemplateRequest = Schemas['SendTemplateRequest'];
 export type TemplateContent = Schemas['TemplateContent'];
 export type TemplateButton = Schemas['TemplateButton'];
 export type TemplateParameters = Schemas['TemplateParameters'];
-export type MessageStatus = Schemas['MessageStatus'];
-export type MessageType = Schemas['MessageType'];
 export type CustomerServiceWindow = Schemas['CustomerServiceWindow'];
 
 /** Why a message failed (its `error`, when `status` is `failed`). */
 export type MessageError = Omit<Schemas['MessageError'], 'code'> & { code: MessageErrorCode };
 
 /** A WhatsApp message and its delivery status, as the API returns it. */
-export type Message = Omit<Schemas['Message'], 'error'> & { error: MessageError | null };
+export type Message = Omit<Schemas['Message'], 'status' | 'type' | 'error'> & {
+  status: MessageStatus;
+  type: MessageType;
+  error: MessageError | null;
+};
 
 /** The `error` member of every non-2xx response body, as the API sends it. */
 export type ApiErrorBody = Omit<Schemas['ApiError'], 'type' | 'code'> & { type: ErrorType; code: ErrorCode };
@@ -111,9 +117,10 @@ export interface WaitForStatusOptions {
   /**
    * The status to wait for, or several: the wait ends once the message's status is one of them
    * or comes after one of them in queued → sent → delivered → read (so `'delivered'` is also
-   * reached by `read`). It always ends on `failed`, which no message leaves.
+   * reached by `read`). It always ends on `failed`, which no message leaves. Only statuses the
+   * SDK knows are accepted (a typo is a type error).
    */
-  readonly until: MessageStatus | readonly MessageStatus[];
+  readonly until: KnownMessageStatus | readonly KnownMessageStatus[];
   /** How long to wait in all, default 60 000 ms; then MojeebWaitTimeoutError. */
   readonly timeoutMs?: number;
   /** The first pause between two reads, default 1 000 ms; each pause is 1.5 times the previous one. */

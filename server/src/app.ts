@@ -1,7 +1,7 @@
 /**
  * The Koa application. The chain, outermost first:
  *
- *   correlation id → access log → error envelope → routing (generated route table)
+ *   security headers → correlation id → access log → error envelope → routing (generated route table)
  *     → per operation: auth, plan, scope, rate limit (401/403/429) → body (415/413/400)
  *       → validation (422) → agent restriction (403/422) → [idempotency: later] → handler (or 501)
  *     → unmatched: 405 / 404 channel_not_available / 404 endpoint_not_found
@@ -25,6 +25,7 @@ import { correlation } from './http/correlation.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { deref, isObject, listOperations, type LoadedSpec } from './http/openapi.ts';
 import { routing } from './http/router.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { createSchemaSet } from './http/schemas.ts';
 import { compileValidators } from './http/validation.ts';
 import { errorFields, type Logger } from './logger.ts';
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
   app.on('error', (error: unknown, ctx?: { state?: Partial<AppState> }) => {
     (ctx?.state?.logger ?? options.logger).error('error after the response started', errorFields(error));
   });
+  app.use(securityHeaders());
   app.use(correlation(options.logger));
   app.use(accessLog());
   app.use(errorHandler(availability));

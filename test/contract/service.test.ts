@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { redocScriptFile } from '../../server/src/http/docs-assets.ts';
+import { REDOC_LOCAL_LOGO, REDOC_REMOTE_LOGO, redocScriptContent, redocScriptFile } from '../../server/src/http/docs-assets.ts';
 import { readRepoFile, requestExample } from '../support/contract.ts';
 import { freePort } from '../support/postgres.ts';
 import { harness, startServer, unreachableDatabase } from '../support/harness.ts';
@@ -77,19 +77,45 @@ describe('service endpoints', () => {
       expect(res.text).not.to.match(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
     });
 
+    it('answers with a Content-Security-Policy that allows only this server (and the inline init script, by hash)', async () => {
+      const res = await harness.api.get('/docs');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      expect(directives.get('default-src')).to.deep.equal(["'none'"]);
+      expect(directives.get('script-src')?.[0]).to.equal("'self'");
+      expect(directives.get('script-src')?.[1]).to.match(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+      expect(directives.get('img-src')).to.deep.equal(["'self'", 'data:']);
+      expect(directives.get('connect-src')).to.deep.equal(["'self'"]);
+      expect(directives.get('frame-ancestors')).to.deep.equal(["'none'"]);
+      expect(csp, 'no other host').not.to.match(/https?:|\*/);
+      // The hash is the hash of the page's one inline script.
+      const inline = /<script>([\s\S]*?)<\/script>/.exec(res.text)?.[1] ?? '';
+      const { createHash } = await import('node:crypto');
+      expect(directives.get('script-src')?.[1]).to.equal(`'sha256-${createHash('sha256').update(inline).digest('base64')}'`);
+    });
+
     it('serves the Redoc standalone bundle from the installed redoc package', async () => {
       const res = await harness.api.get('/docs/redoc.standalone.js');
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.match(/^application\/javascript/);
-      expect(res.bytes.length).to.equal(statSync(redocScriptFile()).size);
+      expect(res.bytes.length).to.equal(redocScriptContent().length);
       expect(res.operationId).to.equal('asset');
+    });
+
+    it("serves the bundle without Redoc's remote footer logo (an inline image instead)", async () => {
+      expect(statSync(redocScriptFile()).size, 'the installed bundle still has it').to.be.greaterThan(0);
+      const res = await harness.api.get('/docs/redoc.standalone.js');
+      expect(res.text).not.to.include(REDOC_REMOTE_LOGO);
+      expect(res.text).not.to.include('cdn.redoc.ly');
+      expect(res.text).to.include(REDOC_LOCAL_LOGO);
+      expect(res.text).not.to.match(/src:"https?:/);
     });
 
     it('answers HEAD for the bundle with its length and no body', async () => {
       const res = await harness.api.head('/docs/redoc.standalone.js');
       expect(res.status).to.equal(200);
       expect(res.bytes.length).to.equal(0);
-      expect(res.headers.get('content-length')).to.equal(String(statSync(redocScriptFile()).size));
+      expect(res.headers.get('content-length')).to.equal(String(redocScriptContent().length));
     });
 
     it('answers 405 for other methods on the bundle', async () => {

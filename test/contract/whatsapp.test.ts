@@ -83,8 +83,10 @@ describe('the /v1 WhatsApp operations: request validation', () => {
       expect(res.body.error.message).to.equal("The field 'text' must be an object.");
     });
     it('agent_id not a UUID → invalid_agent_id', () => expect422(MESSAGES, message({ agent_id: 'agent-7' }), 'invalid_agent_id', 'agent_id'));
-    it('agent_id uppercase UUID → invalid_agent_id', () =>
-      expect422(MESSAGES, message({ agent_id: '12345678-1234-1234-1234-12345678901A' }), 'invalid_agent_id', 'agent_id'));
+    it('agent_id in upper case is a UUID: past field validation (an agent that does not exist → agent_not_found)', () =>
+      expect422(MESSAGES, message({ agent_id: '12345678-1234-1234-1234-12345678901A' }), 'agent_not_found', 'agent_id'));
+    it('agent_id with a letter that is not hexadecimal → invalid_agent_id', () =>
+      expect422(MESSAGES, message({ agent_id: '12345678-1234-1234-1234-12345678901G' }), 'invalid_agent_id', 'agent_id'));
     it('agent_id of the wrong type → invalid_agent_id', () => expect422(MESSAGES, message({ agent_id: 42 }), 'invalid_agent_id', 'agent_id'));
     it('to not E.164 → invalid_phone_number', () => expect422(MESSAGES, message({ to: '0015551234567' }), 'invalid_phone_number', 'to'));
     it('from not E.164 → invalid_from_phone', () => expect422(MESSAGES, message({ from: '+1555' }), 'invalid_from_phone', 'from'));

@@ -1,8 +1,9 @@
 /**
- * Generating, installing and building the Python and Go clients for the polyglot smoke runs.
+ * Generating, installing and building the Python, Go and Java clients for the polyglot smoke runs.
  * Everything is bounded in time and reports how long it took; caches live under .cache/polyglot/
  * (ignored by git): the Python virtualenv is rebuilt only when requirements.txt or the Python
- * version changes, and the Go build cache is Go's own.
+ * version changes, the Go build cache is Go's own, and the Java client's Maven dependencies
+ * (from Maven Central, the first time) live in .cache/polyglot/m2, so later builds run offline.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +16,9 @@ export const VENV = path.join(CACHE, 'python-venv');
 export const VENV_PYTHON = path.join(VENV, 'bin/python');
 export const GO_SMOKE = path.join(CACHE, 'go-smoke');
 export const GENERATED = path.join(repoRoot, 'sdks-generated');
+export const MAVEN_REPO = path.join(CACHE, 'm2');
+export const JAVA_CLASSPATH = path.join(CACHE, 'java-classpath.txt');
+export const JAVA_SMOKE = path.join(repoRoot, 'test/polyglot/java/Smoke.java');
 
 export interface Run {
   readonly code: number;
@@ -46,10 +50,10 @@ export function mustSucceed(result: Run, what: string): Run {
   return result;
 }
 
-/** `npm run generate:sdks`: both clients into sdks-generated/ (java needed). */
+/** `npm run generate:sdks`: the three clients into sdks-generated/ (java needed). */
 export async function generateSdks(): Promise<Run> {
   const result = mustSucceed(await run('npm', ['run', '-s', 'generate:sdks'], { timeoutMs: 300_000 }), 'npm run generate:sdks');
-  for (const file of ['python/pyproject.toml', 'python/mojeeb_client/api/whats_app_api.py', 'go/go.mod', 'go/api_whats_app.go']) {
+  for (const file of ['python/pyproject.toml', 'python/mojeeb_client/api/whats_app_api.py', 'go/go.mod', 'go/api_whats_app.go', 'java/pom.xml', 'java/src/main/java/com/mojeeb/client/api/WhatsAppApi.java']) {
     if (!existsSync(path.join(GENERATED, file))) throw new Error(`npm run generate:sdks did not write sdks-generated/${file}:\n${result.stdout}`);
   }
   return result;
@@ -98,4 +102,23 @@ export async function buildGo(): Promise<Run> {
     await run('go', ['build', '-mod=mod', '-buildvcs=false', '-o', GO_SMOKE, '.'], { cwd: path.join(repoRoot, 'test/polyglot/go'), timeoutMs: 300_000 }),
     'go build (test/polyglot/go)',
   );
+}
+
+/**
+ * `mvn compile` of sdks-generated/java and the classpath of its dependencies (written to
+ * JAVA_CLASSPATH), with the repository-local Maven cache. Offline (`-o`) once that cache has
+ * everything; online (Maven Central) the first time, or when the offline build misses something.
+ * Returns the classpath for `java -cp … Smoke.java`.
+ */
+export async function buildJava(): Promise<Run & { classpath: string }> {
+  mkdirSync(CACHE, { recursive: true });
+  const args = [
+    '-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, '-DskipTests', '-Dmaven.javadoc.skip=true',
+    'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${JAVA_CLASSPATH}`,
+  ];
+  const cwd = path.join(GENERATED, 'java');
+  const offline = existsSync(JAVA_CLASSPATH) ? await run('mvn', ['-o', ...args], { cwd, timeoutMs: 300_000 }) : null;
+  const result = offline?.code === 0 ? offline : mustSucceed(await run('mvn', args, { cwd, timeoutMs: 600_000 }), 'mvn compile (sdks-generated/java)');
+  const classpath = [path.join(cwd, 'target/classes'), readFileSync(JAVA_CLASSPATH, 'utf8').trim()].join(path.delimiter);
+  return { ...result, ms: result.ms + (offline && offline !== result ? offline.ms : 0), classpath };
 }

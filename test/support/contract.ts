@@ -47,10 +47,17 @@ export class ContractViolation extends Error {
   override name = 'ContractViolation';
 }
 
-/** Adds `unevaluatedProperties: false` to object schemas that do not say what extra members may do. */
+/**
+ * Adds `unevaluatedProperties: false` to object schemas that do not say what extra members may
+ * do, and closes open enumerations: a string with `x-extensible-enum` (and no `enum`) must be
+ * one of the listed values. Clients must accept values added later; this server must only
+ * send the values its own contract lists.
+ */
 export function strictTransform(exemptions: readonly string[] = STRICT_MODE_EXEMPTIONS) {
   return (schema: JsonObject, location: string): JsonObject => {
     if (exemptions.some((prefix) => location === prefix || location.startsWith(`${prefix}/`))) return schema;
+    const known = schema['x-extensible-enum'];
+    if (Array.isArray(known) && schema.type === 'string' && !('enum' in schema)) return { ...schema, enum: known };
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
     const isObjectSchema = types.includes('object') || isObject(schema.properties);
     if (!isObjectSchema || 'additionalProperties' in schema || 'unevaluatedProperties' in schema) return schema;

@@ -2,7 +2,8 @@
 /**
  * The part of the breaking-change gate oasdiff does not cover: the open-ended lists of our
  * contract. `x-extensible-enum` lists the known values of an open enum (error codes, error
- * types, message error codes) — new values may appear, none may disappear — and
+ * types, message error codes, message statuses and types, …) — new values may appear, none may
+ * disappear, including the values of a released closed `enum` that became open — and
  * `x-error-catalog` gives each error code its status and type, which may not change.
  *
  *   node test/tools/extensible-enums.mjs BASE REVISION
@@ -30,16 +31,49 @@ try {
 const problems = [];
 const baseSchemas = base.components?.schemas ?? {};
 const revisionSchemas = revision.components?.schemas ?? {};
-for (const [name, schema] of Object.entries(baseSchemas)) {
-  const before = schema?.['x-extensible-enum'];
-  if (Array.isArray(before)) {
-    const after = revisionSchemas[name]?.['x-extensible-enum'];
-    if (!Array.isArray(after)) {
-      problems.push(`components.schemas.${name}: x-extensible-enum removed (had ${before.length} values)`);
+
+/** The values a schema lists, closed (`enum`) or open (`x-extensible-enum`); null when it lists none. */
+const knownValues = (schema) => {
+  const lists = [schema?.enum, schema?.['x-extensible-enum']].filter(Array.isArray);
+  return lists.length === 0 ? null : lists.flat();
+};
+
+/**
+ * Every value listed in the base must still be listed in the revision, open or closed. A closed
+ * response `enum` of the released contract that became `x-extensible-enum` (so that clients
+ * generated from it accept values added later) keeps every value it had: oasdiff only reports
+ * "became not enum" there (a reviewed exception, see breaking.sh), so this is what still
+ * catches a status removed afterwards. Walks components.schemas and their nested schemas.
+ */
+const SUBSCHEMAS = ['items', 'additionalProperties', 'not'];
+const SCHEMA_LISTS = ['oneOf', 'anyOf', 'allOf'];
+function compareValues(where, before, after) {
+  if (!before || typeof before !== 'object') return;
+  const known = knownValues(before);
+  if (known !== null && after && typeof after === 'object') {
+    const now = knownValues(after);
+    const open = Array.isArray(before['x-extensible-enum']);
+    if (now === null) {
+      problems.push(`${where}: ${open ? 'x-extensible-enum' : 'enum'} removed (had ${known.length} values)`);
     } else {
-      for (const value of before) if (!after.includes(value)) problems.push(`components.schemas.${name}: x-extensible-enum value '${value}' removed`);
+      for (const value of known) {
+        if (now.includes(value)) continue;
+        // oasdiff reports values removed from a closed enum that stayed closed; say it anyway when
+        // the list became open, where oasdiff no longer looks.
+        if (!open && Array.isArray(after.enum) && !Array.isArray(after['x-extensible-enum'])) continue;
+        problems.push(`${where}: ${open ? 'x-extensible-enum' : 'known'} value '${value}' removed`);
+      }
     }
   }
+  if (!after || typeof after !== 'object') return;
+  for (const [name, property] of Object.entries(before.properties ?? {})) compareValues(`${where}.properties.${name}`, property, after.properties?.[name]);
+  for (const key of SUBSCHEMAS) compareValues(`${where}.${key}`, before[key], after[key]);
+  for (const key of SCHEMA_LISTS) (before[key] ?? []).forEach((schema, i) => compareValues(`${where}.${key}[${i}]`, schema, after[key]?.[i]));
+}
+
+for (const [name, schema] of Object.entries(baseSchemas)) {
+  if (revisionSchemas[name] === undefined) continue; // a removed schema: oasdiff's api-schema-removed
+  compareValues(`components.schemas.${name}`, schema, revisionSchemas[name]);
   const catalog = schema?.['x-error-catalog'];
   if (catalog && typeof catalog === 'object') {
     const next = revisionSchemas[name]?.['x-error-catalog'] ?? {};

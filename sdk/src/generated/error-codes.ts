@@ -1,11 +1,12 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
-// Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType and MessageErrorCode
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
 // The values the API documents today. The lists are extensible: a response may carry a value
 // that is not listed here. Handle an unknown error code by its type, an unknown error type by the
-// HTTP status, and an unknown message error code as a generic failure.
+// HTTP status, an unknown message error code as a generic failure, an unknown message status as
+// not final, and a message of an unknown type like any other message.
 
 /** Known values of `error.code` (components.schemas.ErrorCode). */
 export const knownErrorCodes = [
@@ -26,6 +27,7 @@ export const knownErrorCodes = [
   'agent_not_found',
   'invalid_phone_number',
   'invalid_from_phone',
+  'recipient_is_sender',
   'from_phone_not_found_for_agent',
   'invalid_text_body',
   'invalid_template_name',
@@ -81,3 +83,22 @@ export const knownMessageErrorCodes = [
 ] as const;
 
 export type KnownMessageErrorCode = (typeof knownMessageErrorCodes)[number];
+
+/** Known values of a message's `status` (components.schemas.MessageStatus). */
+export const knownMessageStatuses = [
+  'queued',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+] as const;
+
+export type KnownMessageStatus = (typeof knownMessageStatuses)[number];
+
+/** Known values of a message's `type` (components.schemas.MessageType). */
+export const knownMessageTypes = [
+  'text',
+  'template',
+] as const;
+
+export type KnownMessageType = (typeof knownMessageTypes)[number];

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -222,7 +222,9 @@ export interface paths {
         };
         /**
          * Rendered API reference
-         * @description This document rendered as a browsable reference page (served locally, no external assets). Needs no key.
+         * @description This document rendered as a browsable reference page. Everything it loads comes from this
+         *     server (Redoc's bundle, this document); its `Content-Security-Policy` allows nothing else.
+         *     Needs no key.
          */
         get: operations["getApiReference"];
         put?: never;
@@ -238,11 +240,17 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * Format: uuid
-         * @description A lowercase, hyphenated UUID.
+         * @description A UUID as the API writes it: lower case, hyphenated. A plain string (a pattern, no
+         *     `format: uuid`), so that a generated client hands back exactly the string it received.
          * @example 12345678-1234-1234-1234-123456789012
          */
         Uuid: string;
+        /**
+         * @description A hyphenated UUID in a request, in any case (`12345678-ABCD-…` or `12345678-abcd-…`); the
+         *     API normalises it to lower case, which is how it answers and stores it.
+         * @example 12345678-1234-1234-1234-123456789012
+         */
+        UuidAnyCase: string;
         /**
          * @description A phone number in E.164 form, a `+` then 8 to 15 digits, the first not 0.
          * @example +15551234567
@@ -271,8 +279,8 @@ export interface components {
         };
         /** @description A free-form text message to send inside the customer-service window. */
         SendMessageRequest: {
-            /** @description The agent sending the message. The key must be allowed to act for it. */
-            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent sending the message, in any case. The key must be allowed to act for it. */
+            agent_id: components["schemas"]["UuidAnyCase"];
             /** @description The agent's WhatsApp number to send from; must be one of its active numbers. */
             from: components["schemas"]["E164PhoneNumber"];
             /** @description The customer's WhatsApp number. */
@@ -337,7 +345,8 @@ export interface components {
             value: string;
         };
         /**
-         * @description The kind of dynamic button.
+         * @description The kind of dynamic button. Only ever sent by clients, so a closed `enum`: a value not
+         *     listed is refused with `422 invalid_field_value`.
          * @enum {string}
          */
         TemplateButtonType: "url" | "quick_reply" | "copy_code";
@@ -367,8 +376,8 @@ export interface components {
         };
         /** @description An approved template to send, at any time. */
         SendTemplateRequest: {
-            /** @description The agent sending the message. The key must be allowed to act for it. */
-            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent sending the message, in any case. The key must be allowed to act for it. */
+            agent_id: components["schemas"]["UuidAnyCase"];
             /** @description The agent's WhatsApp number to send from; must be one of its active numbers. */
             from: components["schemas"]["E164PhoneNumber"];
             /** @description The customer's WhatsApp number. */
@@ -378,15 +387,18 @@ export interface components {
         /**
          * @description Where the message is. Statuses only move forward: `queued` (accepted, not yet handed to
          *     WhatsApp) → `sent` (WhatsApp accepted it) → `delivered` (on the customer's device) →
-         *     `read` (opened, when the customer has read receipts on); or `failed`.
-         * @enum {string}
+         *     `read` (opened, when the customer has read receipts on); or `failed`. Known values are
+         *     listed in `x-extensible-enum`; more may be added (see "Open enumerations"), so treat an
+         *     unknown status as not final and keep following the message.
+         * @example queued
          */
-        MessageStatus: "queued" | "sent" | "delivered" | "read" | "failed";
+        MessageStatus: string;
         /**
-         * @description What was sent.
-         * @enum {string}
+         * @description What was sent. Known values are listed in `x-extensible-enum`; more may be added (see
+         *     "Open enumerations"), so accept a message of an unknown type.
+         * @example template
          */
-        MessageType: "text" | "template";
+        MessageType: string;
         /**
          * @description Why a message failed. Known values are listed in `x-extensible-enum`; more may be added,
          *     so handle an unknown value as a generic failure. `expired`: WhatsApp never confirmed
@@ -509,14 +521,14 @@ export interface components {
         };
         /** @description Liveness of the process. */
         HealthStatus: {
-            /** @enum {string} */
-            status: "ok";
+            /** @description `ok`. Known values are listed in `x-extensible-enum`; more may be added. */
+            status: string;
         };
         /**
-         * @description The state of one dependency.
-         * @enum {string}
+         * @description The state of one dependency. Known values are listed in `x-extensible-enum`; more may be
+         *     added, so treat an unknown value as not `ok`.
          */
-        ReadinessCheck: "ok" | "unavailable";
+        ReadinessCheck: string;
         /** @description The state of each dependency. */
         ReadinessChecks: {
             database: components["schemas"]["ReadinessCheck"];
@@ -535,8 +547,11 @@ export interface components {
         WorkerCheck: string;
         /** @description Whether the service can serve requests. */
         ReadinessStatus: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
+            /**
+             * @description `ready` or `unavailable`. Known values are listed in `x-extensible-enum`; more may be
+             *     added, so treat an unknown value as not ready.
+             */
+            status: string;
             checks: components["schemas"]["ReadinessChecks"];
         };
         /** @description An OpenAPI 3.1 document (open-ended; only its two always-present members are described). */
@@ -598,6 +613,7 @@ export interface components {
         Unauthorized: {
             headers: {
                 "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -837,8 +853,8 @@ export interface components {
     parameters: {
         /**
          * @description Makes the request safe to retry: a retry with the same key and body replays the original
-         *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
-         *     to the API key. See "Idempotency".
+         *     response instead of sending a second message. 1 to 255 characters (Unicode code points,
+         *     not bytes; UTF-8 encoded), kept 24 hours, scoped to the API key. See "Idempotency".
          * @example order-12345-confirmation
          */
         IdempotencyKey: string;
@@ -895,6 +911,13 @@ export interface components {
          */
         RetryAfterOptional: number;
         /**
+         * @description The RFC 6750 challenge: `Bearer realm="mojeeb"` when the request had no bearer token,
+         *     `Bearer realm="mojeeb", error="invalid_token"` when the key it presented is malformed,
+         *     unknown, revoked or expired.
+         * @example Bearer realm="mojeeb", error="invalid_token"
+         */
+        WwwAuthenticate: string;
+        /**
          * @description Present, with the value `true`, only when this response is a replay of an earlier request with the same `Idempotency-Key`.
          * @example true
          */
@@ -910,8 +933,8 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes the request safe to retry: a retry with the same key and body replays the original
-                 *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
-                 *     to the API key. See "Idempotency".
+                 *     response instead of sending a second message. 1 to 255 characters (Unicode code points,
+                 *     not bytes; UTF-8 encoded), kept 24 hours, scoped to the API key. See "Idempotency".
                  * @example order-12345-confirmation
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -953,8 +976,8 @@ export interface operations {
             header?: {
                 /**
                  * @description Makes the request safe to retry: a retry with the same key and body replays the original
-                 *     response instead of sending a second message. Up to 255 characters, kept 24 hours, scoped
-                 *     to the API key. See "Idempotency".
+                 *     response instead of sending a second message. 1 to 255 characters (Unicode code points,
+                 *     not bytes; UTF-8 encoded), kept 24 hours, scoped to the API key. See "Idempotency".
                  * @example order-12345-confirmation
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1004,7 +1027,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The message `id` returned when the message was sent (a UUID).
+                 * @description The message `id` returned when the message was sent (a UUID, in any case).
                  * @example 01c45011-d803-4eb0-a762-3228a4c392f3
                  */
                 id: string;

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 bec6f0728188372f60feba520da2f60ea34e1f23f193000cdc3852460fa36371)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -51,6 +51,7 @@ export const errorCatalog = {
   agent_not_found: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_phone_number: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_from_phone: { status: 422, type: 'validation_error', extras: ['param'] },
+  recipient_is_sender: { status: 422, type: 'validation_error', extras: ['param'] },
   from_phone_not_found_for_agent: { status: 422, type: 'validation_error', extras: ['param', 'available_phones'] },
   invalid_text_body: { status: 422, type: 'validation_error', extras: ['param'] },
   invalid_template_name: { status: 422, type: 'validation_error', extras: ['param'] },

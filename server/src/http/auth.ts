@@ -10,6 +10,9 @@
  * - Every response to a request with a usable key carries X-RateLimit-Limit/-Remaining/-Reset,
  *   errors included; a request over the limit gets 429 with Retry-After. Every request with a
  *   usable key counts, whatever its outcome.
+ * - Every 401 carries an RFC 6750 challenge: `WWW-Authenticate: Bearer realm="mojeeb"` when no
+ *   bearer token was presented, with `error="invalid_token"` when one was (malformed, unknown,
+ *   revoked or expired).
  * - An operation may attach a lookup to that query (`AttachLookup`, e.g. the status lookup):
  *   its result reaches the handler (`prefetched`) only once every check above passed.
  */
@@ -43,6 +46,17 @@ export interface Principal {
 const INVALID_KEY_MESSAGE =
   "The API key is missing, malformed or unknown. Send 'Authorization: Bearer mk_live_…' with a key from the dashboard.";
 
+export const AUTH_REALM = 'mojeeb';
+
+/** The `WWW-Authenticate` challenge of a 401: `invalid_token` only when a token was presented. */
+export function bearerChallenge(tokenPresented: boolean): string {
+  return tokenPresented ? `Bearer realm="${AUTH_REALM}", error="invalid_token"` : `Bearer realm="${AUTH_REALM}"`;
+}
+
+function unauthorized(code: 'invalid_api_key' | 'revoked_api_key' | 'expired_api_key', message: string, tokenPresented: boolean): ApiError {
+  return new ApiError(code, message, {}, { headers: { 'WWW-Authenticate': bearerChallenge(tokenPresented) } });
+}
+
 export function bearerKey(header: string | undefined): string | null {
   if (header === undefined) return null;
   const match = /^Bearer +(\S+) *$/i.exec(header);
@@ -52,16 +66,16 @@ export function bearerKey(header: string | undefined): string | null {
 export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, attach?: AttachLookup): AppMiddleware {
   return async (ctx, next) => {
     const presented = bearerKey(ctx.req.headers.authorization);
-    if (presented === null || parseApiKey(presented) === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
+    if (presented === null || parseApiKey(presented) === null) throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, presented !== null);
 
     const attached = attach?.((ctx as unknown as { params?: Record<string, string> }).params ?? {});
     const key = await keys.lookupAndCount(presented, attached);
-    if (key === null) throw new ApiError('invalid_api_key', INVALID_KEY_MESSAGE);
+    if (key === null) throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, true);
     ctx.state.logIds = { ...ctx.state.logIds, organizationId: key.organizationId, keyId: key.keyId };
-    if (key.revokedAt !== null) throw new ApiError('revoked_api_key', 'This API key was revoked. Create a new key.');
+    if (key.revokedAt !== null) throw unauthorized('revoked_api_key', 'This API key was revoked. Create a new key.', true);
     if (key.rate === null) {
       const when = key.expiresAt ? ` on ${key.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
-      throw new ApiError('expired_api_key', `This API key expired${when}. Create a new key.`);
+      throw unauthorized('expired_api_key', `This API key expired${when}. Create a new key.`, true);
     }
 
     const { limit, count, resetAt, retryAfter } = key.rate;

@@ -28,6 +28,7 @@ import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
 import { ApiError } from './errors.ts';
 import { invoke } from './invoke.ts';
 import { METRICS_PATH, metricsHandler } from './metrics-endpoint.ts';
+import { sendFields } from './send-fields.ts';
 import { registerWhatsAppWebhook, type WebhookOptions } from './whatsapp-webhook.ts';
 import type { OperationValidator } from './validation.ts';
 
@@ -119,9 +120,10 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
     await next();
   });
 
-  // Agent restriction (403 agent_not_authorized), for bodies that name an `agent_id`; the agent's
+  // The rest of field validation (422 recipient_is_sender; agent_id to lower case), then the
+  // agent restriction (403 agent_not_authorized), for bodies that name an `agent_id`; the agent's
   // existence (422 agent_not_found) is checked by the send itself, before idempotency.
-  if (route.authenticated && route.hasRequestBody) chain.push(agentAccess());
+  if (route.authenticated && route.hasRequestBody) chain.push(sendFields(), agentAccess());
 
   const handler = options.implementations[route.operationId];
   chain.push(invoke(route, handler, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));

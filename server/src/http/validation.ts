@@ -18,6 +18,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteDefinition } from '../generated/routes.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
+import { headerText } from './header-text.ts';
 import { isObject, listOperations, type JsonObject, type LoadedSpec, type SpecOperation } from './openapi.ts';
 import type { SchemaSet } from './schemas.ts';
 
@@ -106,8 +107,8 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
         throw bodyError(bodyValidator.errors ?? [], schemas.resolve(bodySchema), schemas, parts.body);
       }
       for (const header of headers) {
-        const raw = parts.headers[header.name.toLowerCase()];
-        const value = Array.isArray(raw) ? raw.join(', ') : raw;
+        // Decoded as UTF-8 (header-text.ts): lengths count characters, not bytes.
+        const value = headerText(parts.headers[header.name.toLowerCase()]);
         if (value === undefined) {
           if (header.required) throw new ApiError('missing_required_field', `The header '${header.name}' is required.`, { param: header.name });
           continue;

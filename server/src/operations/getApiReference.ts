@@ -1,14 +1,35 @@
 /**
  * GET /docs — the contract rendered by Redoc. Everything the page loads comes from this server:
- * the Redoc bundle from the installed `redoc` package (served at REDOC_SCRIPT_PATH) and the
- * document from /openapi.json. No CDN, no font service, no external URL.
+ * the Redoc bundle from the installed `redoc` package (served at REDOC_SCRIPT_PATH, its remote
+ * footer logo replaced) and the document from /openapi.json. No CDN, no font service, no
+ * external URL, and a Content-Security-Policy that enforces it: scripts from this server plus
+ * the one inline `Redoc.init` (by its hash), Redoc's styles (it injects them inline), images
+ * from here or inline, fetches to here, and the search worker Redoc starts from a blob: URL.
  */
+import { createHash } from 'node:crypto';
 import { REDOC_SCRIPT_PATH } from '../http/docs-assets.ts';
 import type { OperationImplementation } from './context.ts';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+const INIT_SCRIPT = `
+  Redoc.init('/openapi.json', { hideDownloadButton: false, expandResponses: '200,202' }, document.getElementById('redoc-container'));
+`;
+
+export const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src 'self' 'sha256-${createHash('sha256').update(INIT_SCRIPT).digest('base64')}'`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 export function referencePage(title: string): string {
   return `<!doctype html>
@@ -22,9 +43,7 @@ export function referencePage(title: string): string {
 <body>
 <div id="redoc-container"></div>
 <script src="${REDOC_SCRIPT_PATH}"></script>
-<script>
-  Redoc.init('/openapi.json', { hideDownloadButton: false, expandResponses: '200,202' }, document.getElementById('redoc-container'));
-</script>
+<script>${INIT_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -33,5 +52,10 @@ export function referencePage(title: string): string {
 export const getApiReference: OperationImplementation<'getApiReference'> = async (_request, ctx) => {
   const info = ctx.services.spec.document.info as { title?: unknown } | undefined;
   const title = typeof info?.title === 'string' ? info.title : 'API reference';
-  return { status: 200, body: referencePage(title), contentType: 'text/html' };
+  return {
+    status: 200,
+    body: referencePage(title),
+    contentType: 'text/html',
+    headers: { 'Content-Security-Policy': DOCS_CONTENT_SECURITY_POLICY },
+  };
 };

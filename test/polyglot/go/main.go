@@ -3,7 +3,7 @@
 //  1. send a template, 2. read its status, 3. get a typed error for a bad key, and, through a
 //     proxy that rewrites answers the way a later API version might (MOJEEB_FUTURE_BASE_URL):
 //  4. an error whose code, type and extra field this client has never heard of,
-//  5. a message with a field added later.
+//  5. a message with a field added later and a status and type this client does not know.
 //
 // Environment: MOJEEB_BASE_URL, MOJEEB_API_KEY, MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO,
 // MOJEEB_FUTURE_BASE_URL. Prints one JSON line with what it saw; exits 1 when a step fails.
@@ -113,7 +113,7 @@ func main() {
 		if err != nil {
 			fail("a message with a field added later: %v", err)
 		}
-		out["future_message"] = map[string]interface{}{"id": later.GetId(), "status": later.GetStatus(), "extra": later.AdditionalProperties}
+		out["future_message"] = map[string]interface{}{"id": later.GetId(), "status": later.GetStatus(), "type": later.GetType(), "extra": later.AdditionalProperties}
 	}
 
 	line, _ := json.Marshal(out)

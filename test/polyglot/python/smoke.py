@@ -4,7 +4,7 @@ in a virtualenv by test/polyglot/setup.ts) against a live server:
 1. send a template, 2. read its status, 3. get a typed error for a bad key, and, through a proxy
 that rewrites answers the way a later API version might (MOJEEB_FUTURE_BASE_URL):
 4. an error whose code, type and extra field this client has never heard of,
-5. a message with a field added later.
+5. a message with a field added later and a status and type this client does not know.
 
 Environment: MOJEEB_BASE_URL, MOJEEB_API_KEY, MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO,
 MOJEEB_FUTURE_BASE_URL. Prints one JSON line with what it saw; exits 1 when a step fails.
@@ -64,13 +64,15 @@ def main():
 
     sent = whatsapp.send_whats_app_template(template_request(), idempotency_key=str(uuid.uuid4()))
     assert isinstance(sent, mojeeb_client.Message)
-    # The model types `id` as a UUID (format: uuid) while the path parameter is a plain string.
-    message_id = str(sent.id)
-    out["sent"] = {"id": message_id, "status": sent.status.value, "type": sent.type.value}
+    # `id` is a plain string in the contract (no format: uuid): the id the send returned is
+    # exactly what the status lookup takes, no conversion.
+    message_id = sent.id
+    assert isinstance(message_id, str), f"id is a {type(message_id).__name__}, not a str"
+    out["sent"] = {"id": message_id, "status": sent.status, "type": sent.type}
 
     read = whatsapp.get_whats_app_message_status(message_id)
     assert read.id == sent.id
-    out["read"] = {"id": read.id, "status": read.status.value, "created_at": read.created_at}
+    out["read"] = {"id": read.id, "status": read.status, "created_at": read.created_at}
 
     out["bad_key"] = error_of(lambda: api(env["MOJEEB_BASE_URL"], BAD_KEY).get_whats_app_message_status(message_id))
     assert out["bad_key"]["exception"] == UnauthorizedException.__name__
@@ -79,7 +81,7 @@ def main():
     if future:
         out["future_error"] = error_of(lambda: api(future, BAD_KEY).get_whats_app_message_status(message_id))
         later = api(future, env["MOJEEB_API_KEY"]).get_whats_app_message_status(message_id)
-        out["future_message"] = {"id": later.id, "status": later.status.value, "extra": later.additional_properties}
+        out["future_message"] = {"id": later.id, "status": later.status, "type": later.type, "extra": later.additional_properties}
 
     print(json.dumps(out, default=str))
 

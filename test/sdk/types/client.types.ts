@@ -14,8 +14,10 @@ import {
   MojeebRateLimitError,
   type ErrorCode,
   type KnownErrorCode,
+  type KnownMessageStatus,
   type Message,
   type MessageStatus,
+  type MessageType,
   type MojeebClient,
   MojeebWaitTimeoutError,
   type RequestAttemptInfo,
@@ -78,8 +80,17 @@ export async function sendMessageTypes(): Promise<void> {
 
 export async function getMessageTypes(): Promise<void> {
   const message: Message = await mojeeb.whatsapp.getMessage('6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f');
-  // @ts-expect-error 'delivred' is not a status (typo)
-  if (message.status === 'delivred') return;
+  // The status and type are open unions: the known values narrow and autocomplete, and a value a
+  // later API version adds still type-checks (the API may add statuses and types at any time).
+  if (message.status === 'delivered' || message.status === 'a_status_added_later') return;
+  const type: MessageType = message.type;
+  const laterType: MessageType = 'a_type_added_later';
+  void [type, laterType];
+  // @ts-expect-error 'delivred' is not a known status (typo)
+  const typo: KnownMessageStatus = 'delivred';
+  // @ts-expect-error a status may be one this SDK does not know: not assignable to the known union
+  const knownStatus: KnownMessageStatus = message.status;
+  void [typo, knownStatus];
   // @ts-expect-error the id is a string
   await mojeeb.whatsapp.getMessage(123);
   // @ts-expect-error messages have no `state`

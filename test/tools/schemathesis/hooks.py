@@ -72,6 +72,8 @@ BUSINESS_RULE_422_CODES = frozenset(
         "invalid_template_parameters",
         "customer_service_window_closed",
         "idempotency_key_in_use_with_different_params",
+        # `to` equal to `from`: a rule between two fields, which the schema cannot express.
+        "recipient_is_sender",
     }
 )
 
