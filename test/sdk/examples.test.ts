@@ -220,9 +220,9 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
     this.timeout(120_000);
     database = await createFreshDatabase(harness.postgres.adminUrl, 'examples');
     server = spawnServerProcess({ DATABASE_URL: database.connectionString, SEED_DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER: 'true', SANDBOX_STEP_MS: '200' });
-    const [, key] = await server.waitFor(/test API key\s+(mk_test_[0-9A-Za-z]{22}_[0-9a-f]{10})/, 90_000);
+    const [, key] = await server.waitFor(/test API key\s+(mk_test_[0-9A-Za-z]{22}_[0-9a-f]{10})/, 90_000, 'stderr');
     apiKey = key!;
-    baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stdout())![1]!;
+    baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stderr())![1]!;
   });
 
   after(async () => {

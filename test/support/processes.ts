@@ -154,15 +154,20 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
     },
     async stop(timeoutMs = 15_000) {
       if (exited !== undefined) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      try {
-        return await closed;
-      } finally {
-        clearTimeout(timer);
-      }
+      return terminate(child, closed, timeoutMs);
     },
   };
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code `closed` resolves with. */
+export async function terminate(child: ChildProcess, closed: Promise<number | null>, timeoutMs: number): Promise<number | null> {
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type ListeningServer = ServerProcess & { readonly baseUrl: string };

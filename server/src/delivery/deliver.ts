@@ -97,6 +97,22 @@ interface Claimed extends Row {
 const DB_NOW = `CAST(extract(epoch FROM clock_timestamp()) * 1000 AS float8)`;
 
 /**
+ * Takes the sending slots of the `sendable` rows (each with `connection_id`, `spacing_ms`, its
+ * `position` among the `taken` of its number): moves each number's row in send_pacing on by its
+ * rows' slots, in connection order (concurrent batches cannot deadlock), and gives each row its
+ * slot (`timed`: id, slot_ms in the database's epoch milliseconds).
+ */
+const TAKE_SLOTS = `slot AS (
+  INSERT INTO send_pacing AS p (connection_id, next_slot)
+  SELECT connection_id, now() + max(taken * spacing_ms) * interval '1 millisecond' FROM sendable GROUP BY connection_id ORDER BY connection_id
+  ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
+  RETURNING connection_id, next_slot
+), timed AS (
+  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
+  FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
+)`;
+
+/**
  * One statement for a batch of messages: loads each message with its number (and, for a
  * template message, the template's definition); every one that is live, has credentials, is
  * still queued and was never attempted takes the number's next sending slot, and when that slot
@@ -129,15 +145,7 @@ WITH loaded AS (
   FROM loaded
   WHERE ?::boolean AND environment = 'live' AND phone_number_id IS NOT NULL AND access_token_encrypted IS NOT NULL
     AND status = 'queued' AND platform_message_id IS NULL AND send_attempted_at IS NULL
-), slot AS (
-  INSERT INTO send_pacing AS p (connection_id, next_slot)
-  SELECT connection_id, now() + max(taken * spacing_ms) * interval '1 millisecond' FROM sendable GROUP BY connection_id ORDER BY connection_id
-  ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
-  RETURNING connection_id, next_slot
-), timed AS (
-  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
-  FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
-), due AS (
+), ${TAKE_SLOTS}, due AS (
   SELECT id, slot_ms, slot_ms <= ${DB_NOW} + ${MAX_ATTEMPT_LEAD_MS} AS due FROM timed
 ), attempt AS (
   UPDATE messages m SET send_attempted_at = now(), delivery_attempts = m.delivery_attempts + 1
@@ -176,15 +184,7 @@ WITH input AS (
   JOIN messages m ON m.id = i.id
   JOIN whatsapp_connections c ON c.id = m.connection_id
   WHERE m.status = 'queued' AND m.platform_message_id IS NULL AND m.send_attempted_at IS NOT DISTINCT FROM i.attempted_at
-), slot AS (
-  INSERT INTO send_pacing AS p (connection_id, next_slot)
-  SELECT connection_id, now() + max(taken * spacing_ms) * interval '1 millisecond' FROM sendable GROUP BY connection_id ORDER BY connection_id
-  ON CONFLICT (connection_id) DO UPDATE SET next_slot = greatest(p.next_slot, clock_timestamp()) + (EXCLUDED.next_slot - now())
-  RETURNING connection_id, next_slot
-), timed AS (
-  SELECT r.id, CAST(extract(epoch FROM s.next_slot) * 1000 - (r.taken - r.position + 1) * r.spacing_ms AS float8) AS slot_ms
-  FROM sendable r JOIN slot s ON s.connection_id = r.connection_id
-), soon AS (
+), ${TAKE_SLOTS}, soon AS (
   SELECT id, slot_ms, slot_ms <= ${DB_NOW} + ${MAX_ATTEMPT_LEAD_MS} AS soon FROM timed
 )
 UPDATE messages m

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { createDatabase, migrateToLatest } from '../../../server/src/db/knex.ts';
 import { createLogger } from '../../../server/src/logger.ts';
 import { repoRoot } from '../../support/contract.ts';
+import { terminate } from '../../support/processes.ts';
 import { createFreshDatabase, type FreshDatabase } from '../../support/postgres.ts';
 import { createAgent, createConnection } from '../../../server/src/domain/agents.ts';
 import { createApiKey } from '../../../server/src/domain/api-keys/store.ts';
@@ -245,13 +246,7 @@ export function watch(child: ChildProcess): WatchedProcess {
     async stop(timeoutMs = 15_000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      try {
-        return await closed;
-      } finally {
-        clearTimeout(timer);
-      }
+      return terminate(child, closed, timeoutMs);
     },
   };
 }
