@@ -12,6 +12,7 @@
  * | `DB_POOL_MAX`      | `10`               | maximum connections in the knex pool                           |
  * | `DB_STATEMENT_TIMEOUT_MS` | `5000`      | longest statement of the API's connections (PostgreSQL `statement_timeout`); `0`: none |
  * | `DB_LOCK_TIMEOUT_MS` | `2000`           | longest wait for a lock on the API's connections (`lock_timeout`); `0`: none |
+ * | `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `15000` | a session idle inside a transaction this long is ended (its locks released): a frozen process cannot block the others; `0`: none |
  * | `DB_ACQUIRE_TIMEOUT_MS` | `2000`        | longest wait for a pool connection (connecting included)       |
  * | `READINESS_TIMEOUT_MS` | `1000`         | how long `/readyz` waits for `select 1` before answering 503   |
  * | `SHUTDOWN_TIMEOUT_MS`  | `10000`        | how long a graceful shutdown waits for open requests           |
@@ -88,6 +89,7 @@ export interface Config {
   readonly dbStatementTimeoutMs: number;
   /** 0: no lock timeout. */
   readonly dbLockTimeoutMs: number;
+  readonly dbIdleInTransactionTimeoutMs: number;
   readonly dbAcquireTimeoutMs: number;
   readonly readinessTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
     dbLockTimeoutMs: integer(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 0, 3_600_000),
+    dbIdleInTransactionTimeoutMs: integer(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 15_000, 0, 3_600_000),
     dbAcquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 2_000, 100, 600_000),
     readinessTimeoutMs: integer(env, 'READINESS_TIMEOUT_MS', 1000, 50, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -9,7 +9,7 @@
 import { loadConfig } from './config.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker } from './delivery/worker.ts';
-import { createDatabase, migrateToLatest } from './db/knex.ts';
+import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { createLogger, errorFields } from './logger.ts';
 
@@ -19,7 +19,9 @@ if (config.databaseUrl === undefined) {
   logger.error('the worker needs DATABASE_URL (the embedded PostgreSQL belongs to npm start, which runs its own worker)');
   process.exit(2);
 }
-const db = createDatabase({ connectionString: config.databaseUrl, poolMax: config.dbPoolMax, logger });
+// The same timeouts as the server's worker: a delivery's statements are short, and a frozen
+// process's open transaction must not hold its row locks for good.
+const db = createDatabase({ connectionString: config.databaseUrl, poolMax: config.dbPoolMax, logger, ...apiDatabaseTimeouts(config) });
 try {
   await migrateToLatest(db);
   guardAgainstQueueLibraryErrors(logger);

@@ -31,15 +31,26 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs?: number;
   /** PostgreSQL's `lock_timeout` on every connection of the pool (0 or absent: none). */
   readonly lockTimeoutMs?: number;
+  /**
+   * PostgreSQL's `idle_in_transaction_session_timeout` (0 or absent: none): a session left in an
+   * open transaction (its process frozen, or cut off) is ended, so the row locks it holds do not
+   * block the other processes for good.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
   /** Where knex's own warnings go (instead of the console). */
   readonly logger?: Logger;
 }
 
 /** The timeouts of the API's pool, from the configuration (DB_*_TIMEOUT_MS). */
 export function apiDatabaseTimeouts(
-  config: Pick<Config, 'dbStatementTimeoutMs' | 'dbLockTimeoutMs' | 'dbAcquireTimeoutMs'>,
-): Pick<DatabaseOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'acquireTimeoutMs'> {
-  return { statementTimeoutMs: config.dbStatementTimeoutMs, lockTimeoutMs: config.dbLockTimeoutMs, acquireTimeoutMs: config.dbAcquireTimeoutMs };
+  config: Pick<Config, 'dbStatementTimeoutMs' | 'dbLockTimeoutMs' | 'dbAcquireTimeoutMs' | 'dbIdleInTransactionTimeoutMs'>,
+): Pick<DatabaseOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'acquireTimeoutMs' | 'idleInTransactionTimeoutMs'> {
+  return {
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    lockTimeoutMs: config.dbLockTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  };
 }
 
 /** The pools created with a statement or lock timeout, with their options (migrations avoid them). */
@@ -83,6 +94,7 @@ function sessionSettings(options: DatabaseOptions): string | null {
   const ms = (value: number) => `'${Math.trunc(value)}ms'`;
   if (options.statementTimeoutMs) parts.push(`SET statement_timeout = ${ms(options.statementTimeoutMs)}`);
   if (options.lockTimeoutMs) parts.push(`SET lock_timeout = ${ms(options.lockTimeoutMs)}`);
+  if (options.idleInTransactionTimeoutMs) parts.push(`SET idle_in_transaction_session_timeout = ${ms(options.idleInTransactionTimeoutMs)}`);
   return parts.length === 0 ? null : parts.join('; ');
 }
 
