@@ -4,9 +4,12 @@
  * its job runner stops (a PostgreSQL restart) it starts a new one with backoff, so the process
  * never exits on a database outage; it exits 0 only when asked to (SIGINT/SIGTERM: jobs in
  * flight finish, the others are left for another worker) and non-zero on any failure it cannot
- * recover from (bad configuration, a start-up failure, a shutdown that went wrong).
+ * recover from (bad configuration, a start-up failure other than the database being away, a
+ * shutdown that went wrong).
  */
+import { BackgroundTask } from './background.ts';
 import { loadConfig } from './config.ts';
+import { classifyDatabaseFailure } from './db/availability.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker } from './delivery/worker.ts';
 import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.ts';
@@ -22,8 +25,39 @@ if (config.databaseUrl === undefined) {
 // The same timeouts as the server's worker: a delivery's statements are short, and a frozen
 // process's open transaction must not hold its row locks for good.
 const db = createDatabase({ connectionString: config.databaseUrl, poolMax: config.dbPoolMax, logger, ...apiDatabaseTimeouts(config) });
+/**
+ * Migrations, once the database answers: a worker started while PostgreSQL restarts (a
+ * supervisor restarting everything at once) waits for it with backoff instead of exiting. Any
+ * other failure is a start-up failure. A signal meanwhile exits 0: nothing has started yet.
+ */
+async function migrateWhenReachable(): Promise<void> {
+  const waiting = new BackgroundTask('worker start-up', logger);
+  const early = (signal: string) => {
+    logger.info('stopped before the delivery worker started', { signal });
+    process.exit(0);
+  };
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
+  try {
+    for (let backoffMs = 1_000; ; backoffMs = Math.min(backoffMs * 2, config.workerRestartMaxMs)) {
+      try {
+        await migrateToLatest(db);
+        waiting.succeeded();
+        return;
+      } catch (error) {
+        if (classifyDatabaseFailure(error) === null) throw error;
+        waiting.failed(error, { retry_in_ms: backoffMs });
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      }
+    }
+  } finally {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+  }
+}
+
 try {
-  await migrateToLatest(db);
+  await migrateWhenReachable();
   guardAgainstQueueLibraryErrors(logger);
   const runner = superviseDeliveryWorker(
     {

@@ -15,6 +15,7 @@ describe('database failures (unit)', () => {
       [withCode('ECONNRESET'), 'unreachable'],
       [new Error('Connection terminated unexpectedly'), 'unreachable'],
       [new Error('timeout exceeded when trying to connect'), 'unreachable'],
+      [new Error('ROLLBACK - Client has encountered a connection error and is not queryable'), 'unreachable'],
       [withCode('57P01', 'terminating connection due to administrator command'), 'restarting'],
       [withCode('57P03', 'the database system is starting up'), 'restarting'],
       [withCode('53300', 'sorry, too many clients already'), 'too_many_connections'],

@@ -33,7 +33,7 @@ import { DELIVERY_TASK } from '../domain/messages.ts';
 import { errorFields, type Logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { BackgroundTask, errorMessage } from '../background.ts';
-import { isDatabaseUnavailable } from '../http/error-handler.ts';
+import { classifyDatabaseFailure } from '../db/availability.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
 import { syncAllTemplates } from './template-sync.ts';
@@ -67,8 +67,8 @@ const STALL_MS = 30_000;
 
 /** How long a finished job waits for others to be completed (or failed) in the same query. */
 const JOB_BATCH_DELAY_MS = 20;
-/** A runner that stayed up this long starts the backoff afresh when it next stops. */
-const STABLE_AFTER_MS = 60_000;
+/** A runner that stayed up this long (so not a crash loop) starts the backoff afresh when it next stops. */
+const STABLE_AFTER_MS = 5_000;
 
 export type WorkerState = 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -118,7 +118,7 @@ function markOutage(task: Task): Task {
     try {
       await task(payload, helpers);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (classifyDatabaseFailure(error) !== null) throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
       throw error;
     }
   };
