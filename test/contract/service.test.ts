@@ -49,6 +49,30 @@ describe('service endpoints', () => {
     });
   });
 
+  describe('GET /readyz with the delivery worker of the process (checks.worker)', () => {
+    const probe = (state: 'running' | 'starting' | 'restarting' | 'stopped', downForMs: number) => ({ state: () => state, downForMs: () => downForMs, graceMs: 30_000 });
+    const cases = [
+      { worker: probe('running', 0), status: 200, body: { status: 'ready', checks: { database: 'ok', worker: 'running' } } },
+      // Restarting within READINESS_WORKER_GRACE_MS: still ready (sends are accepted and wait in the queue).
+      { worker: probe('restarting', 29_000), status: 200, body: { status: 'ready', checks: { database: 'ok', worker: 'restarting' } } },
+      // Down for longer than the grace period: not ready.
+      { worker: probe('restarting', 31_000), status: 503, body: { status: 'unavailable', checks: { database: 'ok', worker: 'restarting' } } },
+      { worker: probe('stopped', 0), status: 503, body: { status: 'unavailable', checks: { database: 'ok', worker: 'stopped' } } },
+    ];
+    for (const c of cases) {
+      it(`worker ${c.worker.state()} for ${c.worker.downForMs()} ms (grace 30 s) → ${c.status}`, async () => {
+        const other = await startServer({ db: harness.db, worker: c.worker });
+        try {
+          const res = await other.api.get('/readyz');
+          expect(res.status).to.equal(c.status);
+          expect(res.body).to.deep.equal(c.body);
+        } finally {
+          await other.close();
+        }
+      });
+    }
+  });
+
   describe('GET /openapi.yaml (getOpenApiYaml)', () => {
     it('serves the exact bytes of openapi.yaml as application/yaml', async () => {
       const res = await harness.api.get('/openapi.yaml');

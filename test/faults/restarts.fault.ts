@@ -66,6 +66,21 @@ describe('fault: PostgreSQL restarts', function () {
         processes.push(worker);
       }
       const trickle = startTrickle(api.baseUrl, database, 20);
+      // What /readyz says along the way (the in-process worker is in checks.worker).
+      const readiness = new Map<string, number>();
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          const seen = await fetch(`${api.baseUrl}/readyz`, { signal: AbortSignal.timeout(3_000) })
+            .then(async (res) => {
+              const body = (await res.json()) as { checks?: { database?: string; worker?: string } };
+              return `${res.status} database=${body.checks?.database} worker=${body.checks?.worker ?? '-'}`;
+            })
+            .catch(() => 'no answer');
+          readiness.set(seen, (readiness.get(seen) ?? 0) + 1);
+          await sleep(250);
+        }
+      })();
       const recoveries: number[] = [];
       const downs: number[] = [];
       await sleep(1_000);
@@ -81,12 +96,15 @@ describe('fault: PostgreSQL restarts', function () {
       }
       await sleep(1_000);
       await trickle.stop();
+      polling = false;
+      await poller;
       const accepted = trickle.accepted();
       const byStatus = new Map<number, number>();
       for (const a of trickle.answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
       recordFigure(scenario, 'down per restart (s)', downs.map((d) => (d / 1000).toFixed(1)).join(' '));
       recordFigure(scenario, 'sends: 202 / 503 / other', `${byStatus.get(202) ?? 0} / ${byStatus.get(503) ?? 0} / ${trickle.answers.length - (byStatus.get(202) ?? 0) - (byStatus.get(503) ?? 0)}`);
       recordFigure(scenario, 'first 202 after each start (ms)', recoveries.map((r) => (Number.isFinite(r) ? String(r) : 'none')).join(' '));
+      recordFigure(scenario, '/readyz answers seen (count)', [...readiness].map(([k, n]) => `${k} (${n})`).join('; '));
       recordFigure(scenario, 'process crashes / worker exits', `${watched.unexpectedExits().length} / ${worker?.unexpectedExits().length ?? 0}`);
       const finalMs = await waitForStatusExplained(database.url, accepted, 'read', FINAL_WITHIN_MS, [
         { name: 'server', output: watched.output },
@@ -100,6 +118,10 @@ describe('fault: PostgreSQL restarts', function () {
       // Every answer is a 202 or the documented 503 (no 500, no hang past the client's timeout).
       expect([...byStatus.keys()].filter((s) => s !== 202 && s !== 503), JSON.stringify([...byStatus])).to.deep.equal([]);
       expect(recoveries.every((r) => Number.isFinite(r)), `a restart without a 202 after it: ${recoveries}`).to.equal(true);
+      // Unready while the database is away, ready again (with the worker running, when in-process) afterwards.
+      expect([...readiness.keys()].some((k) => k.startsWith('503 database=unavailable')), JSON.stringify([...readiness])).to.equal(true);
+      const ready = await fetch(`${api.baseUrl}/readyz`).then((res) => res.json());
+      expect(ready).to.deep.equal({ status: 'ready', checks: { database: 'ok', ...(mode === 'in-process worker' ? { worker: 'running' } : {}) } });
     });
   }
 

@@ -13,7 +13,7 @@ import { createDatabase } from '../../server/src/db/knex.ts';
 import { loadSpec, type LoadedSpec } from '../../server/src/http/openapi.ts';
 import { listen } from '../../server/src/http/server.ts';
 import { createLogger, silentLogger, type Logger } from '../../server/src/logger.ts';
-import type { Implementations } from '../../server/src/operations/context.ts';
+import type { Implementations, WorkerProbe } from '../../server/src/operations/context.ts';
 import { implementations } from '../../server/src/operations/index.ts';
 import { ContractClient, SPEC_PATH } from './contract.ts';
 import type { ContractFixture } from './fixtures.ts';
@@ -64,6 +64,8 @@ export interface StartServerOptions {
   readonly metaVerifyToken?: string;
   /** TRUST_PROXY, METRICS_TOKEN and METRICS_PORT as the app sees them. */
   readonly config?: Partial<Pick<Config, 'trustProxy' | 'metricsToken' | 'metricsPort'>>;
+  /** A delivery worker for `/readyz` to report (none by default, as with WORKER=false). */
+  readonly worker?: WorkerProbe;
 }
 
 export async function startServer(options: StartServerOptions): Promise<TestServer> {
@@ -79,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
       ...options.config,
     },
     logger: logs.logger,
+    ...(options.worker ? { worker: options.worker } : {}),
   });
   const server: Server = listen(app, { ...loadConfig({}), port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
