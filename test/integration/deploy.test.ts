@@ -3,9 +3,10 @@
  * absent, hanging), and the Dockerfile and compose.yaml read as text — images cannot be pulled
  * or built where the tests run, so what can be checked is checked on the files: exec-form node
  * as the entry point, a non-root user, the health check running the script, multi-stage with
- * npm ci, and compose's services with their environment.
+ * npm ci, and compose's services with their environment. The image's CMD and HEALTHCHECK
+ * command, taken from the Dockerfile, are also run as they are against a real database.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,7 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { repoRoot } from '../support/contract.ts';
 import { harness, startServer, unreachableDatabase } from '../support/harness.ts';
-import { freePort } from '../support/postgres.ts';
+import { createFreshDatabase, freePort } from '../support/postgres.ts';
 
 const SCRIPT = path.join(repoRoot, 'scripts/healthcheck.mjs');
 
@@ -159,6 +160,39 @@ describe('deploying: the Dockerfile', () => {
     const server = JSON.parse(readFileSync(path.join(repoRoot, 'server/package.json'), 'utf8'));
     expect(server.dependencies).to.have.property('tsx');
     expect(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).devDependencies).not.to.have.property('tsx');
+  });
+});
+
+describe('deploying: the image’s entry point and health check, run as the Dockerfile says', function () {
+  this.timeout(90_000);
+
+  it('CMD starts the API (HOST=0.0.0.0 as in the image), the HEALTHCHECK command passes, SIGTERM stops it with 0', async () => {
+    const final = dockerfile().filter((i, _, all) => i.stage === Math.max(...all.map((x) => x.stage)));
+    const cmd = execForm(final.find((i) => i.keyword === 'CMD')!.args);
+    const health = execForm(final.find((i) => i.keyword === 'HEALTHCHECK')!.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
+    const database = await createFreshDatabase(harness.postgres.adminUrl, 'entrypoint');
+    const port = String(await freePort());
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', DATABASE_URL: database.connectionString, HOST: '0.0.0.0', PORT: port, WORKER: 'false' };
+    const child = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const until = Date.now() + 60_000;
+      while (!out.includes('"msg":"listening"') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(out, 'the entry point listens').to.include('"msg":"listening"');
+      const probe = await new Promise<number>((resolve) =>
+        execFile(health[0] === 'node' ? process.execPath : health[0]!, health.slice(1), { cwd: repoRoot, env: { PATH: env.PATH, HOST: env.HOST, PORT: port }, timeout: 20_000 }, (error) =>
+          resolve(error ? (typeof error.code === 'number' ? error.code : 99) : 0),
+        ),
+      );
+      expect(probe, 'the HEALTHCHECK command').to.equal(0);
+      child.kill('SIGTERM');
+      expect(await exited, 'exit code after SIGTERM').to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await database.drop();
+    }
   });
 });
 
