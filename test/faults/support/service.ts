@@ -6,7 +6,6 @@
  * restarts it measures).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createDatabase, migrateToLatest } from '../../../server/src/db/knex.ts';
@@ -112,35 +111,29 @@ export async function waitForStatus(url: string, ids: readonly string[], status:
 }
 
 /**
- * waitForStatus, and when it times out, what explains it: the queue's jobs, the database
- * sessions, and the last lines of the processes that are not access-log lines.
+ * Polls until no message of `ids` is `queued` and every one is final (`read` or `failed`), or
+ * the deadline passes; resolves with the time it took (null at the deadline) and the counts by
+ * status, and failure code, seen last.
  */
-export async function waitForStatusExplained(
-  url: string,
-  ids: readonly string[],
-  status: string,
-  timeoutMs: number,
-  processes: ReadonlyArray<{ name: string; output(): string }>,
-): Promise<number> {
-  try {
-    return await waitForStatus(url, ids, status, timeoutMs);
-  } catch (error) {
-    const jobs = await queryOnce(
-      url,
-      `SELECT task_identifier, locked_by, run_at > now() AS later, attempts, left(last_error, 90) AS error, count(*) AS n, min(locked_at) AS locked_at
-       FROM graphile_worker.jobs GROUP BY 1, 2, 3, 4, 5 ORDER BY n DESC LIMIT 12`,
-    ).catch((e: Error) => e.message);
-    const sessions = await queryOnce(
-      url,
-      `SELECT state, wait_event, now() - state_change AS for, left(query, 80) AS query
-       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    ).catch((e: Error) => e.message);
-    const tails = processes.map(
-      (p) => `--- ${p.name}\n${p.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-40).join('\n')}`,
-    );
-    if (process.env.FAULTS_DUMP) writeFileSync(process.env.FAULTS_DUMP, processes.map((p) => `--- ${p.name}\n${p.output()}`).join('\n'));
-    throw new Error(`${(error as Error).message}\njobs: ${JSON.stringify(jobs)}\nsessions: ${JSON.stringify(sessions)}\n${tails.join('\n')}`);
+export async function waitUntilSettled(url: string, ids: readonly string[], timeoutMs: number): Promise<{ ms: number | null; counts: Record<string, number> }> {
+  const started = Date.now();
+  let counts: Record<string, number> = {};
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const rows = await queryOnce<{ k: string; n: string }>(
+        url,
+        `SELECT status || coalesce(':' || error_code, '') AS k, count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) GROUP BY 1`,
+        [ids],
+      );
+      counts = Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+      const final = Object.entries(counts).reduce((n, [k, v]) => n + (k === 'read' || k.startsWith('failed') ? v : 0), 0);
+      if (final === ids.length) return { ms: Date.now() - started, counts };
+    } catch {
+      // the database is still coming back
+    }
+    await sleep(250);
   }
+  return { ms: null, counts };
 }
 
 export function sleep(ms: number): Promise<void> {
