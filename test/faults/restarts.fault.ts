@@ -107,6 +107,8 @@ describe('fault: PostgreSQL restarts', function () {
       recordFigure(scenario, 'first 202 after each start (ms)', recoveries.map((r) => (Number.isFinite(r) ? String(r) : 'none')).join(' '));
       recordFigure(scenario, '/readyz answers seen (count)', [...readiness].map(([k, n]) => `${k} (${n})`).join('; '));
       recordFigure(scenario, 'process crashes / worker exits', `${watched.unexpectedExits().length} / ${worker?.unexpectedExits().length ?? 0}`);
+      const quiet = (text: string) => text.split('\n').filter((l) => !l.includes('"msg":"request"') && !l.includes('readiness check failed')).slice(-60).join('\n');
+      expect(watched.unexpectedExits(), `server exits; output:\n${quiet(watched.output())}`).to.deep.equal([]);
       // Every accepted message handed over (none left queued), and its sandbox statuses to `read`.
       const settled = await waitUntilSettled(database.url, accepted, FINAL_WITHIN_MS);
       recordFigure(scenario, 'messages by status 30 s after the last restart', JSON.stringify(settled.counts));

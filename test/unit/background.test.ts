@@ -4,12 +4,14 @@
  * and the recovery is logged with how long it took. Housekeeping against a database that is not
  * there keeps running on its timer without an unhandled rejection.
  */
+import { execFile } from 'node:child_process';
 import { expect } from 'chai';
 import { BackgroundTask, errorMessage } from '../../server/src/background.ts';
 import { startHousekeeping } from '../../server/src/domain/housekeeping.ts';
 import { metrics } from '../../server/src/metrics.ts';
 import { LogCapture, unreachableDatabase } from '../support/harness.ts';
 import { freePort } from '../support/postgres.ts';
+import { repoRoot } from '../support/contract.ts';
 
 async function failures(task: string): Promise<number> {
   const metric = await metrics.backgroundFailures.get();
@@ -70,5 +72,39 @@ describe('background tasks (unit)', () => {
     expect((await failures('housekeeping')) - before).to.be.at.least(3);
     expect(logs.lines.filter((l) => l.msg === 'housekeeping failed; retrying')).to.have.length(1);
     expect(unhandled).to.deep.equal([]);
+  });
+});
+
+describe('the process guard against queue-library errors (unit, child processes)', function () {
+  this.timeout(30_000);
+  const run = (throwing: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const script = `
+        import { guardAgainstQueueLibraryErrors } from './server/src/delivery/worker.ts';
+        import { createLogger } from './server/src/logger.ts';
+        guardAgainstQueueLibraryErrors(createLogger({ level: 'info' }));
+        ${throwing}
+        setTimeout(() => { console.log('still alive'); process.exit(0); }, 300);
+      `;
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, timeout: 20_000 }, (error, stdout) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out: stdout }),
+      );
+    });
+
+  it('survives a dropped database connection nobody listens to, and a rejection from graphile-worker, counted and logged once', async () => {
+    const dropped = await run(`setImmediate(() => { throw Object.assign(new Error('Connection terminated unexpectedly'), {}); });`);
+    expect(dropped.code).to.equal(0);
+    expect(dropped.out).to.include('still alive');
+    expect(dropped.out).to.include('job queue library failed; retrying');
+    const library = await run(`const e = new Error('Error occurred whilst returning jobs from local queue to database queue: connect ECONNREFUSED'); e.stack = e.message + '\\n    at onError (node_modules/graphile-worker/src/localQueue.ts:474:17)'; Promise.reject(e);`);
+    expect(library.code).to.equal(0);
+    expect(library.out).to.include('still alive');
+  });
+
+  it('still ends the process with 1 on any other uncaught error (a bug)', async () => {
+    const bug = await run(`setImmediate(() => { throw new TypeError("Cannot read properties of undefined (reading 'id')"); });`);
+    expect(bug.code).to.equal(1);
+    expect(bug.out).not.to.include('still alive');
+    expect(bug.out).to.include('uncaught exception: exiting');
   });
 });

@@ -343,7 +343,8 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
 /**
  * graphile-worker can let an error escape as an unhandled rejection when it loses the database
  * while it releases its local queue ("Error occurred whilst returning jobs from local queue to
- * database queue"): by Node's default that ends the process, API included. This guard, installed
+ * database queue"), and a connection of a pool left behind by a stopped runner can report its
+ * loss with nobody listening: by Node's default either ends the process, API included. This guard, installed
  * once by the server and the worker process, handles errors that come from the queue library on
  * purpose — counted, logged once per run, and left to the supervisor, which replaces the runner
  * (the jobs it held are released) — and keeps Node's behaviour for everything else: the error is
@@ -353,7 +354,9 @@ export function guardAgainstQueueLibraryErrors(logger: Logger): void {
   const queueErrors = new BackgroundTask('job queue library', logger);
   const handle = (kind: string) => (error: unknown) => {
     const stack = error instanceof Error ? (error.stack ?? '') : '';
-    if (/[\\/]graphile-worker[\\/]/.test(stack)) {
+    // The queue library's own errors, and a dropped database connection that nobody listens to any
+    // more (a client of a pool a stopped runner left behind): neither is a bug in our logic.
+    if (/[\\/]graphile-worker[\\/]/.test(stack) || classifyDatabaseFailure(error) !== null) {
       queueErrors.failed(error, { kind });
       return;
     }
