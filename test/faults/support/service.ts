@@ -136,6 +136,23 @@ export async function waitUntilSettled(url: string, ids: readonly string[], time
   return { ms: null, counts };
 }
 
+/**
+ * For each of `ids` not yet final (at most 10): its status, wamid, the status events recorded for
+ * it and the queue's jobs that name its wamid or id (including failed ones), one line each.
+ */
+export async function notFinalReport(url: string, ids: readonly string[]): Promise<string> {
+  const rows = await queryOnce<{ line: string }>(
+    url,
+    `SELECT concat_ws(' | ', m.id, m.status, m.platform_message_id, m.updated_at,
+       'events: ' || coalesce((SELECT string_agg(e.status || '@' || e.received_at || coalesce(' msg=' || e.message_id, ' unmatched'), ', ') FROM message_events e WHERE e.platform_message_id = m.platform_message_id), 'none'),
+       'jobs: ' || coalesce((SELECT string_agg(j.task_identifier || ' attempts=' || j.attempts || '/' || j.max_attempts || ' run_at=' || j.run_at || ' locked_by=' || coalesce(j.locked_by, '-') || ' last_error=' || coalesce(left(j.last_error, 120), '-'), ', ')
+         FROM graphile_worker.jobs j WHERE j.payload::text LIKE '%' || m.platform_message_id || '%' OR j.payload::text LIKE '%' || m.id || '%'), 'none')) AS line
+     FROM messages m WHERE m.id = ANY($1::uuid[]) AND m.status NOT IN ('read', 'failed') ORDER BY m.created_at LIMIT 10`,
+    [ids],
+  );
+  return rows.map((r) => `        ${r.line}`).join('\n') || '        (none)';
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -207,6 +224,8 @@ export interface WatchedProcess {
   /** Exits that nobody asked for (the test's own stop does not count). */
   unexpectedExits(): Array<{ code: number | null; signal: NodeJS.Signals | null }>;
   output(): string;
+  /** Resolves once the output contains `text`; rejects after `timeoutMs` or if the process exits first. */
+  waitForOutput(text: string, timeoutMs: number): Promise<void>;
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
@@ -236,6 +255,14 @@ export function watch(child: ChildProcess): WatchedProcess {
     child,
     unexpectedExits: () => exits,
     output: () => out,
+    async waitForOutput(text, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before printing ${JSON.stringify(text)}:\n${out.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} within ${timeoutMs} ms:\n${out.slice(-2000)}`);
+        await sleep(50);
+      }
+    },
     async stop(timeoutMs = 15_000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
