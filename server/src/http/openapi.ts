@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { isObject, resolveRef, type JsonObject } from './openapi-ref.mjs';
 
-export type JsonObject = { [key: string]: unknown };
+export type { JsonObject };
 
 export interface LoadedSpec {
   /** Where the document was read from. */
@@ -40,30 +41,11 @@ export function loadSpec(path: string): LoadedSpec {
   };
 }
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { atPointer, isObject } from './openapi-ref.mjs';
 
-/** The value at a local JSON pointer such as `#/components/responses/NotFound`. */
-export function atPointer(document: JsonObject, pointer: string): unknown {
-  if (!pointer.startsWith('#')) throw new Error(`only local references are supported: ${pointer}`);
-  let node: unknown = document;
-  for (const raw of pointer.slice(1).split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (isObject(node)) node = node[key];
-    else return undefined;
-  }
-  return node;
-}
-
-/** Follows `$ref` chains of OpenAPI objects (responses, parameters, headers, …). */
+/** Follows `$ref` chains of OpenAPI objects (responses, parameters, headers, …) to an object. */
 export function deref(document: JsonObject, value: unknown): JsonObject {
-  let node = value;
-  for (let hops = 0; isObject(node) && typeof node.$ref === 'string'; hops++) {
-    if (hops > 20) throw new Error(`reference cycle at ${node.$ref}`);
-    node = atPointer(document, node.$ref);
-  }
+  const node = resolveRef(document, value);
   if (!isObject(node)) throw new Error('reference does not resolve to an object');
   return node;
 }
