@@ -4,7 +4,7 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { Logger } from '../logger.ts';
-import type { Principal } from './auth.ts';
+import type { Principal } from '../core/principal.ts';
 
 export interface AppState {
   /** Set first (correlation.ts): the caller's sane `X-Correlation-ID`, or `req_` + ULID. */
@@ -15,8 +15,11 @@ export interface AppState {
   route?: RouteDefinition;
   /** Set by authentication (auth.ts) for operations that need an API key. */
   principal?: Principal;
-  /** Set by authentication when the operation attached a lookup to the key's query (auth.ts). */
-  prefetched?: { readonly value: unknown };
+  /**
+   * Set by authentication when the operation attached a lookup to the key's query (auth.ts):
+   * what it found (null for nothing), handed to the operation's `handle` by invoke.ts.
+   */
+  attached?: { readonly value: unknown };
   /**
    * Set by the body reader for operations with a request body: the exact bytes received
    * (kept for webhook signatures and idempotency hashing) and the parsed JSON value.
