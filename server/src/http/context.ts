@@ -1,7 +1,7 @@
 /**
  * The state every middleware shares on `ctx.state`, in the order the chain fills it in.
  */
-import type { Middleware, ParameterizedContext } from 'koa';
+import type { Middleware } from 'koa';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { Logger } from '../logger.ts';
 import type { Principal } from '../core/principal.ts';
@@ -36,5 +36,4 @@ export interface AppState {
   logIds?: { organizationId?: string; keyId?: string; messageId?: string };
 }
 
-export type AppContext = ParameterizedContext<AppState>;
 export type AppMiddleware = Middleware<AppState>;
