@@ -39,7 +39,17 @@ const STATES: ReadonlyArray<{ name: string; set: Record<string, unknown>; wamid?
   { name: 'failed', set: { status: 'failed', failed_at: at(2), error_code: 'upstream_rejected', error_message: 'no' } },
 ];
 
-const COMPARED = ['status', 'sent_at', 'delivered_at', 'read_at', 'failed_at', 'error_code', 'error_message', 'meta_error_code', 'platform_message_status'];
+const COMPARED = [
+  'status',
+  'sent_at',
+  'delivered_at',
+  'read_at',
+  'failed_at',
+  'error_code',
+  'error_message',
+  'meta_error_code',
+  'platform_message_status',
+];
 
 describe('markAcceptedMany', () => {
   it('leaves each message as markAccepted would, from every starting state', async function () {
@@ -50,9 +60,15 @@ describe('markAcceptedMany', () => {
     const bulk: Array<{ messageId: string; platformMessageId: string; platformStatus: string; at: Date }> = [];
     for (const [i, state] of STATES.entries()) {
       const [a, b] = [ids[2 * i]!, ids[2 * i + 1]!];
-      for (const [id, side] of [[a, 'one'], [b, 'many']] as const) {
+      for (const [id, side] of [
+        [a, 'one'],
+        [b, 'many'],
+      ] as const) {
         const preset = state.wamid ? { platform_message_id: `wamid.preset.${side}.${i}.${stamp}` } : {};
-        await harness.db('messages').where({ id }).update({ ...state.set, ...preset });
+        await harness
+          .db('messages')
+          .where({ id })
+          .update({ ...state.set, ...preset });
       }
       await markAccepted(harness.db, a, { platformMessageId: `wamid.one.${i}.${stamp}`, platformStatus: 'accepted', at: at(5) });
       single.push(a);
@@ -63,11 +79,14 @@ describe('markAcceptedMany', () => {
     for (const [i, state] of STATES.entries()) {
       const one = await harness.db('messages').where({ id: single[i] }).first();
       const many = await harness.db('messages').where({ id: bulk[i]!.messageId }).first();
-      const pick = (row: Record<string, unknown>) => Object.fromEntries(COMPARED.map((c) => [c, row[c] instanceof Date ? (row[c] as Date).toISOString() : row[c]]));
+      const pick = (row: Record<string, unknown>) =>
+        Object.fromEntries(COMPARED.map((c) => [c, row[c] instanceof Date ? (row[c] as Date).toISOString() : row[c]]));
       expect(pick(many), state.name).to.deep.equal(pick(one));
       const expectedPrefix = state.wamid ? 'wamid.preset.' : 'wamid.';
       expect(String(one.platform_message_id).startsWith(expectedPrefix), `${state.name}: one`).to.equal(true);
-      expect(String(many.platform_message_id).startsWith(state.wamid ? 'wamid.preset.many' : 'wamid.many'), `${state.name}: many`).to.equal(true);
+      expect(String(many.platform_message_id).startsWith(state.wamid ? 'wamid.preset.many' : 'wamid.many'), `${state.name}: many`).to.equal(
+        true,
+      );
     }
     // The outcomes themselves, so that both paths being wrong the same way fails too.
     const statuses = await Promise.all(bulk.map((b) => harness.db('messages').where({ id: b.messageId }).first('status', 'sent_at')));

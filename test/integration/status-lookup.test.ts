@@ -52,7 +52,9 @@ describe('GET status: the lookup attached to the key query', () => {
     const foreign = await recording(() => other.get(`/v1/whatsapp/messages/${id}`));
     expect(foreign.result.status).to.equal(404);
     expect(foreign.result.body.error.code).to.equal('message_not_found');
-    expect(foreign.queries.filter((q) => q.bindings.includes(id)).map((q) => q.name)).to.deep.equal(['mojeeb_authenticate_key+get_message']);
+    expect(foreign.queries.filter((q) => q.bindings.includes(id)).map((q) => q.name)).to.deep.equal([
+      'mojeeb_authenticate_key+get_message',
+    ]);
 
     // The same organization, but another agent only, or the live environment: not found either.
     const otherAgent = await tenant.addAgent();

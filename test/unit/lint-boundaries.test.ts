@@ -22,7 +22,10 @@ async function lint(files: Record<string, string>): Promise<{ code: number; outp
       writeFileSync(join(dir, path), text);
     }
     try {
-      const { stdout, stderr } = await run(BIOME, ['lint', '--vcs-enabled=false', '--colors=off', ...Object.keys(files)], { cwd: dir, timeout: 20_000 });
+      const { stdout, stderr } = await run(BIOME, ['lint', '--vcs-enabled=false', '--colors=off', ...Object.keys(files)], {
+        cwd: dir,
+        timeout: 20_000,
+      });
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -34,12 +37,42 @@ async function lint(files: Record<string, string>): Promise<{ code: number; outp
 }
 
 const CASES: ReadonlyArray<{ rule: string; violating: string; allowed: string; source: string }> = [
-  { rule: 'sdk-no-server', violating: 'sdk/src/planted.ts', allowed: 'test/planted.ts', source: "import { createApp } from '../../server/src/app.ts';\nexport const x = createApp;\n" },
-  { rule: 'operations-no-db', violating: 'server/src/operations/planted.ts', allowed: 'server/src/domain/planted.ts', source: "import { preparedQuery } from '../db/prepared.ts';\nexport const x = preparedQuery;\n" },
-  { rule: 'operations-no-db', violating: 'server/src/operations/planted.ts', allowed: 'server/src/domain/planted.ts', source: "import type { Knex } from 'knex';\nexport type X = Knex;\n" },
-  { rule: 'operations-no-http', violating: 'server/src/operations/planted.ts', allowed: 'server/src/app.ts', source: "import { routing } from '../http/router.ts';\nexport const x = routing;\n" },
-  { rule: 'domain-no-http', violating: 'server/src/domain/api-keys/planted.ts', allowed: 'server/src/http/support/planted.ts', source: "import { bearerKey } from '../../http/auth.ts';\nexport const x = bearerKey;\n" },
-  { rule: 'core-neutral', violating: 'server/src/core/planted.ts', allowed: 'server/src/operations/planted.ts', source: "import type { Messaging } from '../domain/messages.ts';\nexport type X = Messaging;\n" },
+  {
+    rule: 'sdk-no-server',
+    violating: 'sdk/src/planted.ts',
+    allowed: 'test/planted.ts',
+    source: "import { createApp } from '../../server/src/app.ts';\nexport const x = createApp;\n",
+  },
+  {
+    rule: 'operations-no-db',
+    violating: 'server/src/operations/planted.ts',
+    allowed: 'server/src/domain/planted.ts',
+    source: "import { preparedQuery } from '../db/prepared.ts';\nexport const x = preparedQuery;\n",
+  },
+  {
+    rule: 'operations-no-db',
+    violating: 'server/src/operations/planted.ts',
+    allowed: 'server/src/domain/planted.ts',
+    source: "import type { Knex } from 'knex';\nexport type X = Knex;\n",
+  },
+  {
+    rule: 'operations-no-http',
+    violating: 'server/src/operations/planted.ts',
+    allowed: 'server/src/app.ts',
+    source: "import { routing } from '../http/router.ts';\nexport const x = routing;\n",
+  },
+  {
+    rule: 'domain-no-http',
+    violating: 'server/src/domain/api-keys/planted.ts',
+    allowed: 'server/src/http/support/planted.ts',
+    source: "import { bearerKey } from '../../http/auth.ts';\nexport const x = bearerKey;\n",
+  },
+  {
+    rule: 'core-neutral',
+    violating: 'server/src/core/planted.ts',
+    allowed: 'server/src/operations/planted.ts',
+    source: "import type { Messaging } from '../domain/messages.ts';\nexport type X = Messaging;\n",
+  },
 ];
 
 describe('lint: layer boundaries (biome.json)', function () {
@@ -58,7 +91,9 @@ describe('lint: layer boundaries (biome.json)', function () {
   }
 
   it('fails for an unused import and an unused variable', async () => {
-    const result = await lint({ 'server/src/domain/planted.ts': "import { readFileSync } from 'node:fs';\nconst unused = 1;\nexport const x = 2;\n" });
+    const result = await lint({
+      'server/src/domain/planted.ts': "import { readFileSync } from 'node:fs';\nconst unused = 1;\nexport const x = 2;\n",
+    });
     expect(result.code).to.not.equal(0);
     expect(result.output).to.include('lint/correctness/noUnusedImports');
     expect(result.output).to.include('lint/correctness/noUnusedVariables');

@@ -37,7 +37,10 @@ export type DocumentedOtherResponse<Op extends OperationId> = {
 
 export type OperationResult<Op extends OperationId> = Promise<OperationResponse<Op> | DocumentedOtherResponse<Op>>;
 
-export type OperationImplementation<Op extends OperationId, S> = (request: OperationRequest<Op>, ctx: OperationContext<S>) => OperationResult<Op>;
+export type OperationImplementation<Op extends OperationId, S> = (
+  request: OperationRequest<Op>,
+  ctx: OperationContext<S>,
+) => OperationResult<Op>;
 
 /**
  * An operation whose data is looked up in the same query as the key's authentication (one

@@ -9,8 +9,22 @@ import { type MessageResource, toMessageResource } from './messages.ts';
 type MessageRow = Parameters<typeof toMessageResource>[0];
 
 const COLUMNS = [
-  'id', 'status', 'agent_id', 'from_number', 'to_number', 'type', 'conversation_id', 'platform_message_id', 'error_code',
-  'error_message', 'meta_error_code', 'created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
+  'id',
+  'status',
+  'agent_id',
+  'from_number',
+  'to_number',
+  'type',
+  'conversation_id',
+  'platform_message_id',
+  'error_code',
+  'error_message',
+  'meta_error_code',
+  'created_at',
+  'sent_at',
+  'delivered_at',
+  'read_at',
+  'failed_at',
 ] as const satisfies readonly (keyof MessageRow)[];
 // Every column of the row is selected (a compile error names the one missing).
 const everyColumn: Record<Exclude<keyof MessageRow, (typeof COLUMNS)[number]>, never> = {};

@@ -132,6 +132,8 @@ function operationChain<S>(route: RouteDefinition, validator: OperationValidator
 
 function attachedLookupOf<S>(implementation: Implementations<S>[OperationId]): AttachLookup | undefined {
   if (implementation === undefined || typeof implementation === 'function') return undefined;
+  // The route's path parameters, validated before the handler runs; the lookup's parameter type
+  // is the operation's own, which the union over all operations cannot name here.
   return (params) => implementation.attachedLookup(params as never);
 }
 
