@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-import { resolveRef as deref } from '../../server/src/http/openapi-ref.mjs';
+import { resolveRef as deref } from '../../server/src/core/openapi-ref.mjs';
 import { ROOT } from '../fetch-generator.mjs';
 
 export const SPEC_FILE = 'openapi.yaml';

@@ -3,7 +3,8 @@
  *
  *   security headers → correlation id → access log → error envelope → routing (generated route table)
  *     → per operation: auth, plan, scope, rate limit (401/403/429) → body (415/413/400)
- *       → validation (422) → agent restriction (403/422) → [idempotency: later] → handler (or 501)
+ *       → validation (422) → agent restriction (403/422) → handler (or 501), whose send
+ *       checks idempotency (409/422) and the business rules (domain/messages.ts)
  *     → unmatched: 405 / 404 channel_not_available / 404 endpoint_not_found
  *
  * Everything is compiled here, once: schemas, validators, the route table is checked against
@@ -18,12 +19,12 @@ import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { Messaging } from './domain/messages.ts';
 import { SandboxInbound } from './domain/sandbox-inbound.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
+import { deref, isObject, listOperations, type LoadedSpec } from './core/openapi.ts';
 import { accessLog } from './http/access-log.ts';
 import { MAX_BODY_BYTES } from './http/body.ts';
 import type { AppState } from './http/context.ts';
 import { correlation } from './http/correlation.ts';
 import { errorHandler } from './http/error-handler.ts';
-import { deref, isObject, listOperations, type LoadedSpec } from './http/openapi.ts';
 import { routing } from './http/router.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { createSchemaSet } from './http/schemas.ts';
@@ -93,8 +94,6 @@ export function createApp(options: AppOptions): Koa<AppState> {
     services,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     keys: { lookupAndCount: (key, attached) => lookupAndCountKey(options.db, key, attached) },
-    // The status lookup rides on the key's authentication query: one round trip per request.
-    attachedLookups: { getWhatsAppMessageStatus: (params) => services.messaging.attachedGet(params.id ?? '') },
     webhook:
       options.config.metaAppSecret && options.config.metaVerifyToken
         ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }
@@ -114,7 +113,8 @@ function checkImplementations(handlers: Implementations, routes: readonly RouteD
     if (!known.has(key)) {
       throw new Error(`handler '${key}' does not match any operationId of openapi.yaml (known: ${[...known].join(', ')})`);
     }
-    if (typeof value !== 'function') throw new Error(`handler '${key}' is not a function`);
+    const callable = typeof value === 'function' || (typeof value?.handle === 'function' && typeof value.attachedLookup === 'function');
+    if (!callable) throw new Error(`handler '${key}' is not a function (nor an operation with an attached lookup)`);
   }
 }
 

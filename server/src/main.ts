@@ -24,7 +24,7 @@ import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker, type DeliveryW
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
-import { loadSpec } from './http/openapi.ts';
+import { loadSpec } from './core/openapi.ts';
 import { listen } from './http/server.ts';
 import { createLogger, errorFields, type Logger } from './logger.ts';
 import { createMetricsServer } from './http/metrics-endpoint.ts';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createDatabase } from '../../server/src/db/knex.ts';
-import { loadSpec } from '../../server/src/http/openapi.ts';
+import { loadSpec } from '../../server/src/core/openapi.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { implementations } from '../../server/src/operations/index.ts';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createApp } from '../../server/src/app.ts';
-import { ApiError } from '../../server/src/http/errors.ts';
+import { ApiError } from '../../server/src/core/errors.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import type { Implementations } from '../../server/src/operations/context.ts';
 import { implementations } from '../../server/src/operations/index.ts';

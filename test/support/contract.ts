@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
-import { deref, isObject, listOperations, loadSpec, type JsonObject, type LoadedSpec, type SpecOperation } from '../../server/src/http/openapi.ts';
+import { deref, isObject, listOperations, loadSpec, type JsonObject, type LoadedSpec, type SpecOperation } from '../../server/src/core/openapi.ts';
 import { createSchemaSet, type SchemaSet } from '../../server/src/http/schemas.ts';
 import { recordExercised, UNMATCHED } from './coverage.ts';
 

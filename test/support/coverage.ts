@@ -2,7 +2,7 @@
  * Which documented (operationId, status) pairs the suite exercised. The contract client records
  * every validated response; the root hooks print the report at the end of the run.
  */
-import { deref, isObject, listOperations, type JsonObject } from '../../server/src/http/openapi.ts';
+import { deref, isObject, listOperations, type JsonObject } from '../../server/src/core/openapi.ts';
 
 /** The pseudo-operation of requests that match no operation (x-unmatched-request-responses). */
 export const UNMATCHED = '(unmatched)';

@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { createApp } from '../../server/src/app.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { createDatabase } from '../../server/src/db/knex.ts';
-import { loadSpec, type LoadedSpec } from '../../server/src/http/openapi.ts';
+import { loadSpec, type LoadedSpec } from '../../server/src/core/openapi.ts';
 import { listen } from '../../server/src/http/server.ts';
 import { createLogger, silentLogger, type Logger } from '../../server/src/logger.ts';
 import type { Implementations, WorkerProbe } from '../../server/src/operations/context.ts';

@@ -34,7 +34,7 @@ import { createApp } from '../../server/src/app.ts';
 import { repoRoot, type LogLevel } from '../../server/src/config.ts';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import type { AppState } from '../../server/src/http/context.ts';
-import { loadSpec } from '../../server/src/http/openapi.ts';
+import { loadSpec } from '../../server/src/core/openapi.ts';
 import { createLogger, errorFields } from '../../server/src/logger.ts';
 import { implementations } from '../../server/src/operations/index.ts';
 import { seedContractFixture } from '../support/fixtures.ts';

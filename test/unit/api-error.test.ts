@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ApiError } from '../../server/src/http/errors.ts';
-import type { ErrorCode } from '../../server/src/http/errors.ts';
+import { ApiError } from '../../server/src/core/errors.ts';
+import type { ErrorCode } from '../../server/src/core/errors.ts';
 
 describe('ApiError', () => {
   it('takes its status and type from the catalog', () => {

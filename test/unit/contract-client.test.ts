@@ -4,7 +4,7 @@
  * changes one thing.
  */
 import { expect } from 'chai';
-import type { JsonObject, LoadedSpec } from '../../server/src/http/openapi.ts';
+import type { JsonObject, LoadedSpec } from '../../server/src/core/openapi.ts';
 import { ContractValidator, type ObservedResponse } from '../support/contract.ts';
 import { spec } from '../support/harness.ts';
 

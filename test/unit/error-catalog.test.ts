@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { errorCatalog } from '../../server/src/generated/error-catalog.ts';
-import { deref, isObject, listOperations, type JsonObject } from '../../server/src/http/openapi.ts';
+import { deref, isObject, listOperations, type JsonObject } from '../../server/src/core/openapi.ts';
 import { createSchemaSet } from '../../server/src/http/schemas.ts';
 import { strictTransform } from '../support/contract.ts';
 import { spec } from '../support/harness.ts';

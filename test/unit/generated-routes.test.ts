@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import * as generated from '../../server/src/generated/routes.ts';
-import { deref, HTTP_METHODS, isObject, type JsonObject } from '../../server/src/http/openapi.ts';
+import { deref, HTTP_METHODS, isObject, type JsonObject } from '../../server/src/core/openapi.ts';
 import { spec } from '../support/harness.ts';
 
 interface RouteFacts {

@@ -1,10 +1,10 @@
 /**
- * The one `$ref` resolver of the project (server/src/http/openapi-ref.mjs), used by the server
+ * The one `$ref` resolver of the project (server/src/core/openapi-ref.mjs), used by the server
  * (openapi.ts) and by scripts/generate.mjs.
  */
 import { expect } from 'chai';
-import { deref } from '../../server/src/http/openapi.ts';
-import { atPointer, resolveRef } from '../../server/src/http/openapi-ref.mjs';
+import { deref } from '../../server/src/core/openapi.ts';
+import { atPointer, resolveRef } from '../../server/src/core/openapi-ref.mjs';
 
 const document = {
   components: {

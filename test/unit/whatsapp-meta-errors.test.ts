@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isObject } from '../../server/src/http/openapi.ts';
+import { isObject } from '../../server/src/core/openapi.ts';
 import { classifyMetaError, META_ERROR_TABLE, type MessageErrorCode, type RetryClass } from '../../server/src/whatsapp/meta-errors.ts';
 import { spec } from '../support/harness.ts';
 

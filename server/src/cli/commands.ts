@@ -10,7 +10,7 @@ import { keys } from './commands/keys.ts';
 import { organizations } from './commands/organizations.ts';
 import { templates } from './commands/templates.ts';
 
-export { DEFAULTS, usageHint, type Action, type Args, type Command, type CommandContext, type OptionSpec, type Output, type Resource } from './commands/command.ts';
+export { DEFAULTS, usageHint, type Args, type Command, type CommandContext } from './commands/command.ts';
 export { describeDatabaseError } from './commands/database-errors.ts';
 
 const REGISTERED: readonly Resource[] = [organizations, agents, connections, keys, templates];

@@ -45,6 +45,9 @@ const APPLY = `UPDATE messages m SET ${SET} WHERE m.id = :messageId`;
 
 // Accepted sends in one statement: `sent`, the status Meta reported and the wamid, for each
 // message no event of whose wamid arrived before it was known (those are left to markAccepted).
+// It is APPLY for the event `sent`, written out: only a queued message moves (to sent), the
+// wamid is kept if one was known, and the earliest sent_at stands; a delivered, read or failed
+// message keeps its status and timestamps.
 //
 // Committed without waiting for the WAL flush: the delivery job of each message is completed
 // (by a synchronously committed statement) only after this one, and the WAL is flushed in order,
@@ -53,7 +56,12 @@ const APPLY = `UPDATE messages m SET ${SET} WHERE m.id = :messageId`;
 // webhook instead of sending again.
 const ACCEPT_MANY = `
 WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-UPDATE messages m SET platform_message_status = v.platform_status, ${SET.replace(/:(\w+)/g, (_, name: string) => ({ status: `'sent'`, wamid: 'v.wamid', at: 'v.at' })[name] ?? 'NULL')}
+UPDATE messages m SET
+  platform_message_status = v.platform_status,
+  status = CASE WHEN m.status = 'queued' THEN 'sent' ELSE m.status END,
+  platform_message_id = coalesce(m.platform_message_id, nullif(v.wamid, '')),
+  sent_at = least(coalesce(m.sent_at, v.at), v.at),
+  updated_at = now()
 FROM unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[]) AS v(id, wamid, platform_status, at), async_commit
 WHERE m.id = v.id
   AND NOT EXISTS (SELECT 1 FROM message_events e WHERE e.platform_message_id = v.wamid AND e.message_id IS NULL)

@@ -7,8 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
-import type { AttachedQuery } from './api-keys/authenticate.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../core/errors.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { metrics } from '../metrics.ts';
 import { BackgroundTask } from '../background.ts';
@@ -68,11 +67,6 @@ interface MessageRow {
   read_at: Date | null;
   failed_at: Date | null;
 }
-
-const RESOURCE_COLUMNS = [
-  'id', 'status', 'agent_id', 'from_number', 'to_number', 'type', 'conversation_id', 'platform_message_id', 'error_code',
-  'error_message', 'meta_error_code', 'created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
-] as const;
 
 export function toMessageResource(row: MessageRow): MessageResource {
   return {
@@ -242,32 +236,6 @@ export class Messaging {
       headers: { 'Retry-After': '1' },
     });
   }
-
-  /**
-   * The status lookup, made in the key's authentication query (`k` is the key), so it costs one
-   * round trip: the message if the key may see it (same organization and environment, an allowed
-   * agent). Undefined for an id that cannot exist.
-   */
-  attachedGet(id: string): AttachedQuery | undefined {
-    if (!isUuid(id)) return undefined;
-    return { name: 'get_message', sql: ATTACHED_GET_SQL, bindings: [id.toLowerCase()], decode: decodeMessageRow };
-  }
-}
-
-const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-
-// A constant text, so that it is prepared once per connection (a named statement).
-const ATTACHED_GET_SQL = `SELECT ${RESOURCE_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
-  WHERE m.id = ?::uuid AND m.organization_id = k.organization_id AND m.environment = k.environment
-    AND (k.agent_ids IS NULL OR m.agent_id = ANY(k.agent_ids))`;
-
-const TIMESTAMP_COLUMNS = ['created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at'] as const;
-
-/** A message row as `to_jsonb` gives it (timestamps as ISO text) into the resource. */
-function decodeMessageRow(json: Record<string, unknown>): MessageResource {
-  const row = { ...json } as Record<string, unknown>;
-  for (const c of TIMESTAMP_COLUMNS) row[c] = json[c] === null ? null : new Date(String(json[c]));
-  return toMessageResource(row as unknown as MessageRow);
 }
 
 /**

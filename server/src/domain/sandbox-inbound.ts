@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../core/errors.ts';
 import { activeNumbersOfAgent } from './agents.ts';
 import { recordInboundMessage } from './conversations.ts';
 import { formatTimestamp } from './time.ts';

@@ -6,7 +6,7 @@
  * after field validation, so `agent_id` is a well-formed UUID here.
  */
 import type { AppMiddleware } from './context.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../core/errors.ts';
 
 export function agentAccess(): AppMiddleware {
   return async (ctx, next) => {

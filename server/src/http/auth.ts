@@ -13,35 +13,27 @@
  * - Every 401 carries an RFC 6750 challenge: `WWW-Authenticate: Bearer realm="mojeeb"` when no
  *   bearer token was presented, with `error="invalid_token"` when one was (malformed, unknown,
  *   revoked or expired).
- * - An operation may attach a lookup to that query (`AttachLookup`, e.g. the status lookup):
- *   its result reaches the handler (`prefetched`) only once every check above passed.
+ * - An operation may attach a lookup to that query (core/attached-query.ts, e.g. the status
+ *   lookup): what it found reaches the handler (`ctx.state.attached`) only once every check
+ *   above passed.
  */
-import type { AttachedQuery, KeyLookup } from '../domain/api-keys/authenticate.ts';
+import type { AttachedQuery } from '../core/attached-query.ts';
+import { ApiError } from '../core/errors.ts';
+import type { KeyLookup } from '../domain/api-keys/authenticate.ts';
 import { parseApiKey } from '../domain/api-keys/key-format.ts';
 import { missingScope } from '../domain/api-keys/scopes.ts';
 import { LOWEST_PLAN_WITH_API_ACCESS, planIncludesApiAccess } from '../domain/plans.ts';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { AppMiddleware } from './context.ts';
-import { ApiError } from './errors.ts';
 import { metrics } from '../metrics.ts';
 
 export interface KeyAuthenticator {
   /** Finds the key and counts the request (and makes the attached lookup); null when no key has this value. */
-  lookupAndCount(plaintextKey: string, attached?: AttachedQuery): Promise<KeyLookup | null>;
+  lookupAndCount(plaintextKey: string, attached?: AttachedQuery<unknown>): Promise<KeyLookup | null>;
 }
 
 /** The lookup an operation wants made with the key's authentication, from the request's path parameters. */
-export type AttachLookup = (params: Readonly<Record<string, string>>) => AttachedQuery | undefined;
-
-/** What a handler knows about the caller once authenticated. */
-export interface Principal {
-  readonly keyId: string;
-  readonly organizationId: string;
-  readonly environment: 'live' | 'test';
-  readonly scopes: readonly string[];
-  /** null: every agent of the organization. */
-  readonly agentIds: readonly string[] | null;
-}
+export type AttachLookup = (params: Readonly<Record<string, string>>) => AttachedQuery<unknown> | undefined;
 
 const INVALID_KEY_MESSAGE =
   "The API key is missing, malformed or unknown. Send 'Authorization: Bearer mk_live_…' with a key from the dashboard.";
@@ -109,7 +101,7 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
       scopes: key.scopes,
       agentIds: key.agentIds,
     };
-    if (attached) ctx.state.prefetched = { value: key.attached };
+    if (attached) ctx.state.attached = { value: key.attached };
     await next();
   };
 }

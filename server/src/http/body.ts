@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AppMiddleware } from './context.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../core/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,10 +1,10 @@
 /**
  * The state every middleware shares on `ctx.state`, in the order the chain fills it in.
  */
-import type { Middleware, ParameterizedContext } from 'koa';
+import type { Middleware } from 'koa';
 import type { RouteDefinition } from '../generated/routes.ts';
 import type { Logger } from '../logger.ts';
-import type { Principal } from './auth.ts';
+import type { Principal } from '../core/principal.ts';
 
 export interface AppState {
   /** Set first (correlation.ts): the caller's sane `X-Correlation-ID`, or `req_` + ULID. */
@@ -15,8 +15,11 @@ export interface AppState {
   route?: RouteDefinition;
   /** Set by authentication (auth.ts) for operations that need an API key. */
   principal?: Principal;
-  /** Set by authentication when the operation attached a lookup to the key's query (auth.ts). */
-  prefetched?: { readonly value: unknown };
+  /**
+   * Set by authentication when the operation attached a lookup to the key's query (auth.ts):
+   * what it found (null for nothing), handed to the operation's `handle` by invoke.ts.
+   */
+  attached?: { readonly value: unknown };
   /**
    * Set by the body reader for operations with a request body: the exact bytes received
    * (kept for webhook signatures and idempotency hashing) and the parsed JSON value.
@@ -33,5 +36,4 @@ export interface AppState {
   logIds?: { organizationId?: string; keyId?: string; messageId?: string };
 }
 
-export type AppContext = ParameterizedContext<AppState>;
 export type AppMiddleware = Middleware<AppState>;

@@ -10,9 +10,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { REDOC_SCRIPT_PATH } from '../operations/getApiReference.ts';
 import type { AppMiddleware } from './context.ts';
 
-export const REDOC_SCRIPT_PATH = '/docs/redoc.standalone.js';
+export { REDOC_SCRIPT_PATH };
 
 /** The remote logo of Redoc's footer, and what stands in for it: an empty 1×1 SVG, inline. */
 export const REDOC_REMOTE_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';

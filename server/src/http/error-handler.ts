@@ -16,7 +16,7 @@
 import { classifyDatabaseFailure, type DatabaseAvailability } from '../db/availability.ts';
 import { errorFields } from '../logger.ts';
 import type { AppMiddleware } from './context.ts';
-import { ApiError, INTERNAL_ERROR_MESSAGE } from './errors.ts';
+import { ApiError, INTERNAL_ERROR_MESSAGE } from '../core/errors.ts';
 
 export function errorHandler(availability?: DatabaseAvailability): AppMiddleware {
   return async (ctx, next) => {

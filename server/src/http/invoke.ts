@@ -1,15 +1,16 @@
 /**
  * The last link of an operation's chain: builds the typed OperationRequest from what the
  * earlier links validated, calls the handler (or answers 501 `not_implemented` when there is
- * none) and writes the handler's documented response.
+ * none) and writes the handler's documented response. An operation with an attached lookup
+ * gets what the key's authentication query found (auth.ts) as its `handle`'s third argument.
  */
+import { ApiError } from '../core/errors.ts';
+import type { Implementations, OperationContext } from '../core/operation.ts';
 import type { OperationRequest } from '../generated/handlers.ts';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
-import type { Implementations, OperationContext, Services } from '../operations/context.ts';
 import type { AppMiddleware } from './context.ts';
-import { ApiError } from './errors.ts';
 
-type AnyHandler = (request: OperationRequest<OperationId>, ctx: OperationContext) => Promise<HandlerResult>;
+type AnyHandler = (request: OperationRequest<OperationId>, ctx: OperationContext<unknown>, found: unknown) => Promise<HandlerResult>;
 
 interface HandlerResult {
   readonly status: number;
@@ -18,13 +19,19 @@ interface HandlerResult {
   readonly contentType?: string;
 }
 
-export function invoke(
+export function invoke<S>(
   route: RouteDefinition,
-  handler: Implementations[OperationId],
-  services: Services,
+  implementation: Implementations<S>[OperationId],
+  services: S,
   /** The documented media type per status, used when the handler names none. */
   mediaTypes: ReadonlyMap<number, string>,
 ): AppMiddleware {
+  const handler: AnyHandler | undefined =
+    implementation === undefined
+      ? undefined
+      : typeof implementation === 'function'
+        ? (implementation as unknown as AnyHandler)
+        : (implementation.handle.bind(implementation) as unknown as AnyHandler);
   return async (ctx) => {
     if (handler === undefined) {
       throw new ApiError('not_implemented', `The operation ${route.operationId} is not implemented by this server.`);
@@ -46,14 +53,13 @@ export function invoke(
       body: ctx.state.body,
       correlationId: ctx.state.correlationId,
     } as unknown as OperationRequest<OperationId>;
-    const operationContext: OperationContext = {
+    const operationContext: OperationContext<S> = {
       correlationId: ctx.state.correlationId,
       logger: ctx.state.logger,
       services,
       principal: ctx.state.principal ?? null,
-      prefetched: ctx.state.prefetched ?? null,
     };
-    const result = await (handler as unknown as AnyHandler).call(undefined, request, operationContext);
+    const result = await handler(request, operationContext, ctx.state.attached?.value ?? null);
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     ctx.status = result.status;
     // The message a send created (or replayed) or a lookup found: its id goes in the access log.

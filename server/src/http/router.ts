@@ -19,13 +19,13 @@
  */
 import Router from '@koa/router';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
-import type { Implementations, Services } from '../operations/context.ts';
+import { ApiError } from '../core/errors.ts';
+import type { Implementations } from '../core/operation.ts';
 import { agentAccess } from './agent-access.ts';
 import { authenticate, type AttachLookup, type KeyAuthenticator } from './auth.ts';
 import { jsonBody } from './body.ts';
 import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
-import { ApiError } from './errors.ts';
 import { invoke } from './invoke.ts';
 import { METRICS_PATH, metricsHandler } from './metrics-endpoint.ts';
 import { sendFields } from './send-fields.ts';
@@ -35,16 +35,15 @@ import type { OperationValidator } from './validation.ts';
 export const RESERVED_CHANNELS = ['messenger', 'instagram'] as const;
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-export interface RoutingOptions {
+export interface RoutingOptions<S> {
   readonly routes: readonly RouteDefinition[];
-  readonly implementations: Implementations;
+  readonly implementations: Implementations<S>;
   readonly validators: ReadonlyMap<string, OperationValidator>;
   readonly mediaTypes: ReadonlyMap<OperationId, ReadonlyMap<number, string>>;
-  readonly services: Services;
+  /** Handed to every handler as `ctx.services`. */
+  readonly services: S;
   readonly maxBodyBytes: number;
   readonly keys: KeyAuthenticator;
-  /** Lookups made in the same query as the key's authentication, by operation (auth.ts). */
-  readonly attachedLookups?: Partial<Record<OperationId, AttachLookup>>;
   /** Meta's webhook endpoint; absent when no app secret and verify token are configured. */
   readonly webhook?: WebhookOptions | undefined;
   /** `/metrics` on this port, with its bearer token when set; false when served on METRICS_PORT. Default: served, no token. */
@@ -52,7 +51,7 @@ export interface RoutingOptions {
 }
 
 /** The routing middleware: matched operations run their chain; everything else is answered here. */
-export function routing(options: RoutingOptions): AppMiddleware[] {
+export function routing<S>(options: RoutingOptions<S>): AppMiddleware[] {
   const router = new Router<AppState>({ strict: true, sensitive: true });
   for (const route of options.routes) {
     const validator = options.validators.get(route.operationId);
@@ -96,7 +95,8 @@ export function routing(options: RoutingOptions): AppMiddleware[] {
  * One operation's chain, in precedence order. Idempotency and the business rules come last, in
  * the handler's service call (domain/messages.ts), in the order the Errors guide gives.
  */
-function operationChain(route: RouteDefinition, validator: OperationValidator, options: RoutingOptions): AppMiddleware[] {
+function operationChain<S>(route: RouteDefinition, validator: OperationValidator, options: RoutingOptions<S>): AppMiddleware[] {
+  const implementation = options.implementations[route.operationId];
   const chain: AppMiddleware[] = [
     async (ctx, next) => {
       ctx.state.route = route;
@@ -107,7 +107,8 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
   // Authentication (401), plan and scope (403), rate limit (429, and X-RateLimit-* on every
   // response to a usable key). Before the body is read: an unauthenticated caller must not make
   // us read 64 KiB.
-  if (route.authenticated) chain.push(authenticate(route, options.keys, options.attachedLookups?.[route.operationId]));
+  // An operation that declares an `attachedLookup` has it made in the same query (one round trip).
+  if (route.authenticated) chain.push(authenticate(route, options.keys, attachedLookupOf(implementation)));
 
   if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
 
@@ -125,9 +126,15 @@ function operationChain(route: RouteDefinition, validator: OperationValidator, o
   // existence (422 agent_not_found) is checked by the send itself, before idempotency.
   if (route.authenticated && route.hasRequestBody) chain.push(sendFields(), agentAccess());
 
-  const handler = options.implementations[route.operationId];
-  chain.push(invoke(route, handler, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));
+  chain.push(invoke(route, implementation, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));
   return chain;
+}
+
+function attachedLookupOf<S>(implementation: Implementations<S>[OperationId]): AttachLookup | undefined {
+  if (implementation === undefined || typeof implementation === 'function') return undefined;
+  // The route's path parameters, validated before the handler runs; the lookup's parameter type
+  // is the operation's own, which the union over all operations cannot name here.
+  return (params) => implementation.attachedLookup(params as never);
 }
 
 function clip(path: string): string {

@@ -16,7 +16,7 @@
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { isObject, type JsonObject } from './openapi.ts';
+import { isObject, type JsonObject } from '../core/openapi.ts';
 
 const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;

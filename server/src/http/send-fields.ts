@@ -10,7 +10,7 @@
  *   message itself, and WhatsApp would refuse it later, after the quota was spent.
  */
 import type { AppMiddleware } from './context.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../core/errors.ts';
 
 export function sendFields(): AppMiddleware {
   return async (ctx, next) => {

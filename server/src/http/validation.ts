@@ -17,9 +17,9 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteDefinition } from '../generated/routes.ts';
-import { ApiError, type ErrorCode } from './errors.ts';
+import { ApiError, type ErrorCode } from '../core/errors.ts';
 import { headerText } from './header-text.ts';
-import { isObject, listOperations, type JsonObject, type LoadedSpec, type SpecOperation } from './openapi.ts';
+import { isObject, listOperations, type JsonObject, type LoadedSpec, type SpecOperation } from '../core/openapi.ts';
 import type { SchemaSet } from './schemas.ts';
 
 type FieldCode = Extract<ErrorCode, 'invalid_agent_id' | 'invalid_phone_number' | 'invalid_from_phone' | 'invalid_text_body' | 'invalid_template_name' | 'invalid_template_language' | 'invalid_idempotency_key'>;

@@ -1,16 +1,13 @@
 /**
- * What an operation handler gets besides its request: the request's correlation id and logger,
- * and the services it may call. Handlers never see Koa, headers or knex: they call services
- * (and, later, domain functions), return a documented response, or throw an ApiError.
+ * The services every operation handler may call, and the handler types bound to them (the
+ * generic contract with http/ is core/operation.ts). Handlers call services and domain
+ * functions; they never see Koa, headers or knex.
  */
-import type { OperationRequest, OperationResponse } from '../generated/handlers.ts';
-import type { components, operations } from '../generated/openapi-types.ts';
-import type { OperationId } from '../generated/routes.ts';
+import type * as core from '../core/operation.ts';
+import type { LoadedSpec } from '../core/openapi.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
-import type { Principal } from '../http/auth.ts';
-import type { LoadedSpec } from '../http/openapi.ts';
-import type { Logger } from '../logger.ts';
+import type { OperationId } from '../generated/routes.ts';
 
 export interface DatabaseProbe {
   /** `true` when the database answers `select 1` within the readiness timeout. */
@@ -36,38 +33,7 @@ export interface Services {
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
 }
 
-export interface OperationContext {
-  readonly correlationId: string;
-  readonly logger: Logger;
-  readonly services: Services;
-  /** The authenticated caller; null for operations that need no key. */
-  readonly principal: Principal | null;
-  /** What the operation's attached lookup found, made with the key's authentication; null when none was attached. */
-  readonly prefetched: { readonly value: unknown } | null;
-}
-
-type ResponsesOf<Op extends OperationId> = operations[Op]['responses'];
-type ContentOf<R> = R extends { content: infer C } ? C[keyof C] : never;
-
-/**
- * Documented responses outside 2xx whose body is not the error envelope, such as getReadiness's
- * 503 `{status:'unavailable',…}`: a handler returns them like a success. Error envelopes are
- * never returned, they are thrown as ApiError.
- */
-export type DocumentedOtherResponse<Op extends OperationId> = {
-  [S in Exclude<keyof ResponsesOf<Op>, 200 | 201 | 202 | 203 | 204 | 206>]: ContentOf<ResponsesOf<Op>[S]> extends components['schemas']['ErrorResponse']
-    ? never
-    : { status: S; body: ContentOf<ResponsesOf<Op>[S]>; headers?: Record<string, string>; contentType?: string };
-}[Exclude<keyof ResponsesOf<Op>, 200 | 201 | 202 | 203 | 204 | 206>];
-
-export type OperationImplementation<Op extends OperationId> = (
-  request: OperationRequest<Op>,
-  ctx: OperationContext,
-) => Promise<OperationResponse<Op> | DocumentedOtherResponse<Op>>;
-
-/**
- * The implementation map: one handler per operationId; a missing one answers 501, a key that is
- * not an operationId makes createApp throw. `Partial<OperationHandlers<OperationContext>>` (the
- * generated interface) fits it; it also admits the documented non-error responses above.
- */
-export type Implementations = { [Op in OperationId]?: OperationImplementation<Op> };
+export type OperationContext = core.OperationContext<Services>;
+export type OperationImplementation<Op extends OperationId> = core.OperationImplementation<Op, Services>;
+export type OperationWithLookup<Op extends OperationId, Row> = core.OperationWithLookup<Op, Services, Row>;
+export type Implementations = core.Implementations<Services>;

@@ -7,8 +7,10 @@
  * from here or inline, fetches to here, and the search worker Redoc starts from a blob: URL.
  */
 import { createHash } from 'node:crypto';
-import { REDOC_SCRIPT_PATH } from '../http/docs-assets.ts';
 import type { OperationImplementation } from './context.ts';
+
+/** Where the page loads Redoc from; http/docs-assets.ts serves the bundle there. */
+export const REDOC_SCRIPT_PATH = '/docs/redoc.standalone.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

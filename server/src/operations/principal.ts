@@ -1,6 +1,6 @@
 import type { SendResult } from '../domain/messages.ts';
-import { ApiError } from '../http/errors.ts';
-import type { Principal } from '../http/auth.ts';
+import { ApiError } from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
 import type { OperationContext } from './context.ts';
 
 /** The caller of an authenticated operation (the chain guarantees one; this guards the wiring). */

@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { isObject, type JsonObject } from '../../../server/src/http/openapi.ts';
+import { isObject, type JsonObject } from '../../../server/src/core/openapi.ts';
 import { createSchemaSet } from '../../../server/src/http/schemas.ts';
 import { formatErrors as format, passes, run, type CloudApiValidator, type MetaValidationResult } from './validation.ts';
 

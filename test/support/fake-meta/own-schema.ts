@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { isObject, type JsonObject } from '../../../server/src/http/openapi.ts';
+import { isObject, type JsonObject } from '../../../server/src/core/openapi.ts';
 import { createSchemaSet } from '../../../server/src/http/schemas.ts';
 import { formatErrors, passes, run, VALID, type CloudApiValidator, type MetaValidationResult } from './validation.ts';
 

@@ -2,6 +2,7 @@
 // `last_used_at`, in ONE database round trip. No cache: a revocation holds on the very next
 // request of every server process.
 import type { Knex } from 'knex';
+import type { AttachedQuery, KeyColumns } from '../../core/attached-query.ts';
 import { preparedQuery } from '../../db/prepared.ts';
 import { hashApiKey, type KeyEnvironment } from './key-format.ts';
 
@@ -24,19 +25,10 @@ export interface KeyLookup {
 }
 
 /**
- * A lookup made in the same statement as the key's authentication, so that an operation whose
- * whole work is one read costs one round trip: a SELECT giving at most one row, which may refer
- * to the key as `k` (`k.organization_id`, `k.environment`, `k.agent_ids`). It runs only for a
- * usable key, and its row reaches the handler only if every check of the key passed.
+ * The key's columns as an attached lookup sees them (core/attached-query.ts): expressions over
+ * the key query's `k`, passed to the lookup's `sql` so that it never names that alias itself.
  */
-export interface AttachedQuery {
-  /** Names the combined prepared statement; one name per distinct `sql`. */
-  readonly name: string;
-  readonly sql: string;
-  readonly bindings: readonly Knex.Value[];
-  /** Turns the row (as `to_jsonb` gives it) into what the handler gets. */
-  readonly decode: (row: Record<string, unknown>) => unknown;
-}
+const KEY_COLUMNS: KeyColumns = { organizationId: 'k.organization_id', environment: 'k.environment', agentIds: 'k.agent_ids' };
 
 export interface RateWindow {
   readonly limit: number;
@@ -92,13 +84,13 @@ SELECT k.id, k.organization_id, k.environment, k.scopes, k.agent_ids, k.plan, k.
 const SQL_ALONE = `${SQL}\nFROM k`;
 
 /** Looks the key up by its hash (and makes the attached lookup); null when no key has this hash. */
-export async function lookupAndCountKey(db: Knex, plaintextKey: string, attached?: AttachedQuery): Promise<KeyLookup | null> {
+export async function lookupAndCountKey(db: Knex, plaintextKey: string, attached?: AttachedQuery<unknown>): Promise<KeyLookup | null> {
   const bindings = [DEFAULT_RATE_LIMIT_PER_MINUTE, hashApiKey(plaintextKey), ...(attached?.bindings ?? [])];
   const rows = attached
     ? await preparedQuery<Row>(
         db,
         `mojeeb_authenticate_key+${attached.name}`,
-        `${SQL},\n  CASE WHEN k.usable THEN (SELECT to_jsonb(a) FROM (${attached.sql}) a LIMIT 1) END AS attached\nFROM k`,
+        `${SQL},\n  CASE WHEN k.usable THEN (SELECT to_jsonb(a) FROM (${attached.sql(KEY_COLUMNS)}) a LIMIT 1) END AS attached\nFROM k`,
         bindings,
       )
     : await preparedQuery<Row>(db, 'mojeeb_authenticate_key', SQL_ALONE, bindings);

@@ -41,7 +41,7 @@ export function loadSpec(path: string): LoadedSpec {
   };
 }
 
-export { atPointer, isObject } from './openapi-ref.mjs';
+export { isObject } from './openapi-ref.mjs';
 
 /** Follows `$ref` chains of OpenAPI objects (responses, parameters, headers, …) to an object. */
 export function deref(document: JsonObject, value: unknown): JsonObject {

@@ -75,7 +75,3 @@ function lookup(code: string): CatalogEntry {
   if (entry === undefined) throw new TypeError(`unknown error code '${code}' (not in openapi.yaml's catalog)`);
   return entry;
 }
-
-export function isApiError(value: unknown): value is ApiError {
-  return value instanceof ApiError;
-}
