@@ -46,7 +46,7 @@ BEGIN
   END LOOP;
 
   -- Header parameters: only for a text header, and then all of them.
-  v_given := mojeeb_json_keys(r -> 'header_parameters');
+  v_given := CASE WHEN r -> 'header_parameters' IS NULL THEN '{}' ELSE mojeeb_json_keys(r -> 'header_parameters') END;
   IF t.header_format = 'TEXT' THEN
     FOREACH v_name IN ARRAY t.header_parameters LOOP
       IF NOT v_name = ANY (v_given) THEN
@@ -91,11 +91,13 @@ BEGIN
       v_position := v_position + 1;
     END LOOP;
   END IF;
-  SELECT (d ->> 'index')::integer INTO v_index FROM jsonb_array_elements(t.buttons) WITH ORDINALITY AS e(d, n)
-   WHERE d ->> 'type' = 'url' AND (d ->> 'dynamic')::boolean AND NOT (d ->> 'index')::integer = ANY (v_seen)
-   ORDER BY n LIMIT 1;
-  IF FOUND THEN
-    RETURN jsonb_build_object('param', 'template.buttons', 'reason', 'button_required', 'index', v_index);
+  IF t.buttons @> '[{"type": "url", "dynamic": true}]' THEN
+    SELECT (d ->> 'index')::integer INTO v_index FROM jsonb_array_elements(t.buttons) WITH ORDINALITY AS e(d, n)
+     WHERE d ->> 'type' = 'url' AND (d ->> 'dynamic')::boolean AND NOT (d ->> 'index')::integer = ANY (v_seen)
+     ORDER BY n LIMIT 1;
+    IF FOUND THEN
+      RETURN jsonb_build_object('param', 'template.buttons', 'reason', 'button_required', 'index', v_index);
+    END IF;
   END IF;
   RETURN NULL;
 END
