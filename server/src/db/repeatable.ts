@@ -48,7 +48,8 @@ export async function applyRepeatableSql(db: Knex): Promise<string[]> {
     const applied: string[] = [];
     for (const file of files) {
       if (recorded.get(file.name) === file.sha256) continue;
-      await trx.raw(file.text);
+      // As written: knex would read `?` (a jsonb operator) as a placeholder unless escaped.
+      await trx.raw(file.text.replace(/\?/g, '\\?'));
       await trx.raw(
         `INSERT INTO mojeeb_sql_files (name, sha256) VALUES (?, ?)
          ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, applied_at = now()`,

@@ -97,7 +97,7 @@ BEGIN
   IF p_type = 'template' THEN
     -- 422 template_not_found, template_not_approved, invalid_template_parameters.
     SELECT t.* INTO v_template FROM templates t
-     WHERE t.connection_id = v_connection_id AND t.name = p_template ->> 'name' AND t.language = p_template ->> 'language';
+     WHERE t.connection_id = v_connection_id AND t.name = p_content -> 'template' ->> 'name' AND t.language = p_content -> 'template' ->> 'language';
     IF v_template.id IS NULL THEN
       RETURN QUERY SELECT 'template_not_found'::text, NULL::uuid, NULL::uuid, NULL::timestamptz, NULL::jsonb;
       RETURN;

@@ -23,9 +23,10 @@ LANGUAGE plpgsql STABLE AS $fn$
 DECLARE
   v_given text[];
   v_name text;
+  v_request jsonb := r::jsonb;  -- parsed once; `r` is read again only for the order of its keys
   v_media boolean := t.header_format IN ('IMAGE', 'VIDEO', 'DOCUMENT');
   v_position integer := 0;
-  v_button json;
+  v_button jsonb;
   v_index integer;
   v_definition jsonb;
   v_seen integer[] := '{}';
@@ -46,7 +47,7 @@ BEGIN
   END LOOP;
 
   -- Header parameters: only for a text header, and then all of them.
-  v_given := CASE WHEN r -> 'header_parameters' IS NULL THEN '{}' ELSE mojeeb_json_keys(r -> 'header_parameters') END;
+  v_given := CASE WHEN v_request ? 'header_parameters' THEN mojeeb_json_keys(r -> 'header_parameters') ELSE '{}' END;
   IF t.header_format = 'TEXT' THEN
     FOREACH v_name IN ARRAY t.header_parameters LOOP
       IF NOT v_name = ANY (v_given) THEN
@@ -65,16 +66,16 @@ BEGIN
   END IF;
 
   -- Header media: required by an image, video or document header, refused otherwise.
-  IF v_media AND r -> 'header_media_url' IS NULL THEN
+  IF v_media AND NOT v_request ? 'header_media_url' THEN
     RETURN jsonb_build_object('param', 'template.header_media_url', 'reason', 'media_required', 'header_format', t.header_format);
   END IF;
-  IF NOT v_media AND r -> 'header_media_url' IS NOT NULL THEN
+  IF NOT v_media AND v_request ? 'header_media_url' THEN
     RETURN jsonb_build_object('param', 'template.header_media_url', 'reason', 'no_media_header');
   END IF;
 
   -- Buttons: each given one is a dynamic button of that type, given once; url buttons are required.
-  IF json_typeof(r -> 'buttons') = 'array' THEN
-    FOR v_button IN SELECT b FROM json_array_elements(r -> 'buttons') AS b LOOP
+  IF jsonb_typeof(v_request -> 'buttons') = 'array' THEN
+    FOR v_button IN SELECT b FROM jsonb_array_elements(v_request -> 'buttons') AS b LOOP
       v_index := (v_button ->> 'index')::integer;
       SELECT d INTO v_definition FROM jsonb_array_elements(t.buttons) AS d WHERE (d ->> 'index')::integer = v_index LIMIT 1;
       IF v_index = ANY (v_seen) THEN
