@@ -39,7 +39,7 @@ async function accept(call: Call, db: Knex = harness.db): Promise<Outcome> {
   const args: Record<string, unknown> = { ...call, content: JSON.stringify(call.content), template: call.template === undefined ? null : JSON.stringify(call.template) };
   const names = Object.keys(args);
   const sql = `SELECT * FROM mojeeb_accept_send(${names.map((n) => `p_${n} => ?`).join(', ')})`;
-  const result = await db.raw<{ rows: Outcome[] }>(sql, names.map((n) => args[n] ?? null));
+  const result = await db.raw<{ rows: Outcome[] }>(sql, names.map((n) => (args[n] ?? null) as Knex.RawBinding));
   expect(result.rows).to.have.length(1);
   return result.rows[0]!;
 }
