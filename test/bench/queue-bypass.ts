@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
+import { DELIVERY_TASK } from '../../server/src/delivery/queue.ts';
 import { createAgent, createConnection } from '../../server/src/domain/agents.ts';
 import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
 import { createOrganization } from '../../server/src/domain/organizations.ts';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     const template = JSON.stringify({ name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' } });
     const sql = `SELECT outcome FROM mojeeb_accept_send(p_organization_id => $1, p_environment => 'test', p_api_key_id => $2, p_agent_id => $3,
       p_from => $4, p_to => $5, p_type => 'template', p_content => $6::jsonb, p_template => $7::json, p_idempotency_key => $8,
-      p_operation_id => 'sendWhatsAppTemplate', p_request_hash => 'h', p_correlation_id => 'bench')`;
+      p_operation_id => 'sendWhatsAppTemplate', p_request_hash => 'h', p_correlation_id => 'bench', p_task => '${DELIVERY_TASK}')`;
     let n = 0;
     const round = async (): Promise<number> => {
       const until = Date.now() + DURATION_S * 1000;

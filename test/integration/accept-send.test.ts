@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { DELIVERY_TASK } from '../../server/src/delivery/queue.ts';
 import { recordInboundMessage } from '../../server/src/domain/conversations.ts';
 import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
@@ -36,7 +37,7 @@ interface Call {
 }
 
 async function accept(call: Call, db: Knex = harness.db): Promise<Outcome> {
-  const args: Record<string, unknown> = { ...call, content: JSON.stringify(call.content), template: call.template === undefined ? null : JSON.stringify(call.template) };
+  const args: Record<string, unknown> = { task: DELIVERY_TASK, ...call, content: JSON.stringify(call.content), template: call.template === undefined ? null : JSON.stringify(call.template) };
   const names = Object.keys(args);
   const sql = `SELECT * FROM mojeeb_accept_send(${names.map((n) => `p_${n} => ?`).join(', ')})`;
   const result = await db.raw<{ rows: Outcome[] }>(sql, names.map((n) => (args[n] ?? null) as Knex.RawBinding));

@@ -262,7 +262,7 @@ CREATE SEQUENCE knex_migrations_lock_index_seq;
 
 CREATE SEQUENCE message_events_id_seq;
 
-CREATE OR REPLACE FUNCTION public.mojeeb_accept_send(p_organization_id uuid, p_environment text, p_api_key_id uuid, p_agent_id uuid, p_from text, p_to text, p_type text, p_content jsonb, p_template json DEFAULT NULL::json, p_idempotency_key text DEFAULT NULL::text, p_operation_id text DEFAULT NULL::text, p_request_hash text DEFAULT NULL::text, p_correlation_id text DEFAULT NULL::text, p_task text DEFAULT 'deliver_message'::text)
+CREATE OR REPLACE FUNCTION public.mojeeb_accept_send(p_task text, p_organization_id uuid, p_environment text, p_api_key_id uuid, p_agent_id uuid, p_from text, p_to text, p_type text, p_content jsonb, p_template json DEFAULT NULL::json, p_idempotency_key text DEFAULT NULL::text, p_operation_id text DEFAULT NULL::text, p_request_hash text DEFAULT NULL::text, p_correlation_id text DEFAULT NULL::text)
  RETURNS TABLE(outcome text, message_id uuid, conversation_id uuid, created_at timestamp with time zone, detail jsonb)
  LANGUAGE plpgsql
 AS $function$

@@ -32,6 +32,7 @@
 -- This file is applied by server/src/db/repeatable.ts after the migrations whenever its checksum
 -- changes (CREATE OR REPLACE); schema changes go in migrations.
 CREATE OR REPLACE FUNCTION mojeeb_accept_send(
+  p_task text,  -- the delivery task (delivery/queue.ts DELIVERY_TASK)
   p_organization_id uuid,
   p_environment text,
   p_api_key_id uuid,
@@ -44,8 +45,7 @@ CREATE OR REPLACE FUNCTION mojeeb_accept_send(
   p_idempotency_key text DEFAULT NULL,
   p_operation_id text DEFAULT NULL,
   p_request_hash text DEFAULT NULL,
-  p_correlation_id text DEFAULT NULL,
-  p_task text DEFAULT 'deliver_message')
+  p_correlation_id text DEFAULT NULL)
 RETURNS TABLE (outcome text, message_id uuid, conversation_id uuid, created_at timestamptz, detail jsonb)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
