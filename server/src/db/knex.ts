@@ -10,6 +10,7 @@ import knexModule, { type Knex } from 'knex';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { applyRepeatableSql } from './repeatable.ts';
 
 const knexFactory = knexModule.knex;
 
@@ -129,7 +130,8 @@ export function migrationConfig(): Knex.MigratorConfig {
 
 /**
  * Applies every pending migration (ours, then graphile-worker's own schema for the delivery
- * queue); returns the names of ours applied now (empty when up to date).
+ * queue), then the repeatable SQL files whose checksum changed (the functions of the service's
+ * rules, db/repeatable.ts); returns the names of our migrations applied now (empty when up to date).
  */
 export async function migrateToLatest(db: Knex): Promise<string[]> {
   const { connectionString } = db.client.config.connection as { connectionString: string };
@@ -142,6 +144,7 @@ export async function migrateToLatest(db: Knex): Promise<string[]> {
   try {
     const [, applied] = (await migrator.migrate.latest(migrationConfig())) as [number, string[]];
     await runWorkerMigrations({ connectionString, logger: quietWorkerLogger });
+    await applyRepeatableSql(migrator);
     return applied;
   } finally {
     if (migrator !== db) await migrator.destroy();

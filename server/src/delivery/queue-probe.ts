@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { QueueProbe } from '../metrics.ts';
-import { DELIVERY_TASK } from '../domain/messages.ts';
+import { DELIVERY_TASK } from './queue.ts';
 
 export function deliveryQueueProbe(db: Knex, timeoutMs: number): QueueProbe {
   return async () => {

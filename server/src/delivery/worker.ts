@@ -29,7 +29,7 @@
 import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-status.ts';
-import { DELIVERY_TASK } from '../domain/messages.ts';
+import { DELIVERY_TASK } from './queue.ts';
 import { errorFields, type Logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { BackgroundTask, errorMessage } from '../background.ts';

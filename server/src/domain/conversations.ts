@@ -7,18 +7,26 @@
 import type { Knex } from 'knex';
 import { formatTimestamp } from './time.ts';
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000;
-
 export interface CustomerServiceWindow {
   readonly open: boolean;
   readonly last_inbound_at: string | null;
   readonly expires_at: string | null;
 }
 
-export function windowState(lastInboundAt: Date | null, now: Date): CustomerServiceWindow {
-  if (lastInboundAt === null) return { open: false, last_inbound_at: null, expires_at: null };
-  const expires = new Date(lastInboundAt.getTime() + WINDOW_MS);
-  return { open: expires.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expires) };
+/**
+ * The window from the customer's latest message and the moment it closes; both come from the
+ * database, which holds the window's length (`mojeeb_customer_service_window()`,
+ * db/sql/send_rules.sql).
+ */
+export function windowState(lastInboundAt: Date | null, expiresAt: Date | null, now: Date): CustomerServiceWindow {
+  if (lastInboundAt === null || expiresAt === null) return { open: false, last_inbound_at: null, expires_at: null };
+  return { open: expiresAt.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expiresAt) };
+}
+
+/** The window a refused send reports (`mojeeb_accept_send`'s window_closed detail: timestamps as text). */
+export function closedWindow(detail: { last_inbound_at: string | null; expires_at: string | null }): CustomerServiceWindow {
+  if (detail.last_inbound_at === null || detail.expires_at === null) return { open: false, last_inbound_at: null, expires_at: null };
+  return { open: false, last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)), expires_at: formatTimestamp(new Date(detail.expires_at)) };
 }
 
 export interface ConversationKey {
@@ -60,12 +68,12 @@ export async function recordInboundMessage(db: Knex, inbound: InboundMessage, no
       .where({ phone_number: inbound.businessNumber, active: true })
       .first('organization_id', 'agent_id');
     if (!connection) throw new UnknownBusinessNumberError(`no active WhatsApp number ${inbound.businessNumber}`);
-    const result = await trx.raw<{ rows: Array<{ id: string; last_inbound_at: Date }> }>(
+    const result = await trx.raw<{ rows: Array<{ id: string; last_inbound_at: Date; expires_at: Date }> }>(
       `INSERT INTO conversations (organization_id, business_number, customer_number, agent_id, last_inbound_at)
        VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (organization_id, business_number, customer_number)
        DO UPDATE SET last_inbound_at = greatest(conversations.last_inbound_at, EXCLUDED.last_inbound_at), updated_at = now()
-       RETURNING id, last_inbound_at`,
+       RETURNING id, last_inbound_at, last_inbound_at + mojeeb_customer_service_window() AS expires_at`,
       [connection.organization_id, inbound.businessNumber, inbound.customerNumber, connection.agent_id, inbound.receivedAt],
     );
     const conversation = result.rows[0]!;
@@ -77,7 +85,7 @@ export async function recordInboundMessage(db: Knex, inbound: InboundMessage, no
     return {
       conversationId: conversation.id,
       created: inserted.rows.length === 1,
-      window: windowState(conversation.last_inbound_at, now),
+      window: windowState(conversation.last_inbound_at, conversation.expires_at, now),
     };
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Idempotency of sends (openapi.yaml, "Idempotency"): keys are scoped to the API key and kept 24
- * hours. The claim, the replay and the stored record are part of the send's one statement
- * (`mojeeb_accept_send`, migration 20261129220000): a transaction-scoped advisory lock on (API
+ * hours (`mojeeb_idempotency_ttl()`, db/sql/send_rules.sql, the one place that says so). The
+ * claim, the replay and the stored record are part of the send's one statement
+ * (`mojeeb_accept_send`, db/sql/accept_send.sql): a transaction-scoped advisory lock on (API
  * key, Idempotency-Key) marks the request as in flight, so a concurrent duplicate is answered 409
  * at once; a later one finds the record, written in the same transaction as the message and its
  * delivery job, and replays it. A crash rolls everything back together, so there is never a
@@ -9,8 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-
-export const IDEMPOTENCY_TTL_HOURS = 24;
 
 /** SHA-256 of the operation and the body as canonical JSON (object members sorted). */
 export function requestHash(operationId: string, body: unknown): string {
@@ -28,5 +27,5 @@ export function canonicalJson(value: unknown): string {
 
 /** Drops records older than the retention; run periodically. */
 export async function pruneIdempotencyKeys(db: Knex): Promise<number> {
-  return db('idempotency_keys').where('created_at', '<', db.raw(`now() - interval '${IDEMPOTENCY_TTL_HOURS} hours'`)).delete();
+  return db('idempotency_keys').where('created_at', '<', db.raw('now() - mojeeb_idempotency_ttl()')).delete();
 }

@@ -1,9 +1,10 @@
 /**
  * Sending and looking up messages. A send is accepted in ONE statement, so one transaction and
- * one round trip (`mojeeb_accept_send`, migration 20261129220000): it checks the agent, holds the
- * idempotency claim, checks the business rules in the order openapi.yaml documents (sending
- * number, template, window, quota), and writes the conversation, the message, its delivery job
- * and the idempotency record together: after a crash there is either nothing or all of it.
+ * one round trip (`mojeeb_accept_send`, db/sql/accept_send.sql, which owns every rule of a send):
+ * it checks the agent, holds the idempotency claim, checks the business rules in the order
+ * openapi.yaml documents (sending number, template, window, quota), and writes the conversation,
+ * the message, its delivery job and the idempotency record together: after a crash there is
+ * either nothing or all of it. docs/accepting-a-send.md follows a send through it.
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
@@ -12,18 +13,17 @@ import { preparedQuery } from '../db/prepared.ts';
 import { metrics } from '../metrics.ts';
 import { BackgroundTask } from '../background.ts';
 import { silentLogger, type Logger } from '../logger.ts';
+import { DELIVERY_TASK, WorkerWakeup } from '../delivery/queue.ts';
 import { activeNumbersOfAgent } from './agents.ts';
-import { WINDOW_MS, windowState } from './conversations.ts';
+import { closedWindow } from './conversations.ts';
 import { requestHash } from './idempotency.ts';
-import { checkTemplateRequest, templateFromRow, type StoredTemplate, type TemplateRow } from './templates.ts';
+import { templateMismatchMessage, type TemplateMismatch } from './template-mismatch.ts';
 import { formatNullable, formatTimestamp } from './time.ts';
 
 export type MessageResource = components['schemas']['Message'];
 type SendMessageRequest = components['schemas']['SendMessageRequest'];
 type SendTemplateRequest = components['schemas']['SendTemplateRequest'];
 
-/** The graphile-worker task that hands a message to WhatsApp (or the sandbox). */
-export const DELIVERY_TASK = 'deliver_message';
 
 export interface Sender {
   readonly keyId: string;
@@ -90,34 +90,36 @@ export function toMessageResource(row: MessageRow): MessageResource {
   };
 }
 
-/** What `mojeeb_accept_send` answers (migration 20261129220000_accept_send_function). */
+/** What `mojeeb_accept_send` answers (db/sql/accept_send.sql lists the outcomes). */
 interface AcceptRow {
   outcome:
     | 'accepted' | 'stored' | 'in_progress' | 'agent_not_found' | 'from_phone_not_found' | 'template_not_found'
-    | 'template_not_approved' | 'check_template' | 'window_closed' | 'quota_exceeded' | 'quota_exact';
+    | 'template_not_approved' | 'template_mismatch' | 'window_closed' | 'quota_exceeded';
   message_id: string | null;
   conversation_id: string | null;
   created_at: Date | null;
   detail: Record<string, unknown> | null;
 }
 
-const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(
-  ?::uuid, ?::text, ?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::bigint, ?::boolean,
-  ?::text, ?::text, ?::text, ?::text, ?::text)`;
+/** The arguments of `mojeeb_accept_send`, by name, with their types. */
+const ACCEPT_ARGUMENTS = {
+  organization_id: 'uuid', environment: 'text', api_key_id: 'uuid', agent_id: 'uuid', from: 'text', to: 'text', type: 'text',
+  content: 'jsonb', template: 'json', idempotency_key: 'text', operation_id: 'text', request_hash: 'text', correlation_id: 'text',
+  task: 'text',
+} as const;
+type AcceptArguments = { readonly [K in keyof typeof ACCEPT_ARGUMENTS]: string | null };
 
-/**
- * Template definitions kept between sends (with the row version they were read at), by
- * organization, agent, number, name and language: at most this many.
- */
-const TEMPLATE_CACHE_SIZE = 1_000;
-/**
- * Calls of the function per send: a first template check and the last messages of a quota
- * (counted exactly) each cost one more; a send whose template keeps changing gives up (503).
- */
-const MAX_ROUNDS = 4;
+const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(${Object.entries(ACCEPT_ARGUMENTS)
+  .map(([name, type]) => `p_${name} => ?::${type}`)
+  .join(', ')})`;
+
+/** Calls `mojeeb_accept_send` once, with named arguments. */
+export async function acceptSend(db: Knex, args: AcceptArguments): Promise<AcceptRow> {
+  const rows = await preparedQuery<AcceptRow>(db, 'accept_send', ACCEPT_SQL, Object.keys(ACCEPT_ARGUMENTS).map((k) => args[k as keyof AcceptArguments]));
+  return rows[0]!;
+}
 
 export class Messaging {
-  private readonly templates = new Map<string, { template: StoredTemplate; version: string }>();
   private readonly wakeup: WorkerWakeup;
 
   constructor(
@@ -128,113 +130,97 @@ export class Messaging {
   }
 
   /**
-   * Accepts a send in one round trip (one statement, one commit): `mojeeb_accept_send` checks
-   * the agent, the idempotency key, the sending number, the template or the window and the
-   * quota, in this order, and writes everything or nothing. A template's parameters are checked
-   * here against the definition the function returns, then the call is repeated with the
-   * version checked; definitions are kept between sends, so a known template costs no extra trip.
+   * Accepts a send in one call (one statement, one commit): `mojeeb_accept_send` checks the
+   * agent, the idempotency key, the sending number, the template or the window and the quota, in
+   * this order, and writes everything or nothing. This method only turns its outcome into the
+   * response or the error.
    */
   async send(sender: Sender, input: SendInput, options: SendOptions): Promise<SendResult> {
     const hash = options.idempotencyKey === undefined ? null : requestHash(input.operationId, input.body);
     const body = input.body;
     const template = input.type === 'template' ? input.body.template : null;
-    const cacheKey = template ? [sender.organizationId, body.agent_id, body.from, template.name, template.language].join('\n') : '';
-    const content = storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template });
-
-    let exactQuota = false;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      let version: string | null = null;
-      if (template) {
-        const known = this.templates.get(cacheKey);
-        // A request that does not fit the known definition is checked against the stored one (the
-        // error then comes in the documented order, after the agent, idempotency and number checks).
-        if (known && checkTemplateRequest(known.template, template) === null) version = known.version;
-      }
-      const rows = await preparedQuery<AcceptRow>(this.db, 'mojeeb_accept_send', ACCEPT_SQL, [
-        sender.organizationId, sender.environment, sender.keyId, body.agent_id, body.from, body.to, input.type, content,
-        template?.name ?? null, template?.language ?? null, version, WINDOW_MS, exactQuota,
-        options.idempotencyKey ?? null, input.operationId, hash, options.correlationId, DELIVERY_TASK,
-      ]);
-      const row = rows[0]!;
-      switch (row.outcome) {
-        case 'accepted':
-          metrics.messagesAccepted.inc({ environment: sender.environment, type: input.type });
-          this.wakeup.jobAdded();
-          return { status: 202, message: acceptedResource(input, row), replayed: false };
-        case 'stored': {
-          const stored = row.detail as { operation_id: string; request_hash: string; correlation_id: string; body: MessageResource | null };
-          if (stored.request_hash !== hash || stored.operation_id !== input.operationId) {
-            throw new ApiError(
-              'idempotency_key_in_use_with_different_params',
-              'This Idempotency-Key was already used with a different request body.',
-              { original_correlation_id: stored.correlation_id },
-            );
-          }
-          // Same operation and body: the original message has this request's agent, numbers and type.
-          return { status: 202, message: stored.body ?? acceptedResource(input, row), replayed: true };
-        }
-        case 'in_progress':
-          throw new ApiError(
-            'idempotency_key_in_progress',
-            'A request with this Idempotency-Key is still being processed. Retry in 1 second.',
-            {},
-            { headers: { 'Retry-After': '1' } },
-          );
-        case 'agent_not_found':
-          throw new ApiError('agent_not_found', `No agent with id '${body.agent_id}' exists.`, { param: 'agent_id' });
-        case 'from_phone_not_found':
-          throw new ApiError('from_phone_not_found_for_agent', `${body.from} is not an active WhatsApp number of this agent.`, {
-            param: 'from',
-            available_phones: await activeNumbersOfAgent(this.db, body.agent_id),
-          });
-        case 'template_not_found':
-          throw new ApiError('template_not_found', `This number has no template '${template!.name}' in language '${template!.language}'.`, {
-            param: 'template.name',
-          });
-        case 'template_not_approved':
-          throw new ApiError(
-            'template_not_approved',
-            `The template '${template!.name}' (${template!.language}) is not approved by Meta (status ${String(row.detail!.status)}).`,
-            { param: 'template.name' },
-          );
-        case 'check_template': {
-          const definition = templateFromRow(row.detail as unknown as TemplateRow);
-          const mismatch = checkTemplateRequest(definition, template!);
-          if (mismatch) throw new ApiError('invalid_template_parameters', mismatch.message, { param: mismatch.param });
-          this.templates.delete(cacheKey);
-          if (this.templates.size >= TEMPLATE_CACHE_SIZE) this.templates.delete(this.templates.keys().next().value!);
-          this.templates.set(cacheKey, { template: definition, version: String(row.detail!.version) });
-          continue;
-        }
-        case 'window_closed': {
-          const last = row.detail!.last_inbound_at_ms;
-          const window = windowState(last === null ? null : new Date(Number(last)), new Date(Number(row.detail!.now_ms)));
-          throw new ApiError(
-            'customer_service_window_closed',
-            window.last_inbound_at === null
-              ? 'The customer has not written to this number, so only templates may be sent; send a template to start the conversation.'
-              : `The customer last wrote more than 24 hours ago (the window closed at ${window.expires_at}); send a template to reopen the conversation.`,
-            { window },
-          );
-        }
-        case 'quota_exceeded': {
-          const quota = Number(row.detail!.quota);
-          const resets = formatTimestamp(new Date(Number(row.detail!.resets_at_ms)));
-          throw new ApiError('message_quota_exceeded', `The monthly message quota of ${quota} messages is used up; it resets on ${resets}.`, {
-            quota_limit: quota,
-            quota_resets_at: resets,
-          });
-        }
-        case 'quota_exact':
-          exactQuota = true;
-          continue;
-        default:
-          throw new Error(`mojeeb_accept_send answered ${String(row.outcome)}`);
-      }
-    }
-    throw new ApiError('service_unavailable', 'The template changed several times while this send was checked; retry the request.', {}, {
-      headers: { 'Retry-After': '1' },
+    const row = await acceptSend(this.db, {
+      organization_id: sender.organizationId,
+      environment: sender.environment,
+      api_key_id: sender.keyId,
+      agent_id: body.agent_id,
+      from: body.from,
+      to: body.to,
+      type: input.type,
+      content: storable(input.type === 'text' ? { text: input.body.text } : { template: input.body.template }),
+      template: template === null ? null : storable(template),
+      idempotency_key: options.idempotencyKey ?? null,
+      operation_id: input.operationId,
+      request_hash: hash,
+      correlation_id: options.correlationId,
+      task: DELIVERY_TASK,
     });
+    switch (row.outcome) {
+      case 'accepted':
+        metrics.messagesAccepted.inc({ environment: sender.environment, type: input.type });
+        this.wakeup.jobAdded();
+        return { status: 202, message: acceptedResource(input, row), replayed: false };
+      case 'stored': {
+        const stored = row.detail as { operation_id: string; request_hash: string; correlation_id: string; body: MessageResource | null };
+        if (stored.request_hash !== hash || stored.operation_id !== input.operationId) {
+          throw new ApiError(
+            'idempotency_key_in_use_with_different_params',
+            'This Idempotency-Key was already used with a different request body.',
+            { original_correlation_id: stored.correlation_id },
+          );
+        }
+        // Same operation and body: the original message has this request's agent, numbers and type.
+        return { status: 202, message: stored.body ?? acceptedResource(input, row), replayed: true };
+      }
+      case 'in_progress':
+        throw new ApiError(
+          'idempotency_key_in_progress',
+          'A request with this Idempotency-Key is still being processed. Retry in 1 second.',
+          {},
+          { headers: { 'Retry-After': '1' } },
+        );
+      case 'agent_not_found':
+        throw new ApiError('agent_not_found', `No agent with id '${body.agent_id}' exists.`, { param: 'agent_id' });
+      case 'from_phone_not_found':
+        throw new ApiError('from_phone_not_found_for_agent', `${body.from} is not an active WhatsApp number of this agent.`, {
+          param: 'from',
+          available_phones: await activeNumbersOfAgent(this.db, body.agent_id),
+        });
+      case 'template_not_found':
+        throw new ApiError('template_not_found', `This number has no template '${template!.name}' in language '${template!.language}'.`, {
+          param: 'template.name',
+        });
+      case 'template_not_approved':
+        throw new ApiError(
+          'template_not_approved',
+          `The template '${template!.name}' (${template!.language}) is not approved by Meta (status ${String(row.detail!.status)}).`,
+          { param: 'template.name' },
+        );
+      case 'template_mismatch': {
+        const mismatch = row.detail as unknown as TemplateMismatch;
+        throw new ApiError('invalid_template_parameters', templateMismatchMessage(template!, mismatch), { param: mismatch.param });
+      }
+      case 'window_closed': {
+        const window = closedWindow(row.detail as { last_inbound_at: string | null; expires_at: string | null });
+        throw new ApiError(
+          'customer_service_window_closed',
+          window.last_inbound_at === null
+            ? 'The customer has not written to this number, so only templates may be sent; send a template to start the conversation.'
+            : `The customer last wrote more than 24 hours ago (the window closed at ${window.expires_at}); send a template to reopen the conversation.`,
+          { window },
+        );
+      }
+      case 'quota_exceeded': {
+        const quota = Number(row.detail!.quota);
+        const resets = formatTimestamp(new Date(String(row.detail!.resets_at)));
+        throw new ApiError('message_quota_exceeded', `The monthly message quota of ${quota} messages is used up; it resets on ${resets}.`, {
+          quota_limit: quota,
+          quota_resets_at: resets,
+        });
+      }
+      default:
+        throw new Error(`mojeeb_accept_send answered ${String(row.outcome)}`);
+    }
   }
 }
 
@@ -268,35 +254,4 @@ function acceptedResource(input: SendInput, row: AcceptRow): MessageResource {
     read_at: null,
     failed_at: null,
   });
-}
-
-/**
- * Wakes the delivery workers after accepted sends: one NOTIFY on graphile-worker's channel per
- * batch of sends accepted within WAKEUP_BATCH_MS, after their commits (a NOTIFY inside each
- * send's transaction would serialize every commit, and each NOTIFY is a commit of its own). A
- * lost wake-up only delays the job to the workers' next poll.
- */
-const WAKEUP_BATCH_MS = 10;
-
-class WorkerWakeup {
-  private pending = 0;
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(
-    private readonly db: Knex,
-    private readonly task: BackgroundTask,
-  ) {}
-
-  jobAdded(): void {
-    this.pending++;
-    this.timer ??= setTimeout(() => this.flush(), WAKEUP_BATCH_MS);
-  }
-
-  private flush(): void {
-    const count = this.pending;
-    this.pending = 0;
-    this.timer = null;
-    // A failure only delays the jobs to the workers' next poll: counted and logged once.
-    this.task.run(() => this.db.raw(`SELECT pg_notify('jobs:insert', json_build_object('count', ?::int)::text)`, [count]));
-  }
 }
