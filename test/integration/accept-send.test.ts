@@ -272,7 +272,8 @@ describe('mojeeb_accept_send (called directly)', () => {
       this.timeout(30_000);
       const s = await setup({ environment: 'live', quota: 5 });
       const outcomes = await Promise.all(Array.from({ length: 16 }, () => accept(s.template(randomE164()))));
-      const tally = outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [o.outcome]: (t[o.outcome] ?? 0) + 1 }), {});
+      const tally: Record<string, number> = {};
+      for (const o of outcomes) tally[o.outcome] = (tally[o.outcome] ?? 0) + 1;
       expect(tally).to.deep.equal({ accepted: 5, quota_exceeded: 11 });
       expect((await written(s.tenant.organization.id)).usage).to.equal(5);
     });

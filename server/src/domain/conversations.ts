@@ -29,12 +29,6 @@ export function closedWindow(detail: { last_inbound_at: string | null; expires_a
   return { open: false, last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)), expires_at: formatTimestamp(new Date(detail.expires_at)) };
 }
 
-export interface ConversationKey {
-  readonly organizationId: string;
-  readonly businessNumber: string;
-  readonly customerNumber: string;
-}
-
 export interface InboundMessage {
   /** The business number the customer wrote to (an active connection). */
   readonly businessNumber: string;

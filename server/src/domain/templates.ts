@@ -194,11 +194,6 @@ export async function upsertTemplate(db: Knex, connectionId: string, template: T
   return templateFromRow(row as TemplateRow);
 }
 
-export async function findTemplate(db: Knex, connectionId: string, name: string, language: string): Promise<StoredTemplate | null> {
-  const row = await db<TemplateRow>('templates').where({ connection_id: connectionId, name, language }).first();
-  return row ? templateFromRow(row) : null;
-}
-
 export async function listTemplates(db: Knex, connectionId: string): Promise<StoredTemplate[]> {
   const rows = await db<TemplateRow>('templates').where({ connection_id: connectionId }).orderBy(['name', 'language']);
   return rows.map(templateFromRow);
