@@ -172,6 +172,7 @@ function analyseOperations(doc) {
       }
       const pathParams = params.filter((p) => p.in === 'path').map((p) => p.name);
       const headerParams = params.filter((p) => p.in === 'header').map((p) => p.name);
+      const queryParams = params.filter((p) => p.in === 'query').map((p) => p.name);
       const templated = [...path.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1]);
       if ([...templated].sort().join() !== [...pathParams].sort().join()) {
         problems.push(`${id}: path template parameters {${templated.join('}, {')}} do not match its path parameters [${pathParams.join(', ')}]`);
@@ -211,6 +212,7 @@ function analyseOperations(doc) {
         successStatus: numeric.length ? Math.min(...numeric) : NaN,
         pathParams,
         headerParams,
+        queryParams,
       });
     }
   }

@@ -50,7 +50,7 @@ export interface SendResult {
   readonly replayed: boolean;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   status: MessageResource['status'];
   agent_id: string;
@@ -69,7 +69,7 @@ interface MessageRow {
   failed_at: Date | null;
 }
 
-const RESOURCE_COLUMNS = [
+export const RESOURCE_COLUMNS = [
   'id', 'status', 'agent_id', 'from_number', 'to_number', 'type', 'conversation_id', 'platform_message_id', 'error_code',
   'error_message', 'meta_error_code', 'created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
 ] as const;
@@ -77,6 +77,7 @@ const RESOURCE_COLUMNS = [
 export function toMessageResource(row: MessageRow): MessageResource {
   return {
     id: row.id,
+    direction: 'outbound',
     status: row.status,
     agent_id: row.agent_id,
     from: row.from_number,

@@ -43,6 +43,7 @@ export function invoke(
       operationId: route.operationId,
       params,
       headers,
+      query: ctx.state.query ?? {},
       body: ctx.state.body,
       correlationId: ctx.state.correlationId,
     } as unknown as OperationRequest<OperationId>;

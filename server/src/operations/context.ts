@@ -6,6 +6,7 @@
 import type { OperationRequest, OperationResponse } from '../generated/handlers.ts';
 import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
+import type { Lists } from '../domain/lists.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
 import type { Principal } from '../http/auth.ts';
@@ -34,6 +35,8 @@ export interface Services {
   readonly messaging: Messaging;
   /** The sandbox's simulated customer messages (test keys only). */
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
+  /** The lists of messages and conversations, and the window lookup. */
+  readonly lists: Lists;
 }
 
 export interface OperationContext {
