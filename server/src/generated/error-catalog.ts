@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 1a43504eccc15a5196c5a5975b3431252763a41325124f379fcfe0c88232eabb)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 1165a8514b257592a0981c54babe441b80acfbdde47cd9f14112b1fbc033cbbb)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 

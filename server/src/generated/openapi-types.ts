@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 1a43504eccc15a5196c5a5975b3431252763a41325124f379fcfe0c88232eabb)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 1165a8514b257592a0981c54babe441b80acfbdde47cd9f14112b1fbc033cbbb)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -526,8 +526,11 @@ export interface components {
         Message: {
             /** @description The message's id; use it with `GET /v1/whatsapp/messages/{id}`. */
             id: components["schemas"]["Uuid"];
-            /** @description Always `outbound` for a message sent through the API (present in every answer). */
-            direction?: components["schemas"]["MessageDirection"];
+            /**
+             * @description Always `outbound` for a message sent through the API (present in every answer). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            direction: "outbound";
             status: components["schemas"]["MessageStatus"];
             /** @description The agent that sent the message. */
             agent_id: components["schemas"]["Uuid"];
@@ -583,8 +586,11 @@ export interface components {
         InboundMessage: {
             /** @description The inbound message's id. */
             id: components["schemas"]["Uuid"];
-            /** @description Always `inbound`. */
-            direction: components["schemas"]["MessageDirection"];
+            /**
+             * @description Always `inbound`. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            direction: "inbound";
             /** @description The agent whose number received the message. */
             agent_id: components["schemas"]["Uuid"];
             /** @description The customer's WhatsApp number. */
