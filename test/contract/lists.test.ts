@@ -266,6 +266,12 @@ describe('lists, conversations and the window', () => {
       expect(send.body.error.window).to.deep.equal({ open: res.body.open, last_inbound_at: res.body.last_inbound_at, expires_at: res.body.expires_at });
     });
 
+    it('200: a + left unencoded in the query (a space) is read as the +', async () => {
+      const res = await s.test.get(`${WINDOW}?from=${s.tenant.from}&to=${customer}`);
+      expectStatus(res, 200);
+      expect(res.body).to.include({ from: s.tenant.from, to: customer, conversation_id: conversationId });
+    });
+
     it('422: from and to are required E.164 numbers', async () => {
       expectStatus(await s.test.get(WINDOW + q({ to: customer })), 422, 'missing_required_field', 'from');
       expectStatus(await s.test.get(WINDOW + q({ from: s.tenant.from })), 422, 'missing_required_field', 'to');

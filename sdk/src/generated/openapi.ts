@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 1165a8514b257592a0981c54babe441b80acfbdde47cd9f14112b1fbc033cbbb)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 

@@ -141,7 +141,9 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
         if (Array.isArray(raw)) {
           throw new ApiError('invalid_field_value', `The query parameter '${param.name}' may be given once.`, { param: param.name });
         }
-        const value = param.integer && /^-?[0-9]{1,15}$/.test(raw) ? Number(raw) : raw;
+        // A phone number's `+` sent unencoded (`?to=+1555…`) arrives as a space: read it as the `+`.
+        const text = /^ [1-9][0-9]{7,14}$/.test(raw) ? `+${raw.slice(1)}` : raw;
+        const value = param.integer && /^-?[0-9]{1,15}$/.test(text) ? Number(text) : text;
         if (!param.validate(value)) throw parameterError(param.name, 'query parameter');
         query[param.name] = value;
       }
