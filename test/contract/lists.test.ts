@@ -133,6 +133,11 @@ describe('lists, conversations and the window', () => {
       expect(await ids({ agent_id: s.tenant.agent.id })).to.deep.equal(all);
       expect(await ids({ 'created[lt]': '2000-01-01T00:00:00Z' })).to.deep.equal([]);
       expect(await ids({ 'created[gte]': '2000-01-01T00:00:00Z', 'created[lt]': '2999-01-01T00:00:00Z' })).to.deep.equal(all);
+      // Any RFC 3339 time: offsets PostgreSQL would refuse, a leap second, year 0.
+      expect(await ids({ 'created[gte]': '1289-07-04T19:30:53.729+20:02' })).to.deep.equal(all);
+      expect(await ids({ 'created[gte]': '0000-01-01T00:00:00Z', 'created[lt]': '2016-12-31T23:59:60Z' })).to.deep.equal([]);
+      expect(await ids({ 'created[lt]': '0000-01-01T00:00:00-23:59' })).to.deep.equal([]);
+      expect(await ids({ 'created[lt]': '9999-12-31T23:59:59-23:59' })).to.deep.equal(all);
     });
 
     it('200: pages of `limit` items follow each other through next_cursor', async () => {

@@ -79,6 +79,23 @@ function checkAgent(caller: ListCaller, agentId: string | undefined): string | u
   return agent;
 }
 
+const YEAR_ONE = Date.parse('0001-01-01T00:00:00Z');
+const YEAR_TEN_THOUSAND = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A `created[…]` bound, valid RFC 3339 (the schema's `date-time`), in the UTC form PostgreSQL
+ * reads: offsets PostgreSQL refuses (beyond ±15:59) and leap seconds are resolved here; times
+ * before year 1 or after 9999 (no item is older, or newer) become the nearest of those.
+ */
+function createdBound(value: string | undefined, param: string): string | undefined {
+  if (value === undefined) return undefined;
+  const leap = /:60(?=(\.[0-9]+)?([Zz]|[+-]))/;
+  let time = Date.parse(value);
+  if (Number.isNaN(time) && leap.test(value)) time = Date.parse(value.replace(leap, ':59')) + 1000;
+  if (Number.isNaN(time)) throw new ApiError('invalid_field_value', `The query parameter '${param}' must be an RFC 3339 time such as 2026-04-30T00:00:00Z.`, { param });
+  return new Date(Math.min(Math.max(time, YEAR_ONE), YEAR_TEN_THOUSAND)).toISOString();
+}
+
 /** The common conditions of a list: agent, position, creation-time range. */
 function common(where: Conditions, caller: ListCaller, agentColumn: string, createdColumn: string, idColumn: string, f: { agent?: string; gte?: string; lt?: string; position: { createdAt: string; id: string } | null }): void {
   if (caller.agentIds !== null) where.add(`${agentColumn} = ANY(?::uuid[])`, caller.agentIds as string[]);
@@ -96,7 +113,7 @@ export class Lists {
     const position = decodeCursor('messages', filters.cursor);
     const agent = checkAgent(caller, filters.agent_id);
     const conversation = filters.conversation_id?.toLowerCase();
-    const range = { agent, gte: filters['created[gte]'], lt: filters['created[lt]'], position };
+    const range = { agent, gte: createdBound(filters['created[gte]'], 'created[gte]'), lt: createdBound(filters['created[lt]'], 'created[lt]'), position };
     const parts: string[] = [];
     const bindings: Knex.Value[] = [];
 
@@ -139,7 +156,8 @@ export class Lists {
     const position = decodeCursor('conversations', filters.cursor);
     const agent = checkAgent(caller, filters.agent_id);
     const where = visibleConversation(caller);
-    common(where, caller, 'c.agent_id', 'c.created_at', 'c.id', { agent, gte: filters['created[gte]'], lt: filters['created[lt]'], position });
+    const [gte, lt] = [createdBound(filters['created[gte]'], 'created[gte]'), createdBound(filters['created[lt]'], 'created[lt]')];
+    common(where, caller, 'c.agent_id', 'c.created_at', 'c.id', { agent, gte, lt, position });
     if (filters.business_number !== undefined) where.add('c.business_number = ?', filters.business_number);
     if (filters.customer_number !== undefined) where.add('c.customer_number = ?', filters.customer_number);
     const result = await this.db.raw<{ rows: ConversationRow[] }>(
