@@ -6,6 +6,7 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { looksLikeBrowser } from './environment.js';
 import { createApiError, MojeebApiError, MojeebConfigurationError, MojeebError, MojeebRateLimitError, MojeebWaitTimeoutError, rateLimitFrom } from './errors.js';
 import type { paths } from './generated/openapi.js';
+import { listMethods, type ListMethods } from './pagination.js';
 import { createRedactor, describeKey, scrubCause, type Redactor } from './redact.js';
 import { attemptsOf, createRetryingFetch, type AttemptHooks, type FetchFunction, type RetryPolicy } from './retry.js';
 import type {
@@ -99,7 +100,7 @@ export interface SendOptions extends RequestOptions {
 
 export type MojeebRawClient = Client<paths>;
 
-export interface MojeebWhatsApp {
+export interface MojeebWhatsApp extends ListMethods {
   /** POST /v1/whatsapp/messages: free-form text, inside the 24-hour customer-service window. */
   sendMessage(body: SendMessageRequest, options?: SendOptions): Promise<MessageResult>;
   /** POST /v1/whatsapp/templates: an approved template, at any time. */
@@ -278,11 +279,11 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
   const raw = createClient<paths>({ baseUrl, fetch: defaultFetch });
   raw.use(authenticate);
 
-  async function run(
+  async function run<T = MessageResult>(
     perform: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
     idempotencyKey: string | null,
     signal: AbortSignal | undefined,
-  ): Promise<MessageResult> {
+  ): Promise<T> {
     let result: { data?: unknown; error?: unknown; response: Response };
     try {
       result = await perform();
@@ -310,12 +311,26 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
       headers: response.headers,
     };
     Object.defineProperty(data, 'lastResponse', { value: info, enumerable: false, writable: false, configurable: true });
-    return data as Message as MessageResult;
+    return data as Message as T;
   }
 
   const headersFor = (call: RequestOptions) => (call.correlationId === undefined ? {} : { 'X-Correlation-ID': call.correlationId });
 
+  // The list, conversation and window reads (pagination.ts): GETs with path and query parameters.
+  const read = <T>(path: string, params: { path?: Record<string, string>; query?: object }, call: RequestOptions) =>
+    run<T>(
+      () =>
+        (raw.GET as (p: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(path, {
+          params: { ...params, header: headersFor(call) },
+          fetch: fetchFor(call),
+          ...(call.signal ? { signal: call.signal } : {}),
+        }),
+      null,
+      call.signal,
+    );
+
   const whatsapp: MojeebWhatsApp = Object.freeze({
+    ...listMethods(read),
     sendMessage(body: SendMessageRequest, call: SendOptions = {}) {
       const key = call.idempotencyKey ?? newIdempotencyKey();
       return run(

@@ -59,6 +59,19 @@ export type {
   WaitForStatusOptions,
 } from './types.js';
 export type { FetchFunction } from './retry.js';
+export { pagedList } from './pagination.js';
+export type {
+  Conversation,
+  InboundMessage,
+  ListConversationsQuery,
+  ListedMessage,
+  ListMessagesQuery,
+  MessageDirection,
+  Page,
+  PagedList,
+  WhatsAppWindow,
+  WindowQuery,
+} from './pagination.js';
 export type { components, operations, paths } from './generated/openapi.js';
 export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
 export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes, knownMessageStatuses, knownMessageTypes } from './generated/error-codes.js';

@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { DatabaseAvailability } from './db/availability.ts';
 import { pingDatabase } from './db/ping.ts';
 import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
+import { Lists } from './domain/lists.ts';
 import { Messaging } from './domain/messages.ts';
 import { SandboxInbound } from './domain/sandbox-inbound.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     worker: options.worker ?? null,
     messaging: new Messaging(options.db, options.logger),
     sandbox: new SandboxInbound(options.db),
+    lists: new Lists(options.db),
   };
 
   const app = new Koa<AppState>();

@@ -42,12 +42,13 @@ describe('routing of requests that match no operation', () => {
 
   describe('405 method_not_allowed on a known path', () => {
     for (const [method, path, allowed] of [
-      ['DELETE', '/v1/whatsapp/messages', ['POST']],
-      ['GET', '/v1/whatsapp/messages', ['POST']],
+      ['DELETE', '/v1/whatsapp/messages', ['GET', 'HEAD', 'POST']],
+      ['GET', '/v1/whatsapp/templates', ['POST']],
       ['PUT', '/v1/whatsapp/templates', ['POST']],
+      ['POST', '/v1/whatsapp/conversations', ['GET', 'HEAD']],
       ['POST', '/v1/whatsapp/messages/01c45011-d803-4eb0-a762-3228a4c392f3', ['GET', 'HEAD']],
       ['POST', '/healthz', ['GET', 'HEAD']],
-      ['OPTIONS', '/v1/whatsapp/messages', ['POST']],
+      ['OPTIONS', '/v1/whatsapp/messages', ['GET', 'HEAD', 'POST']],
       ['PATCH', '/openapi.yaml', ['GET', 'HEAD']],
     ] as const) {
       it(`${method} ${path} → Allow: ${allowed.join(', ')}`, async () => {

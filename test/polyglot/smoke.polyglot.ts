@@ -45,6 +45,14 @@ interface SmokeOutput {
   bad_key: { status: number; type: string; code: string; message: string; correlation_id: string; extra: Record<string, unknown>; www_authenticate?: string };
   future_error: { status: number; type: string; code: string; extra: Record<string, unknown> };
   future_message: { id: string; status: string; type: string; extra: Record<string, unknown> };
+  /** Python and Go: a walk through the conversation's messages, two per page. */
+  paging?: {
+    conversation_id: string;
+    reply_id: string;
+    pages: number;
+    items: Array<{ id: string; direction: string; model: string }>;
+    window: { open: boolean; conversation_id: string };
+  };
 }
 
 describe('generated clients (Python, Go, Java) against a live server', function () {
@@ -147,6 +155,30 @@ describe('generated clients (Python, Go, Java) against a live server', function 
         expect(out.future_message).to.include({ id: out.sent.id, status: FUTURE.messageStatus, type: FUTURE.messageType });
         if (keepsUnknownFields(language)) expect(out.future_message.extra).to.deep.equal({ [FUTURE.messageField]: FUTURE.messageValue });
       });
+
+      if (language !== 'java') {
+        it('lists the conversation page by page: every message once, newest first, each as its typed model', async () => {
+          const paging = outputs.get(language)!.paging!;
+          // What the server holds for the key's environment in that conversation, up to the reply
+          // (programs that ran later only added newer messages).
+          const reply = await harness.db('messages').where({ id: paging.reply_id }).first('created_at');
+          const rows = await harness.db.raw<{ rows: Array<{ id: string; direction: string }> }>(
+            `SELECT id, direction FROM (
+               SELECT id, 'outbound' AS direction, created_at FROM messages WHERE conversation_id = ? AND environment = 'test' AND created_at <= ?
+               UNION ALL SELECT id, 'inbound', created_at FROM inbound_messages WHERE conversation_id = ? AND environment = 'test' AND created_at <= ?
+             ) u ORDER BY created_at DESC, id DESC`,
+            [paging.conversation_id, reply.created_at, paging.conversation_id, reply.created_at],
+          );
+          const walked = paging.items.filter((item) => rows.rows.some((r) => r.id === item.id));
+          expect(walked.map((i) => `${i.direction}:${i.id}`)).to.deep.equal(rows.rows.map((r) => `${r.direction}:${r.id}`));
+          expect(new Set(paging.items.map((i) => i.id)).size).to.equal(paging.items.length);
+          expect(paging.items[0]).to.include({ id: paging.reply_id, direction: 'outbound', model: 'Message' });
+          expect(paging.items[1]).to.include({ direction: 'inbound', model: 'InboundMessage' });
+          expect(paging.pages).to.equal(Math.ceil(paging.items.length / 2));
+          expect(paging.pages).to.be.greaterThan(1);
+          expect(paging.window).to.deep.equal({ open: true, conversation_id: paging.conversation_id });
+        });
+      }
 
       it('passes back the id it received, as the same type', () => {
         const out = outputs.get(language)!;

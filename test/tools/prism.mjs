@@ -177,6 +177,13 @@ function validCases() {
     headers: { ...auth, Accept: 'application/json' },
     expect: [404],
   });
+  // Lists, conversations and the window (after the sends above, so the lists are not empty).
+  const read = (name, path, expect = [200]) => cases.push({ name, method: 'GET', path, headers: { ...auth, Accept: 'application/json' }, expect });
+  read('listWhatsAppMessages: the first page', '/v1/whatsapp/messages?limit=2');
+  read('listWhatsAppMessages: with every filter', `/v1/whatsapp/messages?limit=5&direction=outbound&status=queued&agent_id=${fixture.agentId}&from=${encodeURIComponent(fixture.from ?? '')}&created%5Bgte%5D=2000-01-01T00:00:00Z`);
+  read('listWhatsAppConversations: the first page', '/v1/whatsapp/conversations?limit=2');
+  read('getWhatsAppConversation: an id nobody has', '/v1/whatsapp/conversations/00000000-0000-4000-8000-000000000000', [404]);
+  read('getWhatsAppWindow: the fixture pair', `/v1/whatsapp/window?from=${encodeURIComponent(fixture.from ?? '')}&to=${encodeURIComponent(fixture.to ?? '')}`);
   cases.push({
     name: 'sendWhatsAppMessage: valid request, agent unknown to the key (business rule)',
     method: 'POST',
@@ -240,6 +247,27 @@ function invalidCases() {
       path: `/v1/whatsapp/messages/${'a'.repeat(65)}`,
       headers: { ...auth, Accept: 'application/json' },
       expect: [404],
+    },
+    {
+      name: 'listWhatsAppMessages: limit over 100',
+      method: 'GET',
+      path: '/v1/whatsapp/messages?limit=101',
+      headers: { ...auth, Accept: 'application/json' },
+      expect: [422],
+    },
+    {
+      name: 'listWhatsAppMessages: a cursor the list never gave',
+      method: 'GET',
+      path: '/v1/whatsapp/messages?cursor=bm90LWEtY3Vyc29y',
+      headers: { ...auth, Accept: 'application/json' },
+      expect: [400],
+    },
+    {
+      name: 'getWhatsAppWindow: from missing',
+      method: 'GET',
+      path: '/v1/whatsapp/window?to=%2B15551234567',
+      headers: { ...auth, Accept: 'application/json' },
+      expect: [422],
     },
     {
       name: 'getWhatsAppMessageStatus: no key',

@@ -21,6 +21,7 @@ interface RouteFacts {
   successStatus: number;
   pathParams: string[];
   headerParams: string[];
+  queryParams: string[];
 }
 
 interface RouteModule {
@@ -73,6 +74,7 @@ function expectedRoutes(document: JsonObject): RouteFacts[] {
         successStatus: Math.min(...success),
         pathParams: params.filter((p) => p.in === 'path').map((p) => String(p.name)),
         headerParams: params.filter((p) => p.in === 'header').map((p) => String(p.name)),
+        queryParams: params.filter((p) => p.in === 'query').map((p) => String(p.name)),
       });
     }
   }
@@ -147,6 +149,7 @@ describe('generated route table (server/src/generated/routes.ts)', () => {
         successStatus: 200,
         pathParams: ['id'],
         headerParams: ['X-Trace'],
+        queryParams: [],
       },
       {
         operationId: 'putThing',
@@ -160,6 +163,7 @@ describe('generated route table (server/src/generated/routes.ts)', () => {
         successStatus: 200,
         pathParams: ['id'],
         headerParams: ['Idempotency-Key', 'X-Trace'],
+        queryParams: [],
       },
     ]);
     expect(toKoaPath('/v1/a:b/{x-y}')).to.equal('/v1/a\\:b/:"x-y"');

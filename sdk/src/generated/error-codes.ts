@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
@@ -43,6 +43,8 @@ export const knownErrorCodes = [
   'rate_limit_exceeded',
   'message_quota_exceeded',
   'message_not_found',
+  'conversation_not_found',
+  'invalid_cursor',
   'endpoint_not_found',
   'channel_not_available',
   'method_not_allowed',

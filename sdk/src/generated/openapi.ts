@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -11,7 +11,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List messages, sent and received
+         * @description Lists the messages of the key's organization and environment, newest first: the messages
+         *     sent through the API (`direction: outbound`, a `Message`) and the customers' messages to
+         *     the agents' numbers (`direction: inbound`, an `InboundMessage`), in one list. Every filter
+         *     is optional and they combine with AND. `from` and `to` mean what they mean on the item:
+         *     for an outbound message `from` is the agent's number, for an inbound one it is the
+         *     customer's. `status` matches outbound messages only.
+         *
+         *     The answer is a page (see "Lists and pagination"): pass `next_cursor` as `cursor`, with the
+         *     same filters, to get the next page. A key restricted to agents sees only those agents'
+         *     messages; naming another agent in `agent_id` is refused with `403 agent_not_authorized`.
+         *     Test keys see test-mode messages (and simulated inbound messages) only; live keys see live
+         *     ones only.
+         *
+         *     Required scope: `whatsapp:read` or `whatsapp:send`.
+         */
+        get: operations["listWhatsAppMessages"];
         put?: never;
         /**
          * Send a free-form text message
@@ -90,6 +107,94 @@ export interface paths {
          *     Required scope: `whatsapp:read` or `whatsapp:send`.
          */
         get: operations["getWhatsAppMessageStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List conversations
+         * @description Lists the conversations of the key's organization, newest first. A conversation is one
+         *     agent number and one customer (see "Conversations"); each carries its 24-hour window. A
+         *     conversation is listed for an environment once it has a message of that environment (a
+         *     send with a key of that environment, or, in test mode, a simulated inbound message; in
+         *     live mode, a customer's message through WhatsApp).
+         *
+         *     The answer is a page (see "Lists and pagination"). A key restricted to agents sees only
+         *     those agents' conversations; naming another agent in `agent_id` is refused with
+         *     `403 agent_not_authorized`.
+         *
+         *     Required scope: `whatsapp:read` or `whatsapp:send`.
+         */
+        get: operations["listWhatsAppConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a conversation and its 24-hour window
+         * @description Returns one conversation with the current state of its 24-hour customer-service window,
+         *     so that you can choose free-form text (window open) or a template before sending.
+         *
+         *     Only conversations the key may list are visible (same organization, environment and, for a
+         *     restricted key, agents); any other id answers `404 conversation_not_found`, exactly like an
+         *     id that does not exist.
+         *
+         *     Required scope: `whatsapp:read` or `whatsapp:send`.
+         */
+        get: operations["getWhatsAppConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up the 24-hour window of an agent number and a customer
+         * @description Answers whether free-form text from the agent's number `from` to the customer `to` would
+         *     be accepted now: `open`, when the customer last wrote (`last_inbound_at`) and when the
+         *     window closes (`expires_at`). It applies the same rule as `POST /v1/whatsapp/messages`,
+         *     which refuses a text outside the window with `422 customer_service_window_closed`; a
+         *     template is accepted either way. A pair that never spoke, or a number that is not one of
+         *     the key's agents' numbers, answers a closed window with `conversation_id: null`.
+         *
+         *     Windows belong to the conversation, whatever the environment: a test key sees the same
+         *     window a live send would meet (the sandbox's simulated messages open only sandbox
+         *     numbers' windows).
+         *
+         *     Required scope: `whatsapp:read` or `whatsapp:send`.
+         */
+        get: operations["getWhatsAppWindow"];
         put?: never;
         post?: never;
         delete?: never;
@@ -421,6 +526,11 @@ export interface components {
         Message: {
             /** @description The message's id; use it with `GET /v1/whatsapp/messages/{id}`. */
             id: components["schemas"]["Uuid"];
+            /**
+             * @description Always `outbound` for a message sent through the API (present in every answer). (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            direction: "outbound";
             status: components["schemas"]["MessageStatus"];
             /** @description The agent that sent the message. */
             agent_id: components["schemas"]["Uuid"];
@@ -448,6 +558,128 @@ export interface components {
             failed_at: components["schemas"]["Timestamp"] | null;
             /** @description Why the message failed; `null` unless `status` is `failed`. */
             error: components["schemas"]["MessageError"] | null;
+        };
+        /**
+         * @description Who wrote the message: `outbound`, sent through the API by an agent's number; `inbound`,
+         *     written by a customer to an agent's number. Known values are listed in
+         *     `x-extensible-enum`; more may be added (see "Open enumerations").
+         * @example outbound
+         */
+        MessageDirection: string;
+        /** @description What WhatsApp tells about the media of an inbound message (the file itself stays with WhatsApp). */
+        InboundMedia: {
+            /**
+             * @description WhatsApp's media id.
+             * @example 1234567890123456
+             */
+            id: string | null;
+            /** @example image/jpeg */
+            mime_type: string | null;
+            sha256?: string | null;
+            caption?: string | null;
+            filename?: string | null;
+        };
+        /**
+         * @description A message a customer wrote to one of the agent's numbers (received through WhatsApp, or
+         *     simulated in the sandbox). `from` is the customer, `to` the agent's number.
+         */
+        InboundMessage: {
+            /** @description The inbound message's id. */
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description Always `inbound`. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            direction: "inbound";
+            /** @description The agent whose number received the message. */
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The customer's WhatsApp number. */
+            from: components["schemas"]["E164PhoneNumber"];
+            /** @description The agent's WhatsApp number the customer wrote to. */
+            to: components["schemas"]["E164PhoneNumber"];
+            /**
+             * @description WhatsApp's message type: `text`, `image`, `audio`, `video`, `document`, `sticker`,
+             *     `location`, `contacts`, `interactive`, `button`, `reaction`… An open list: accept any value.
+             * @example text
+             */
+            type: string;
+            /** @description The conversation (agent number, customer), shared with the messages sent to this customer. */
+            conversation_id: components["schemas"]["Uuid"];
+            /** @description WhatsApp's id of the message (`wamid.…`); `null` for a simulated message. */
+            platform_message_id: string | null;
+            /** @description The text, for a `text` message; `null` otherwise. */
+            text: components["schemas"]["TextContent"] | null;
+            /** @description The media's metadata, for `image`, `audio`, `video`, `document` and `sticker`; `null` otherwise. */
+            media: components["schemas"]["InboundMedia"] | null;
+            /** @description When the customer sent it (WhatsApp's timestamp). */
+            received_at: components["schemas"]["Timestamp"];
+            /** @description When Mojeeb recorded it; lists are ordered by it. */
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A message of the list, a `Message` (`direction` `outbound`) or an `InboundMessage` (`direction` `inbound`). */
+        MessageListItem: components["schemas"]["Message"] | components["schemas"]["InboundMessage"];
+        /**
+         * @description Pass it as `cursor` to get the next page; `null` on the last page.
+         * @example bTpfMjAyNi0wNC0zMFQwOToxNzo1OS4wMDAwMDBaXzlhOGI3YzZk
+         */
+        ListCursorValue: string | null;
+        /** @description A page of messages, newest first (see "Lists and pagination"). */
+        MessageList: {
+            /**
+             * @description Always `list`.
+             * @example list
+             */
+            object: string;
+            data: components["schemas"]["MessageListItem"][];
+            /** @description Whether there are more items after this page. */
+            has_more: boolean;
+            next_cursor: components["schemas"]["ListCursorValue"];
+        };
+        /** @description One agent number and one customer, with the current state of their 24-hour window. */
+        Conversation: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description Always `whatsapp.conversation`.
+             * @example whatsapp.conversation
+             */
+            object: string;
+            agent_id: components["schemas"]["Uuid"];
+            /** @description The agent's number (the `from` of sends). */
+            business_number: components["schemas"]["E164PhoneNumber"];
+            /** @description The customer (the `to` of sends). */
+            customer_number: components["schemas"]["E164PhoneNumber"];
+            /** @description When whoever spoke first started it. */
+            created_at: components["schemas"]["Timestamp"];
+            window: components["schemas"]["CustomerServiceWindow"];
+        };
+        /** @description A page of conversations, newest first (see "Lists and pagination"). */
+        ConversationList: {
+            /**
+             * @description Always `list`.
+             * @example list
+             */
+            object: string;
+            data: components["schemas"]["Conversation"][];
+            has_more: boolean;
+            next_cursor: components["schemas"]["ListCursorValue"];
+        };
+        /** @description The 24-hour customer-service window between an agent number and a customer, now. */
+        WhatsAppWindow: {
+            /**
+             * @description Always `whatsapp.window`.
+             * @example whatsapp.window
+             */
+            object: string;
+            from: components["schemas"]["E164PhoneNumber"];
+            to: components["schemas"]["E164PhoneNumber"];
+            /** @description Their conversation; `null` when they never spoke. */
+            conversation_id: components["schemas"]["Uuid"] | null;
+            /** @description Whether free-form text would be accepted now. */
+            open: boolean;
+            /** @description When the customer last wrote to this number; `null` if never. */
+            last_inbound_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the window closes (or closed); `null` if it never opened. */
+            expires_at: components["schemas"]["Timestamp"] | null;
         };
         /**
          * @description The broad category of an error. Known values are listed in `x-extensible-enum`; new types
@@ -594,6 +826,110 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Message"];
+            };
+        };
+        /** @description A page of messages, newest first. */
+        MessageListFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MessageList"];
+            };
+        };
+        /** @description A page of conversations, newest first. */
+        ConversationListFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ConversationList"];
+            };
+        };
+        /** @description The conversation and the current state of its 24-hour window. */
+        ConversationFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Conversation"];
+            };
+        };
+        /** @description The state of the 24-hour window between the agent number and the customer. */
+        WindowFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WhatsAppWindow"];
+            };
+        };
+        /** @description The `cursor` was not given by this list (altered, truncated, or from another list). */
+        InvalidCursor: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key may not read these items — a missing scope, a plan without API access, or an `agent_id` outside the key's agents. */
+        ListForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description A query parameter has an invalid value (`param` names it). */
+        ListUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No conversation with this id is visible to the key. */
+        ConversationNotFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
             };
         };
         /** @description The body is not valid JSON. */
@@ -865,6 +1201,20 @@ export interface components {
          * @example crm-ticket-9001
          */
         CorrelationIdRequest: string;
+        /**
+         * @description How many items a page holds, 1 to 100 (default 20).
+         * @example 20
+         */
+        ListLimit: number;
+        /**
+         * @description The `next_cursor` of the previous page, unchanged; omit it for the first page. A cursor
+         *     that was not given by this list is refused with `400 invalid_cursor`.
+         */
+        ListCursor: string;
+        /** @description Only items created at or after this time (RFC 3339, e.g. `2026-04-30T00:00:00Z`). */
+        CreatedGte: string;
+        /** @description Only items created before this time (RFC 3339). */
+        CreatedLt: string;
     };
     requestBodies: never;
     headers: {
@@ -927,6 +1277,61 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listWhatsAppMessages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items a page holds, 1 to 100 (default 20).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["ListLimit"];
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged; omit it for the first page. A cursor
+                 *     that was not given by this list is refused with `400 invalid_cursor`.
+                 */
+                cursor?: components["parameters"]["ListCursor"];
+                /** @description Only messages of this agent (a UUID, in any case). */
+                agent_id?: components["schemas"]["UuidAnyCase"];
+                /** @description Only messages of this conversation (a UUID, in any case). */
+                conversation_id?: components["schemas"]["UuidAnyCase"];
+                /** @description Only `outbound` (sent through the API) or only `inbound` (written by customers) messages. */
+                direction?: "outbound" | "inbound";
+                /** @description Only messages from this number (E.164). */
+                from?: components["schemas"]["E164PhoneNumber"];
+                /** @description Only messages to this number (E.164). */
+                to?: components["schemas"]["E164PhoneNumber"];
+                /** @description Only outbound messages in this status (see `MessageStatus`); inbound messages have none. */
+                status?: string;
+                /** @description Only items created at or after this time (RFC 3339, e.g. `2026-04-30T00:00:00Z`). */
+                "created[gte]"?: components["parameters"]["CreatedGte"];
+                /** @description Only items created before this time (RFC 3339). */
+                "created[lt]"?: components["parameters"]["CreatedLt"];
+            };
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["MessageListFound"];
+            400: components["responses"]["InvalidCursor"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ListForbidden"];
+            422: components["responses"]["ListUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     sendWhatsAppMessage: {
         parameters: {
             query?: never;
@@ -1040,6 +1445,126 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ReadForbidden"];
             404: components["responses"]["MessageNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWhatsAppConversations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items a page holds, 1 to 100 (default 20).
+                 * @example 20
+                 */
+                limit?: components["parameters"]["ListLimit"];
+                /**
+                 * @description The `next_cursor` of the previous page, unchanged; omit it for the first page. A cursor
+                 *     that was not given by this list is refused with `400 invalid_cursor`.
+                 */
+                cursor?: components["parameters"]["ListCursor"];
+                /** @description Only conversations of this agent (a UUID, in any case). */
+                agent_id?: components["schemas"]["UuidAnyCase"];
+                /** @description Only conversations of this agent number (E.164). */
+                business_number?: components["schemas"]["E164PhoneNumber"];
+                /** @description Only conversations with this customer (E.164). */
+                customer_number?: components["schemas"]["E164PhoneNumber"];
+                /** @description Only items created at or after this time (RFC 3339, e.g. `2026-04-30T00:00:00Z`). */
+                "created[gte]"?: components["parameters"]["CreatedGte"];
+                /** @description Only items created before this time (RFC 3339). */
+                "created[lt]"?: components["parameters"]["CreatedLt"];
+            };
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConversationListFound"];
+            400: components["responses"]["InvalidCursor"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ListForbidden"];
+            422: components["responses"]["ListUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWhatsAppConversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The conversation's `id` (a UUID, in any case), e.g. a message's `conversation_id`.
+                 * @example 5b0e8f7c-2a41-4d7e-9a53-0c6f1d2e3b4a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConversationFound"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReadForbidden"];
+            404: components["responses"]["ConversationNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWhatsAppWindow: {
+        parameters: {
+            query: {
+                /**
+                 * @description The agent's WhatsApp number, as the `from` of a send (E.164).
+                 * @example +15557654321
+                 */
+                from: components["schemas"]["E164PhoneNumber"];
+                /**
+                 * @description The customer's number, as the `to` of a send (E.164).
+                 * @example +15551234567
+                 */
+                to: components["schemas"]["E164PhoneNumber"];
+            };
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["WindowFound"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReadForbidden"];
+            422: components["responses"]["ListUnprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];

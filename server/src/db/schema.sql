@@ -55,6 +55,7 @@ CREATE TABLE conversations (
   CONSTRAINT conversations_organization_id_business_number_customer_number_u UNIQUE (organization_id, business_number, customer_number),
   CONSTRAINT conversations_pkey PRIMARY KEY (id)
 );
+CREATE INDEX conversations_list ON public.conversations USING btree (organization_id, created_at DESC, id DESC);
 
 CREATE UNLOGGED TABLE delivery_workers (
   worker_id text NOT NULL,
@@ -84,11 +85,18 @@ CREATE TABLE inbound_messages (
   content jsonb NOT NULL,
   received_at timestamp with time zone NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  environment text NOT NULL DEFAULT 
+CASE
+    WHEN (content @> '{"simulated": true}'::jsonb) THEN 'test'::text
+    ELSE 'live'::text
+END,
   CONSTRAINT inbound_messages_conversation_id_foreign FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE CASCADE,
   CONSTRAINT inbound_messages_pkey PRIMARY KEY (id),
   CONSTRAINT inbound_messages_platform_message_id_unique UNIQUE (platform_message_id)
 );
+CREATE INDEX inbound_messages_conversation_environment ON public.inbound_messages USING btree (conversation_id, environment);
 CREATE INDEX inbound_messages_conversation_id_received_at_index ON public.inbound_messages USING btree (conversation_id, received_at);
+CREATE INDEX inbound_messages_list ON public.inbound_messages USING btree (created_at DESC, id DESC);
 
 CREATE TABLE knex_migrations (
   id integer NOT NULL DEFAULT nextval('knex_migrations_id_seq'::regclass),
@@ -154,6 +162,7 @@ CREATE TABLE messages (
   CONSTRAINT messages_type_check CHECK ((type = ANY (ARRAY['text'::text, 'template'::text])))
 );
 CREATE INDEX messages_conversation_id_created_at_index ON public.messages USING btree (conversation_id, created_at);
+CREATE INDEX messages_list ON public.messages USING btree (organization_id, environment, created_at DESC, id DESC);
 CREATE UNIQUE INDEX messages_platform_message_id ON public.messages USING btree (platform_message_id) WHERE (platform_message_id IS NOT NULL);
 
 CREATE TABLE mojeeb_sql_files (

@@ -49,7 +49,7 @@ export interface SendResult {
   readonly replayed: boolean;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   status: MessageResource['status'];
   agent_id: string;
@@ -68,9 +68,15 @@ interface MessageRow {
   failed_at: Date | null;
 }
 
+export const RESOURCE_COLUMNS = [
+  'id', 'status', 'agent_id', 'from_number', 'to_number', 'type', 'conversation_id', 'platform_message_id', 'error_code',
+  'error_message', 'meta_error_code', 'created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
+] as const;
+
 export function toMessageResource(row: MessageRow): MessageResource {
   return {
     id: row.id,
+    direction: 'outbound',
     status: row.status,
     agent_id: row.agent_id,
     from: row.from_number,

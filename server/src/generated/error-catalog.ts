@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -67,6 +67,8 @@ export const errorCatalog = {
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error', extras: [] },
   message_quota_exceeded: { status: 402, type: 'quota_error', extras: ['quota_limit', 'quota_resets_at'] },
   message_not_found: { status: 404, type: 'not_found_error', extras: [] },
+  conversation_not_found: { status: 404, type: 'not_found_error', extras: [] },
+  invalid_cursor: { status: 400, type: 'validation_error', extras: ['param'] },
   endpoint_not_found: { status: 404, type: 'not_found_error', extras: [] },
   channel_not_available: { status: 404, type: 'not_found_error', extras: ['channel'] },
   method_not_allowed: { status: 405, type: 'not_found_error', extras: ['allowed_methods'] },

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
@@ -13,10 +13,10 @@
 import type { operations } from './openapi-types.js';
 import type { OperationId } from './routes.js';
 
-type ParamsIn<Op extends OperationId, In extends 'path' | 'header'> = NonNullable<operations[Op]['parameters'][In]>;
+type ParamsIn<Op extends OperationId, In extends 'path' | 'header' | 'query'> = NonNullable<operations[Op]['parameters'][In]>;
 
 /** The type of parameter `Name` in `In` of operation `Op` (a compile error if openapi-typescript disagrees). */
-type Param<Op extends OperationId, In extends 'path' | 'header', Name extends keyof ParamsIn<Op, In>> = NonNullable<ParamsIn<Op, In>[Name]>;
+type Param<Op extends OperationId, In extends 'path' | 'header' | 'query', Name extends keyof ParamsIn<Op, In>> = NonNullable<ParamsIn<Op, In>[Name]>;
 
 type ResponseContent<Op extends OperationId, Status extends keyof operations[Op]['responses']> =
   operations[Op]['responses'][Status] extends { content: infer Content } ? Content : never;
@@ -50,6 +50,7 @@ export interface OperationTypes {
   getApiReference: {
     params: Record<string, never>;
     headers: Record<string, never>;
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getApiReference', 200, 'text/html'>
@@ -57,6 +58,7 @@ export interface OperationTypes {
   getHealth: {
     params: Record<string, never>;
     headers: Record<string, never>;
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getHealth', 200, 'application/json'>
@@ -64,6 +66,7 @@ export interface OperationTypes {
   getOpenApiJson: {
     params: Record<string, never>;
     headers: Record<string, never>;
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getOpenApiJson', 200, 'application/json'>
@@ -71,6 +74,7 @@ export interface OperationTypes {
   getOpenApiYaml: {
     params: Record<string, never>;
     headers: Record<string, never>;
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getOpenApiYaml', 200, 'application/yaml'>
@@ -78,9 +82,61 @@ export interface OperationTypes {
   getReadiness: {
     params: Record<string, never>;
     headers: Record<string, never>;
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getReadiness', 200, 'application/json'>
+  };
+  listWhatsAppConversations: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'listWhatsAppConversations', 'header', 'X-Correlation-ID'>;
+    };
+    query: {
+      readonly 'limit'?: Param<'listWhatsAppConversations', 'query', 'limit'>;
+      readonly 'cursor'?: Param<'listWhatsAppConversations', 'query', 'cursor'>;
+      readonly 'agent_id'?: Param<'listWhatsAppConversations', 'query', 'agent_id'>;
+      readonly 'business_number'?: Param<'listWhatsAppConversations', 'query', 'business_number'>;
+      readonly 'customer_number'?: Param<'listWhatsAppConversations', 'query', 'customer_number'>;
+      readonly 'created[gte]'?: Param<'listWhatsAppConversations', 'query', 'created[gte]'>;
+      readonly 'created[lt]'?: Param<'listWhatsAppConversations', 'query', 'created[lt]'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'listWhatsAppConversations', 200, 'application/json'>
+  };
+  getWhatsAppConversation: {
+    params: {
+      readonly 'id': Param<'getWhatsAppConversation', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'getWhatsAppConversation', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getWhatsAppConversation', 200, 'application/json'>
+  };
+  listWhatsAppMessages: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'listWhatsAppMessages', 'header', 'X-Correlation-ID'>;
+    };
+    query: {
+      readonly 'limit'?: Param<'listWhatsAppMessages', 'query', 'limit'>;
+      readonly 'cursor'?: Param<'listWhatsAppMessages', 'query', 'cursor'>;
+      readonly 'agent_id'?: Param<'listWhatsAppMessages', 'query', 'agent_id'>;
+      readonly 'conversation_id'?: Param<'listWhatsAppMessages', 'query', 'conversation_id'>;
+      readonly 'direction'?: Param<'listWhatsAppMessages', 'query', 'direction'>;
+      readonly 'from'?: Param<'listWhatsAppMessages', 'query', 'from'>;
+      readonly 'to'?: Param<'listWhatsAppMessages', 'query', 'to'>;
+      readonly 'status'?: Param<'listWhatsAppMessages', 'query', 'status'>;
+      readonly 'created[gte]'?: Param<'listWhatsAppMessages', 'query', 'created[gte]'>;
+      readonly 'created[lt]'?: Param<'listWhatsAppMessages', 'query', 'created[lt]'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'listWhatsAppMessages', 200, 'application/json'>
   };
   sendWhatsAppMessage: {
     params: Record<string, never>;
@@ -88,6 +144,7 @@ export interface OperationTypes {
       readonly 'Idempotency-Key'?: Param<'sendWhatsAppMessage', 'header', 'Idempotency-Key'>;
       readonly 'X-Correlation-ID'?: Param<'sendWhatsAppMessage', 'header', 'X-Correlation-ID'>;
     };
+    query: Record<string, never>;
     body: NonNullable<operations['sendWhatsAppMessage']['requestBody']>['content']['application/json'];
     response:
       | SuccessResponse<'sendWhatsAppMessage', 202, 'application/json'>
@@ -99,6 +156,7 @@ export interface OperationTypes {
     headers: {
       readonly 'X-Correlation-ID'?: Param<'getWhatsAppMessageStatus', 'header', 'X-Correlation-ID'>;
     };
+    query: Record<string, never>;
     body: undefined;
     response:
       | SuccessResponse<'getWhatsAppMessageStatus', 200, 'application/json'>
@@ -108,6 +166,7 @@ export interface OperationTypes {
     headers: {
       readonly 'X-Correlation-ID'?: Param<'simulateWhatsAppInboundMessage', 'header', 'X-Correlation-ID'>;
     };
+    query: Record<string, never>;
     body: NonNullable<operations['simulateWhatsAppInboundMessage']['requestBody']>['content']['application/json'];
     response:
       | SuccessResponse<'simulateWhatsAppInboundMessage', 200, 'application/json'>
@@ -118,9 +177,23 @@ export interface OperationTypes {
       readonly 'Idempotency-Key'?: Param<'sendWhatsAppTemplate', 'header', 'Idempotency-Key'>;
       readonly 'X-Correlation-ID'?: Param<'sendWhatsAppTemplate', 'header', 'X-Correlation-ID'>;
     };
+    query: Record<string, never>;
     body: NonNullable<operations['sendWhatsAppTemplate']['requestBody']>['content']['application/json'];
     response:
       | SuccessResponse<'sendWhatsAppTemplate', 202, 'application/json'>
+  };
+  getWhatsAppWindow: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'getWhatsAppWindow', 'header', 'X-Correlation-ID'>;
+    };
+    query: {
+      readonly 'from': Param<'getWhatsAppWindow', 'query', 'from'>;
+      readonly 'to': Param<'getWhatsAppWindow', 'query', 'to'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'getWhatsAppWindow', 200, 'application/json'>
   };
 }
 
@@ -135,6 +208,12 @@ export interface OperationRequest<Op extends OperationId> {
    * not sent. Undocumented headers are not included.
    */
   readonly headers: OperationTypes[Op]['headers'];
+  /**
+   * The operation's documented query parameters, keyed by their names as written in the
+   * document ('created[gte]'), converted to their schema's type (an integer `limit` is a
+   * number); absent when not sent. Undocumented query parameters are not included.
+   */
+  readonly query: OperationTypes[Op]['query'];
   /** The parsed application/json request body; undefined for operations without one. */
   readonly body: OperationTypes[Op]['body'];
   /** The request's correlation id (the caller's valid X-Correlation-ID, or a generated one). */
@@ -195,6 +274,33 @@ export interface OperationHandlers<Ctx = unknown> {
     ctx: Ctx,
   ): Promise<OperationResponse<'getReadiness'>>;
   /**
+   * List conversations
+   *
+   * `GET /v1/whatsapp/conversations`
+   */
+  listWhatsAppConversations(
+    request: OperationRequest<'listWhatsAppConversations'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'listWhatsAppConversations'>>;
+  /**
+   * Get a conversation and its 24-hour window
+   *
+   * `GET /v1/whatsapp/conversations/{id}`
+   */
+  getWhatsAppConversation(
+    request: OperationRequest<'getWhatsAppConversation'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getWhatsAppConversation'>>;
+  /**
+   * List messages, sent and received
+   *
+   * `GET /v1/whatsapp/messages`
+   */
+  listWhatsAppMessages(
+    request: OperationRequest<'listWhatsAppMessages'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'listWhatsAppMessages'>>;
+  /**
    * Send a free-form text message
    *
    * `POST /v1/whatsapp/messages`
@@ -230,6 +336,15 @@ export interface OperationHandlers<Ctx = unknown> {
     request: OperationRequest<'sendWhatsAppTemplate'>,
     ctx: Ctx,
   ): Promise<OperationResponse<'sendWhatsAppTemplate'>>;
+  /**
+   * Look up the 24-hour window of an agent number and a customer
+   *
+   * `GET /v1/whatsapp/window`
+   */
+  getWhatsAppWindow(
+    request: OperationRequest<'getWhatsAppWindow'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getWhatsAppWindow'>>;
 }
 
 /** Compile-time guards: a type error here means an operation lacks its types or its handler method. */

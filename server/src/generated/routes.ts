@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
@@ -10,9 +10,13 @@
 
 /** Every operationId of the document, in document order. */
 export const operationIds = [
+  'listWhatsAppMessages',
   'sendWhatsAppMessage',
   'sendWhatsAppTemplate',
   'getWhatsAppMessageStatus',
+  'listWhatsAppConversations',
+  'getWhatsAppConversation',
+  'getWhatsAppWindow',
   'simulateWhatsAppInboundMessage',
   'getHealth',
   'getReadiness',
@@ -45,6 +49,8 @@ export interface RouteDefinition {
   readonly pathParams: readonly string[];
   /** Header parameter names, as written in the document (e.g. 'Idempotency-Key'). */
   readonly headerParams: readonly string[];
+  /** Query parameter names, as written in the document (e.g. 'created[gte]'). */
+  readonly queryParams: readonly string[];
 }
 
 /** '/a/{b}/c' → '/a/:b/c', escaping the characters path-to-regexp 8 reserves. */
@@ -78,6 +84,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: [],
+    queryParams: [],
   },
   getHealth: {
     operationId: 'getHealth',
@@ -93,6 +100,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: [],
+    queryParams: [],
   },
   getOpenApiJson: {
     operationId: 'getOpenApiJson',
@@ -108,6 +116,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: [],
+    queryParams: [],
   },
   getOpenApiYaml: {
     operationId: 'getOpenApiYaml',
@@ -123,6 +132,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: [],
+    queryParams: [],
   },
   getReadiness: {
     operationId: 'getReadiness',
@@ -138,6 +148,55 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: [],
+    queryParams: [],
+  },
+  listWhatsAppConversations: {
+    operationId: 'listWhatsAppConversations',
+    method: 'get',
+    path: '/v1/whatsapp/conversations',
+    koaPath: toKoaPath('/v1/whatsapp/conversations'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:read', 'whatsapp:send'],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: ['X-Correlation-ID'],
+    queryParams: ['limit', 'cursor', 'agent_id', 'business_number', 'customer_number', 'created[gte]', 'created[lt]'],
+  },
+  getWhatsAppConversation: {
+    operationId: 'getWhatsAppConversation',
+    method: 'get',
+    path: '/v1/whatsapp/conversations/{id}',
+    koaPath: toKoaPath('/v1/whatsapp/conversations/{id}'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:read', 'whatsapp:send'],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: ['id'],
+    headerParams: ['X-Correlation-ID'],
+    queryParams: [],
+  },
+  listWhatsAppMessages: {
+    operationId: 'listWhatsAppMessages',
+    method: 'get',
+    path: '/v1/whatsapp/messages',
+    koaPath: toKoaPath('/v1/whatsapp/messages'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:read', 'whatsapp:send'],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: ['X-Correlation-ID'],
+    queryParams: ['limit', 'cursor', 'agent_id', 'conversation_id', 'direction', 'from', 'to', 'status', 'created[gte]', 'created[lt]'],
   },
   sendWhatsAppMessage: {
     operationId: 'sendWhatsAppMessage',
@@ -153,6 +212,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: ['Idempotency-Key', 'X-Correlation-ID'],
+    queryParams: [],
   },
   getWhatsAppMessageStatus: {
     operationId: 'getWhatsAppMessageStatus',
@@ -168,6 +228,7 @@ export const routesByOperationId = {
     ]),
     pathParams: ['id'],
     headerParams: ['X-Correlation-ID'],
+    queryParams: [],
   },
   simulateWhatsAppInboundMessage: {
     operationId: 'simulateWhatsAppInboundMessage',
@@ -183,6 +244,7 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: ['X-Correlation-ID'],
+    queryParams: [],
   },
   sendWhatsAppTemplate: {
     operationId: 'sendWhatsAppTemplate',
@@ -198,14 +260,35 @@ export const routesByOperationId = {
     ]),
     pathParams: [],
     headerParams: ['Idempotency-Key', 'X-Correlation-ID'],
+    queryParams: [],
+  },
+  getWhatsAppWindow: {
+    operationId: 'getWhatsAppWindow',
+    method: 'get',
+    path: '/v1/whatsapp/window',
+    koaPath: toKoaPath('/v1/whatsapp/window'),
+    tags: ['WhatsApp'],
+    authenticated: true,
+    requiredScopes: ['whatsapp:read', 'whatsapp:send'],
+    hasRequestBody: false,
+    successStatus: lowest([
+      200,
+    ]),
+    pathParams: [],
+    headerParams: ['X-Correlation-ID'],
+    queryParams: ['from', 'to'],
   },
 } as const satisfies Readonly<Record<OperationId, RouteDefinition>>;
 
 /** Every route, in document order. */
 export const routes: readonly RouteDefinition[] = [
+  routesByOperationId.listWhatsAppMessages,
   routesByOperationId.sendWhatsAppMessage,
   routesByOperationId.sendWhatsAppTemplate,
   routesByOperationId.getWhatsAppMessageStatus,
+  routesByOperationId.listWhatsAppConversations,
+  routesByOperationId.getWhatsAppConversation,
+  routesByOperationId.getWhatsAppWindow,
   routesByOperationId.simulateWhatsAppInboundMessage,
   routesByOperationId.getHealth,
   routesByOperationId.getReadiness,

@@ -26,6 +26,8 @@ export interface AppState {
    */
   rawBody?: Buffer;
   body?: unknown;
+  /** Set by validation: the operation's documented query parameters, in their schema's types. */
+  query?: Record<string, unknown>;
   /** Set by the error handler when the request failed because the database is unavailable. */
   dbFailure?: string;
   /**

@@ -50,6 +50,7 @@ export function invoke<S>(
       operationId: route.operationId,
       params,
       headers,
+      query: ctx.state.query ?? {},
       body: ctx.state.body,
       correlationId: ctx.state.correlationId,
     } as unknown as OperationRequest<OperationId>;

@@ -113,10 +113,11 @@ function operationChain<S>(route: RouteDefinition, validator: OperationValidator
   if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
 
   chain.push(async (ctx, next) => {
-    validator.validate({
+    ctx.state.query = validator.validate({
       body: ctx.state.body,
       headers: ctx.req.headers,
       params: (ctx as unknown as { params?: Record<string, string> }).params ?? {},
+      query: ctx.query,
     }); // 422
     await next();
   });

@@ -1,6 +1,8 @@
 /**
  * Request validation against the contract: the JSON body, then header parameters, then path
- * parameters, each against its schema in openapi.yaml, compiled once at start-up.
+ * parameters, then query parameters, each against its schema in openapi.yaml, compiled once at
+ * start-up. Query values are text: a parameter whose schema is an integer is converted first
+ * (`limit=20` → 20), so the handler gets the schema's type; a parameter sent twice is invalid.
  *
  * Exactly one problem is reported, deterministically: the first in field order, where a field's
  * position is its position in the schema's `properties` (the order the contract documents them
@@ -48,6 +50,8 @@ export interface RequestParts {
   readonly body: unknown;
   readonly headers: IncomingHttpHeaders;
   readonly params: Readonly<Record<string, string | undefined>>;
+  /** The parsed query string (a repeated name gives an array). */
+  readonly query?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 interface ParameterValidator {
@@ -57,8 +61,11 @@ interface ParameterValidator {
 }
 
 export interface OperationValidator {
-  /** Throws the first problem as an ApiError (422); returns when the request is valid. */
-  validate(parts: RequestParts): void;
+  /**
+   * Throws the first problem as an ApiError (422); returns the documented query parameters,
+   * converted to their schema's type, when the request is valid.
+   */
+  validate(parts: RequestParts): Record<string, unknown>;
 }
 
 /** Compiles one validator per route. Throws at start-up when a route is not in the document. */
@@ -88,7 +95,7 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
     bodyValidator = schemas.compile(bodySchema, `${location}/requestBody/content/application~1json/schema`);
   }
 
-  const parameter = (where: 'header' | 'path'): ParameterValidator[] =>
+  const parameter = (where: 'header' | 'path' | 'query'): ParameterValidator[] =>
     op.parameters
       .filter((p) => p.in === where && isObject(p.schema))
       .map((p) => ({
@@ -100,6 +107,11 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
   // Only an operation that documents 422 can answer one; for the others (a message id that is
   // too long, say) the handler answers, e.g. 404 message_not_found.
   const pathParams = documents422 ? parameter('path') : [];
+  const queryParams = parameter('query').map((p) => {
+    const declared = op.parameters.find((q) => q.in === 'query' && q.name === p.name);
+    const schema = declared && isObject(declared.schema) ? schemas.resolve(declared.schema) : {};
+    return { ...p, integer: schema.type === 'integer' };
+  });
 
   return {
     validate(parts) {
@@ -119,6 +131,23 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
         const value = parts.params[param.name];
         if (value !== undefined && !param.validate(value)) throw parameterError(param.name, 'path segment');
       }
+      const query: Record<string, unknown> = {};
+      for (const param of queryParams) {
+        const raw = parts.query?.[param.name];
+        if (raw === undefined) {
+          if (param.required) throw new ApiError('missing_required_field', `The query parameter '${param.name}' is required.`, { param: param.name });
+          continue;
+        }
+        if (Array.isArray(raw)) {
+          throw new ApiError('invalid_field_value', `The query parameter '${param.name}' may be given once.`, { param: param.name });
+        }
+        // A phone number's `+` sent unencoded (`?to=+1555…`) arrives as a space: read it as the `+`.
+        const text = /^ [1-9][0-9]{7,14}$/.test(raw) ? `+${raw.slice(1)}` : raw;
+        const value = param.integer && /^-?[0-9]{1,15}$/.test(text) ? Number(text) : text;
+        if (!param.validate(value)) throw parameterError(param.name, 'query parameter');
+        query[param.name] = value;
+      }
+      return query;
     },
   };
 }

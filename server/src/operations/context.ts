@@ -5,6 +5,7 @@
  */
 import type * as core from '../core/operation.ts';
 import type { LoadedSpec } from '../core/openapi.ts';
+import type { Lists } from '../domain/lists.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
 import type { OperationId } from '../generated/routes.ts';
@@ -31,6 +32,8 @@ export interface Services {
   readonly messaging: Messaging;
   /** The sandbox's simulated customer messages (test keys only). */
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
+  /** The lists of messages and conversations, and the window lookup. */
+  readonly lists: Lists;
 }
 
 export type OperationContext = core.OperationContext<Services>;

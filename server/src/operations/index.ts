@@ -8,7 +8,11 @@ import { getHealth } from './getHealth.ts';
 import { getOpenApiJson } from './getOpenApiJson.ts';
 import { getOpenApiYaml } from './getOpenApiYaml.ts';
 import { getReadiness } from './getReadiness.ts';
+import { getWhatsAppConversation } from './getWhatsAppConversation.ts';
 import { getWhatsAppMessageStatus } from './getWhatsAppMessageStatus.ts';
+import { getWhatsAppWindow } from './getWhatsAppWindow.ts';
+import { listWhatsAppConversations } from './listWhatsAppConversations.ts';
+import { listWhatsAppMessages } from './listWhatsAppMessages.ts';
 import { sendWhatsAppMessage } from './sendWhatsAppMessage.ts';
 import { sendWhatsAppTemplate } from './sendWhatsAppTemplate.ts';
 import { simulateWhatsAppInboundMessage } from './simulateWhatsAppInboundMessage.ts';
@@ -23,4 +27,8 @@ export const implementations: Implementations = {
   sendWhatsAppTemplate,
   getWhatsAppMessageStatus,
   simulateWhatsAppInboundMessage,
+  listWhatsAppMessages,
+  listWhatsAppConversations,
+  getWhatsAppConversation,
+  getWhatsAppWindow,
 };

@@ -7,4 +7,6 @@ go 1.23
 
 require github.com/mojeeb/mojeeb-go v1.0.0
 
+require gopkg.in/validator.v2 v2.0.1 // indirect
+
 replace github.com/mojeeb/mojeeb-go => ../../../sdks-generated/go

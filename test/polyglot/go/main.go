@@ -3,7 +3,9 @@
 //  1. send a template, 2. read its status, 3. get a typed error for a bad key, and, through a
 //     proxy that rewrites answers the way a later API version might (MOJEEB_FUTURE_BASE_URL):
 //  4. an error whose code, type and extra field this client has never heard of,
-//  5. a message with a field added later and a status and type this client does not know.
+//  5. a message with a field added later and a status and type this client does not know;
+//  6. lists: a simulated customer message, a reply, then a walk through the conversation's
+//     messages two at a time (next_cursor → cursor) and the window lookup.
 //
 // Environment: MOJEEB_BASE_URL, MOJEEB_API_KEY, MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO,
 // MOJEEB_FUTURE_BASE_URL. Prints one JSON line with what it saw; exits 1 when a step fails.
@@ -116,6 +118,68 @@ func main() {
 		out["future_message"] = map[string]interface{}{"id": later.GetId(), "status": later.GetStatus(), "type": later.GetType(), "extra": later.AdditionalProperties}
 	}
 
+	out["paging"] = walkMessages(api, ctx, *request)
+
 	line, _ := json.Marshal(out)
 	fmt.Println(string(line))
+}
+
+// walkMessages: the customer writes, we reply, then the conversation's messages are listed page by page.
+func walkMessages(api *mojeeb.WhatsAppAPIService, ctx context.Context, reply mojeeb.SendTemplateRequest) map[string]interface{} {
+	env := os.Getenv
+	simulated := mojeeb.NewSandboxInboundRequest(env("MOJEEB_AGENT_ID"), env("MOJEEB_FROM"), env("MOJEEB_TO"))
+	simulated.SetText(*mojeeb.NewTextContent("Go asks"))
+	inbound, _, err := api.SimulateWhatsAppInboundMessage(ctx).SandboxInboundRequest(*simulated).Execute()
+	if err != nil {
+		fail("simulate inbound: %v", err)
+	}
+	sent, _, err := api.SendWhatsAppTemplate(ctx).SendTemplateRequest(reply).IdempotencyKey(uuid()).Execute()
+	if err != nil {
+		fail("reply: %v", err)
+	}
+	items := []map[string]interface{}{}
+	pages := 0
+	cursor := ""
+	for {
+		call := api.ListWhatsAppMessages(ctx).Limit(2).ConversationId(inbound.GetConversationId())
+		if cursor != "" {
+			call = call.Cursor(cursor)
+		}
+		page, _, err := call.Execute()
+		if err != nil {
+			fail("list page %d: %v", pages+1, err)
+		}
+		pages++
+		for _, item := range page.GetData() {
+			switch {
+			case item.Message != nil:
+				items = append(items, map[string]interface{}{"id": item.Message.GetId(), "direction": item.Message.GetDirection(), "model": "Message"})
+			case item.InboundMessage != nil:
+				items = append(items, map[string]interface{}{"id": item.InboundMessage.GetId(), "direction": item.InboundMessage.GetDirection(), "model": "InboundMessage"})
+			default:
+				fail("a list item that is neither a Message nor an InboundMessage")
+			}
+		}
+		if !page.GetHasMore() {
+			if page.NextCursor.IsSet() && page.NextCursor.Get() != nil {
+				fail("has_more false with a next_cursor")
+			}
+			break
+		}
+		cursor = page.GetNextCursor()
+		if pages >= 500 {
+			fail("the walk does not end")
+		}
+	}
+	window, _, err := api.GetWhatsAppWindow(ctx).From(env("MOJEEB_FROM")).To(env("MOJEEB_TO")).Execute()
+	if err != nil {
+		fail("window: %v", err)
+	}
+	return map[string]interface{}{
+		"conversation_id": inbound.GetConversationId(),
+		"reply_id":        sent.GetId(),
+		"pages":           pages,
+		"items":           items,
+		"window":          map[string]interface{}{"open": window.GetOpen(), "conversation_id": window.GetConversationId()},
+	}
 }

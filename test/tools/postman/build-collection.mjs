@@ -201,6 +201,7 @@ function testScript(contract, { captureMessageId = false, requireSuccess = false
     lines.push(
       '// Follow the message: the status request reads {{messageId}}.',
       "if (pm.response.code === 202) pm.collectionVariables.set('messageId', pm.response.json().id);",
+      "if (pm.response.code === 202) pm.collectionVariables.set('conversationId', pm.response.json().conversation_id);",
     );
   }
   return lines;
@@ -273,7 +274,21 @@ export async function buildCollection(specPath) {
       if (header.key.toLowerCase() === 'x-correlation-id') header.disabled = true; // the server makes one
     }
     for (const variable of request.url.variable ?? []) {
-      if (variable.key === 'id') variable.value = '{{messageId}}';
+      // A conversation's id is the one of the last message sent (captured with messageId).
+      if (variable.key === 'id') variable.value = template.startsWith('/v1/whatsapp/conversations/') ? '{{conversationId}}' : '{{messageId}}';
+    }
+    // Query parameters: the fixture's numbers for the required ones (the window lookup); the
+    // optional filters and the cursor are left unticked, so a list answers its first page.
+    const requiredQuery = new Set(
+      [...(operation.parameters ?? [])].map((p) => (p.$ref ? document.components.parameters[p.$ref.split('/').pop()] : p)).filter((p) => p.in === 'query' && p.required).map((p) => p.name),
+    );
+    for (const param of request.url.query ?? []) {
+      if (requiredQuery.has(param.key)) {
+        param.disabled = false;
+        if (param.key === 'from' || param.key === 'to') param.value = `{{${param.key}}}`;
+      } else {
+        param.disabled = true;
+      }
     }
     const requestExamples = Object.entries(operation.requestBody?.content?.['application/json']?.examples ?? {});
     if (request.body?.mode === 'raw' && requestExamples.length > 0) request.body.raw = withVariables(requestExamples[0][1].value);
@@ -358,6 +373,7 @@ export async function buildCollection(specPath) {
     { key: 'from', value: examples.from ?? '', type: 'string' },
     { key: 'to', value: examples.to ?? '', type: 'string' },
     { key: 'messageId', value: examples.messageId ?? '', type: 'string' },
+    { key: 'conversationId', value: '', type: 'string' },
   ];
   const note =
     `Generated from openapi.yaml (${document.info?.title} ${document.info?.version}) by test/tools/postman/build-collection.mjs. ` +

@@ -1,4 +1,8 @@
 // Scopes a key may carry (openapi.yaml, "Scopes"). `*` grants every current and future scope.
+// `whatsapp:send` sends and reads; `whatsapp:read` only reads: the message status, the lists of
+// messages and conversations, a conversation and the window lookup accept either one
+// (`x-required-scopes: ['whatsapp:read', 'whatsapp:send']`), so keys made before the lists
+// existed read them too.
 export const SCOPES = ['whatsapp:send', 'whatsapp:read', 'messenger:send', 'instagram:send', '*'] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -1,0 +1,38 @@
+/**
+ * The window lookup (GET /v1/whatsapp/window, and the `window` of a conversation). The 24-hour
+ * rule itself is `windowState` (domain/conversations.ts), the same one the send answers with;
+ * this file is its only caller for reads, and it is given the database's clock, the clock the
+ * send's statement checks the window with.
+ */
+import type { Knex } from 'knex';
+import type { components } from '../generated/openapi-types.ts';
+import { windowState, type CustomerServiceWindow } from './conversations.ts';
+
+export type WindowResource = components['schemas']['WhatsAppWindow'];
+
+/** `expiresAt` is `last_inbound_at + mojeeb_customer_service_window()`, computed by the query (the window's length lives in the database). */
+export function windowAt(lastInboundAt: Date | null, expiresAt: Date | null, now: Date): CustomerServiceWindow {
+  return windowState(lastInboundAt, expiresAt, now);
+}
+
+export interface WindowCaller {
+  readonly organizationId: string;
+  /** null: every agent of the organization. */
+  readonly agentIds: readonly string[] | null;
+}
+
+/**
+ * The window between an agent number and a customer. Windows are per conversation, whatever
+ * the environment (a send of either environment meets the same one); a pair that never spoke,
+ * or a number outside the caller's agents, has no conversation and a closed window.
+ */
+export async function lookupWindow(db: Knex, caller: WindowCaller, from: string, to: string): Promise<WindowResource> {
+  const result = await db.raw<{ rows: Array<{ id: string | null; last_inbound_at: Date | null; expires_at: Date | null; now: Date }> }>(
+    `SELECT c.id, c.last_inbound_at, c.last_inbound_at + mojeeb_customer_service_window() AS expires_at, n.now FROM (SELECT now() AS now) n
+       LEFT JOIN conversations c ON c.organization_id = ? AND c.business_number = ? AND c.customer_number = ?
+        AND (?::uuid[] IS NULL OR c.agent_id = ANY(?::uuid[]))`,
+    [caller.organizationId, from, to, caller.agentIds as string[] | null, caller.agentIds as string[] | null],
+  );
+  const row = result.rows[0]!;
+  return { object: 'whatsapp.window', from, to, conversation_id: row.id, ...windowAt(row.last_inbound_at, row.expires_at, row.now) };
+}
