@@ -146,7 +146,8 @@ export async function notFinalReport(url: string, ids: readonly string[]): Promi
     `SELECT concat_ws(' | ', m.id, m.status, m.platform_message_id, m.updated_at,
        'events: ' || coalesce((SELECT string_agg(e.status || '@' || e.received_at || coalesce(' msg=' || e.message_id, ' unmatched'), ', ') FROM message_events e WHERE e.platform_message_id = m.platform_message_id), 'none'),
        'jobs: ' || coalesce((SELECT string_agg(j.task_identifier || ' attempts=' || j.attempts || '/' || j.max_attempts || ' run_at=' || j.run_at || ' locked_by=' || coalesce(j.locked_by, '-') || ' last_error=' || coalesce(left(j.last_error, 120), '-'), ', ')
-         FROM graphile_worker.jobs j WHERE j.payload::text LIKE '%' || m.platform_message_id || '%' OR j.payload::text LIKE '%' || m.id || '%'), 'none')) AS line
+         FROM graphile_worker._private_jobs pj JOIN graphile_worker._private_tasks t ON t.id = pj.task_id, LATERAL (SELECT t.identifier AS task_identifier, pj.*) j
+         WHERE pj.payload::text LIKE '%' || m.platform_message_id || '%' OR pj.payload::text LIKE '%' || m.id || '%'), 'none')) AS line
      FROM messages m WHERE m.id = ANY($1::uuid[]) AND m.status NOT IN ('read', 'failed') ORDER BY m.created_at LIMIT 10`,
     [ids],
   );
