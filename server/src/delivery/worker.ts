@@ -58,7 +58,12 @@ export interface SupervisionOptions {
   /** Wait before the first restart; doubled on each failed attempt in a row, up to `maxBackoffMs`. */
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** While the database is unreachable, how often the supervisor checks whether it answers again. */
+  readonly databaseProbeMs?: number;
 }
+
+/** While the database is unreachable, a stopped worker checks this often whether it answers again. */
+const DATABASE_PROBE_MS = 500;
 
 /** How long stopping waits for the jobs in flight (a delivery's call to Meta is bounded by META_TIMEOUT_MS). */
 const STOP_TIMEOUT_MS = 12_000;
@@ -251,8 +256,11 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
 
 /**
  * Runs the delivery worker and keeps it running: a runner that stops without being asked to, or
- * cannot start (the database is down), is replaced after a backoff (1 s, 2 s, 4 s … up to 30 s
- * by default). Never throws, never stops the process.
+ * cannot start, is replaced. When the database is unreachable at that moment (a restart or a
+ * failover: the usual reason), the supervisor waits for it, probing every DATABASE_PROBE_MS, and
+ * starts a runner as soon as it answers, so repeated short outages never add up to a long
+ * backoff. Otherwise (the database answers, so the runner failed for another reason) it backs
+ * off exponentially (1 s, 2 s, 4 s … up to 30 s by default). Never throws, never stops the process.
  */
 export function superviseDeliveryWorker(options: WorkerOptions, supervision: SupervisionOptions = {}): DeliveryWorker {
   const { logger } = options.deps;
@@ -288,6 +296,34 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
       };
     }).finally(() => (wake = null));
 
+  const probeMs = supervision.databaseProbeMs ?? DATABASE_PROBE_MS;
+  const databaseAnswers = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        options.deps.db.raw('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), probeMs * 4))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  /**
+   * Returns false at once when the database answers (the failure was not the database's);
+   * otherwise probes every `probeMs` until it answers (or the worker is stopped) and returns true.
+   */
+  const waitedForDatabase = async (): Promise<boolean> => {
+    if (await databaseAnswers()) return false;
+    while (!stopping) {
+      await pause(probeMs);
+      if (stopping || (await databaseAnswers())) break;
+    }
+    return true;
+  };
+
   const loop = async () => {
     let backoffMs = initialBackoffMs;
     while (!stopping) {
@@ -301,8 +337,11 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
         starting.failed(error, { retry_in_ms: backoffMs });
         metrics.workerRestarts.inc();
         setState('restarting');
-        await pause(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+        if (await waitedForDatabase()) backoffMs = initialBackoffMs;
+        else {
+          await pause(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+        }
         continue;
       }
       current = instance;
@@ -317,9 +356,15 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
       if (Date.now() - startedAt >= STABLE_AFTER_MS) backoffMs = initialBackoffMs;
       setState('restarting');
       metrics.workerRestarts.inc();
-      logger.warn('delivery worker stopped unexpectedly; restarting it', { reason, restart_in_ms: backoffMs });
-      await pause(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      if (await databaseAnswers()) {
+        logger.warn('delivery worker stopped unexpectedly; restarting it', { reason, restart_in_ms: backoffMs });
+        await pause(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      } else {
+        logger.warn('delivery worker stopped unexpectedly; restarting it once the database answers', { reason });
+        await waitedForDatabase();
+        backoffMs = initialBackoffMs;
+      }
     }
   };
   const looping = loop();
