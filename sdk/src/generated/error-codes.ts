@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 98604bdf6b0b09b8e5580a97eb957d9c0d5b4716ec1761f2e4ec68bf20747e44)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
@@ -49,6 +49,12 @@ export const knownErrorCodes = [
   'service_unavailable',
   'internal_error',
   'not_implemented',
+  'webhook_url_invalid',
+  'webhook_url_forbidden',
+  'webhook_endpoint_limit_reached',
+  'webhook_endpoint_unknown',
+  'webhook_endpoint_not_found',
+  'event_not_found',
 ] as const;
 
 export type KnownErrorCode = (typeof knownErrorCodes)[number];

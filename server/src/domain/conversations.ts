@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { formatTimestamp } from './time.ts';
+import { recordInboundEvent } from './webhooks/events.ts';
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -36,6 +37,8 @@ export interface InboundMessage {
   readonly type: string;
   readonly content: unknown;
   readonly receivedAt: Date;
+  /** The environment of its `message.received` event: `test` for the sandbox's simulated messages (default `live`). */
+  readonly environment?: 'live' | 'test';
 }
 
 export interface RecordedInbound {
@@ -69,11 +72,27 @@ export async function recordInboundMessage(db: Knex, inbound: InboundMessage, no
       [connection.organization_id, inbound.businessNumber, inbound.customerNumber, connection.agent_id, inbound.receivedAt],
     );
     const conversation = result.rows[0]!;
-    const inserted = await trx.raw<{ rows: unknown[] }>(
+    const inserted = await trx.raw<{ rows: Array<{ id: string }> }>(
       `INSERT INTO inbound_messages (conversation_id, platform_message_id, type, content, received_at)
        VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform_message_id) DO NOTHING RETURNING id`,
       [conversation.id, inbound.platformMessageId, inbound.type, JSON.stringify(inbound.content ?? null), inbound.receivedAt],
     );
+    const stored = inserted.rows[0];
+    if (stored !== undefined) {
+      // In this transaction: the event exists exactly when the message does.
+      await recordInboundEvent(trx, {
+        organizationId: connection.organization_id,
+        environment: inbound.environment ?? 'live',
+        inboundMessageId: stored.id,
+        conversationId: conversation.id,
+        agentId: connection.agent_id,
+        customerNumber: inbound.customerNumber,
+        businessNumber: inbound.businessNumber,
+        type: inbound.type,
+        content: inbound.content,
+        receivedAt: inbound.receivedAt,
+      });
+    }
     return {
       conversationId: conversation.id,
       created: inserted.rows.length === 1,

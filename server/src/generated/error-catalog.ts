@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e75cddd7faec596e64ae2704d143d56871b2fb1c19fa5199f7482031ac7ee87d)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 98604bdf6b0b09b8e5580a97eb957d9c0d5b4716ec1761f2e4ec68bf20747e44)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -73,6 +73,12 @@ export const errorCatalog = {
   service_unavailable: { status: 503, type: 'upstream_error', extras: [] },
   internal_error: { status: 500, type: 'internal_error', extras: [] },
   not_implemented: { status: 501, type: 'internal_error', extras: [] },
+  webhook_url_invalid: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_url_forbidden: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_endpoint_limit_reached: { status: 422, type: 'validation_error', extras: [] },
+  webhook_endpoint_unknown: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_endpoint_not_found: { status: 404, type: 'not_found_error', extras: [] },
+  event_not_found: { status: 404, type: 'not_found_error', extras: [] },
 } as const satisfies Readonly<Record<string, ErrorCatalogEntry>>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -44,6 +44,7 @@ export function invoke(
       params,
       headers,
       body: ctx.state.body,
+      query: ctx.query,
       correlationId: ctx.state.correlationId,
     } as unknown as OperationRequest<OperationId>;
     const operationContext: OperationContext = {

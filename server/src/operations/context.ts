@@ -8,6 +8,8 @@ import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
+import type { WebhookEndpoints } from '../domain/webhooks/endpoints.ts';
+import type { Events } from '../domain/webhooks/events.ts';
 import type { Principal } from '../http/auth.ts';
 import type { LoadedSpec } from '../http/openapi.ts';
 import type { Logger } from '../logger.ts';
@@ -34,6 +36,8 @@ export interface Services {
   readonly messaging: Messaging;
   /** The sandbox's simulated customer messages (test keys only). */
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
+  /** Webhook endpoints and the event log. */
+  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly events: Events };
 }
 
 export interface OperationContext {

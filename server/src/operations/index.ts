@@ -4,6 +4,15 @@
  */
 import type { Implementations } from './context.ts';
 import { getApiReference } from './getApiReference.ts';
+import { createWebhookEndpoint } from './createWebhookEndpoint.ts';
+import { listWebhookEndpoints } from './listWebhookEndpoints.ts';
+import { getWebhookEndpoint } from './getWebhookEndpoint.ts';
+import { updateWebhookEndpoint } from './updateWebhookEndpoint.ts';
+import { deleteWebhookEndpoint } from './deleteWebhookEndpoint.ts';
+import { rotateWebhookEndpointSecret } from './rotateWebhookEndpointSecret.ts';
+import { listEvents } from './listEvents.ts';
+import { getEvent } from './getEvent.ts';
+import { redeliverEvent } from './redeliverEvent.ts';
 import { getHealth } from './getHealth.ts';
 import { getOpenApiJson } from './getOpenApiJson.ts';
 import { getOpenApiYaml } from './getOpenApiYaml.ts';
@@ -23,4 +32,5 @@ export const implementations: Implementations = {
   sendWhatsAppTemplate,
   getWhatsAppMessageStatus,
   simulateWhatsAppInboundMessage,
+  createWebhookEndpoint,
 };

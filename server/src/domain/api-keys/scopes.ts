@@ -1,5 +1,5 @@
 // Scopes a key may carry (openapi.yaml, "Scopes"). `*` grants every current and future scope.
-export const SCOPES = ['whatsapp:send', 'whatsapp:read', 'messenger:send', 'instagram:send', '*'] as const;
+export const SCOPES = ['whatsapp:send', 'whatsapp:read', 'messenger:send', 'instagram:send', 'webhooks:manage', '*'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
