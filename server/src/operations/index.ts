@@ -3,24 +3,24 @@
  * not_implemented (after request validation).
  */
 import type { Implementations } from './context.ts';
-import { getApiReference } from './getApiReference.ts';
 import { createWebhookEndpoint } from './createWebhookEndpoint.ts';
-import { listWebhookEndpoints } from './listWebhookEndpoints.ts';
-import { getWebhookEndpoint } from './getWebhookEndpoint.ts';
-import { updateWebhookEndpoint } from './updateWebhookEndpoint.ts';
 import { deleteWebhookEndpoint } from './deleteWebhookEndpoint.ts';
-import { rotateWebhookEndpointSecret } from './rotateWebhookEndpointSecret.ts';
-import { listEvents } from './listEvents.ts';
+import { getApiReference } from './getApiReference.ts';
 import { getEvent } from './getEvent.ts';
-import { redeliverEvent } from './redeliverEvent.ts';
 import { getHealth } from './getHealth.ts';
 import { getOpenApiJson } from './getOpenApiJson.ts';
 import { getOpenApiYaml } from './getOpenApiYaml.ts';
 import { getReadiness } from './getReadiness.ts';
+import { getWebhookEndpoint } from './getWebhookEndpoint.ts';
 import { getWhatsAppMessageStatus } from './getWhatsAppMessageStatus.ts';
+import { listEvents } from './listEvents.ts';
+import { listWebhookEndpoints } from './listWebhookEndpoints.ts';
+import { redeliverEvent } from './redeliverEvent.ts';
+import { rotateWebhookEndpointSecret } from './rotateWebhookEndpointSecret.ts';
 import { sendWhatsAppMessage } from './sendWhatsAppMessage.ts';
 import { sendWhatsAppTemplate } from './sendWhatsAppTemplate.ts';
 import { simulateWhatsAppInboundMessage } from './simulateWhatsAppInboundMessage.ts';
+import { updateWebhookEndpoint } from './updateWebhookEndpoint.ts';
 
 export const implementations: Implementations = {
   getHealth,
@@ -33,4 +33,12 @@ export const implementations: Implementations = {
   getWhatsAppMessageStatus,
   simulateWhatsAppInboundMessage,
   createWebhookEndpoint,
+  listWebhookEndpoints,
+  getWebhookEndpoint,
+  updateWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookEndpointSecret,
+  listEvents,
+  getEvent,
+  redeliverEvent,
 };
