@@ -97,7 +97,7 @@ describe('webhook delivery rules', () => {
     const previous = newSigningSecret();
     const body = JSON.stringify({ id: 'evt_1', type: 'message.sent' });
     const headers = signedHeaders([secret, previous], 'evt_1', Math.floor(Date.now() / 1000), body);
-    expect(headers['webhook-signature'].split(' ')).to.have.length(2);
+    expect(headers['webhook-signature']!.split(' ')).to.have.length(2);
     for (const s of [secret, previous]) expect(new Webhook(s).verify(body, headers)).to.deep.equal(JSON.parse(body));
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).to.throw();
   });
