@@ -13,7 +13,9 @@ import { createConnection } from '../../server/src/domain/agents.ts';
 import { SecretBox } from '../../server/src/domain/secrets.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
+import { registry } from '../../server/src/metrics.ts';
 import { webhooks } from '../../sdk/src/index.ts';
+import { runAdmin } from '../support/processes.ts';
 import type { ContractClient } from '../support/contract.ts';
 import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { harness, startServer, type TestServer } from '../support/harness.ts';
@@ -184,6 +186,17 @@ describe('event delivery to webhook endpoints', function () {
     const res = await c.get(`/v1/webhook_endpoints/${id}`);
     expect(res.body).to.include({ disabled: true, disabled_reason: 'failing' });
     expect(res.body.consecutive_failures).to.be.at.least(2);
+    // The operator sees it: a metric, and the CLI's health listing.
+    expect(await registry.getSingleMetricAsString('mojeeb_webhook_endpoints_disabled_total')).to.match(/mojeeb_webhook_endpoints_disabled_total [1-9]/);
+    const env = { env: { DATABASE_URL: harness.database.connectionString } };
+    const listed = await runAdmin(['webhook', 'list', '--org', t.organization.id, '--json'], env);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.json()).to.have.length(1);
+    expect(listed.json()[0]).to.include({ id, disabled: true, disabled_reason: 'failing', environment: 'test' });
+    expect(listed.json()[0].consecutive_failures).to.be.at.least(2);
+    const human = await runAdmin(['webhook', 'list', '--failing'], env);
+    expect(human.stdout).to.include(id).and.include('disabled (failing)');
+    expect(human.stdout).not.to.include('whsec_');
   });
 
   it('a live endpoint whose host resolves to a private address is refused at delivery time too', async () => {

@@ -32,6 +32,7 @@ import { syncTemplates, TemplateSyncError } from '../delivery/template-sync.ts';
 import * as input from './input.ts';
 import { UsageError } from './input.ts';
 import { fields, iso, table, when } from './output.ts';
+import { WEBHOOK_COMMANDS, WEBHOOK_RESOURCE } from './webhooks.ts';
 
 // ── the command table ─────────────────────────────────────────────────────────────────────
 
@@ -82,6 +83,7 @@ export const RESOURCES: Readonly<Record<string, string>> = {
   connection: "WhatsApp connections: an agent's numbers (sandbox, or Meta credentials)",
   key: 'API keys of an organization',
   template: "Message templates of a number, as Meta approved them (Meta's template JSON)",
+  ...WEBHOOK_RESOURCE,
 };
 
 function str(args: Args, flag: string): string | undefined {
@@ -743,6 +745,7 @@ export const COMMANDS: readonly Command[] = [
   templateRegister,
   templateSync,
   templateList,
+  ...WEBHOOK_COMMANDS,
 ];
 
 // ── database errors ───────────────────────────────────────────────────────────────────────
