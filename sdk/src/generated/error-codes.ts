@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 98604bdf6b0b09b8e5580a97eb957d9c0d5b4716ec1761f2e4ec68bf20747e44)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 2f3268556ec0b33c96c6808b738ff8810031853dff03990c085bd9cf47d128a5)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
