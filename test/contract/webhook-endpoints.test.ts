@@ -103,6 +103,9 @@ describe('webhook endpoints and events (contract)', () => {
     expectStatus(await testClient.post(ENDPOINTS, { url: 'ftp://example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
     expectStatus(await testClient.post(ENDPOINTS, { url: 'https://user:pw@example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
     expectStatus(await liveClient.post(ENDPOINTS, { url: 'http://example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
+    // Test mode allows loopback (a local receiver), not the rest of a private network.
+    expectStatus(await testClient.post(ENDPOINTS, { url: 'http://169.254.169.254/latest/meta-data', enabled_events: ['*'] }), 422, 'webhook_url_forbidden');
+    expectStatus(await testClient.post(ENDPOINTS, { url: 'http://10.0.0.8:8080/hook', enabled_events: ['*'] }), 422, 'webhook_url_forbidden');
     for (const url of ['https://127.0.0.1/x', 'https://10.1.2.3/x', 'https://192.168.0.10/x', 'https://169.254.169.254/latest', 'https://[::1]/x', 'https://[fd00::1]/x', 'https://100.64.0.1/x', 'https://localhost/x', 'https://[::ffff:127.0.0.1]/x']) {
       const res = await liveClient.post(ENDPOINTS, { url, enabled_events: ['*'] });
       expectStatus(res, 422, 'webhook_url_forbidden');

@@ -25,6 +25,12 @@ describe('webhook delivery rules', () => {
 
   it('checks URLs: https for live, anything local for test mode or with the operator flag', async () => {
     expect(await checkEndpointUrl('http://127.0.0.1:8080/x', false, false)).to.equal(null);
+    expect(await checkEndpointUrl('http://localhost:8080/x', false, false)).to.equal(null);
+    // Test mode: loopback for a local receiver, but no other private address.
+    for (const url of ['http://10.0.0.5/x', 'http://169.254.169.254/latest', 'http://[fd00::1]/x']) expect((await checkEndpointUrl(url, false, false))?.code, url).to.equal('webhook_url_forbidden');
+    expect(forbiddenAddress('127.0.0.1', 'public-or-loopback')).to.equal(null);
+    expect(forbiddenAddress('10.0.0.1', 'public-or-loopback')).to.be.a('string');
+    expect(forbiddenAddress('10.0.0.1', 'any')).to.equal(null);
     expect((await checkEndpointUrl('http://example.com/x', true, false))?.code).to.equal('webhook_url_invalid');
     expect((await checkEndpointUrl('https://localhost/x', true, false))?.code).to.equal('webhook_url_forbidden');
     expect(await checkEndpointUrl('http://localhost/x', true, true)).to.equal(null);
@@ -39,13 +45,13 @@ describe('webhook delivery rules', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const refused = await postEvent(`http://localhost:${port}/`, {}, '{}', { timeoutMs: 2_000, publicOnly: true });
+      const refused = await postEvent(`http://localhost:${port}/`, {}, '{}', { timeoutMs: 2_000, policy: 'public' });
       expect(refused.status).to.equal(null);
       expect(refused.error).to.match(/^refused: localhost resolves to/);
-      const literal = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, publicOnly: true });
+      const literal = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, policy: 'public' });
       expect(literal.error).to.match(/^refused: 127\.0\.0\.1 is a loopback address/);
       expect(hits).to.equal(0);
-      const allowed = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, publicOnly: false });
+      const allowed = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, policy: 'any' });
       expect(allowed).to.include({ status: 200, error: null });
       expect(hits).to.equal(1);
     } finally {
@@ -63,10 +69,10 @@ describe('webhook delivery rules', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const redirected = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, publicOnly: false });
+      const redirected = await postEvent(`http://127.0.0.1:${port}/`, {}, '{}', { timeoutMs: 2_000, policy: 'any' });
       expect(redirected).to.include({ status: 302, error: 'HTTP 302' });
       expect(followed).to.equal(false);
-      const silent = await postEvent(`http://127.0.0.1:${port}/silent`, {}, '{}', { timeoutMs: 300, publicOnly: false });
+      const silent = await postEvent(`http://127.0.0.1:${port}/silent`, {}, '{}', { timeoutMs: 300, policy: 'any' });
       expect(silent).to.include({ status: null, error: 'timed out after 300 ms' });
       expect(silent.latencyMs).to.be.within(250, 2_000);
     } finally {

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 2f3268556ec0b33c96c6808b738ff8810031853dff03990c085bd9cf47d128a5)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e3983609a63f59ca633701d354d2660750e36f0091ab84452efe943d103744b0)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -257,8 +257,8 @@ export interface paths {
          *     creates a test-mode endpoint, which receives test-mode events only; a live key a live one.
          *     The answer carries the signing `secret` (`whsec_…`), shown this once: store it to verify
          *     deliveries (see "Webhooks"). Live endpoints must use `https` and resolve to public addresses
-         *     only (`422 webhook_url_forbidden` otherwise); test-mode endpoints may use `http` and loopback
-         *     for local development. At most 16 endpoints per organization and environment.
+         *     only (`422 webhook_url_forbidden` otherwise); test-mode endpoints may also use `http` and
+         *     loopback (a receiver on your machine), but no other private address. At most 16 endpoints per organization and environment.
          *
          *     Required scope: `webhooks:manage`.
          */

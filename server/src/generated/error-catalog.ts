@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 2f3268556ec0b33c96c6808b738ff8810031853dff03990c085bd9cf47d128a5)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 e3983609a63f59ca633701d354d2660750e36f0091ab84452efe943d103744b0)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 

@@ -15,7 +15,7 @@ import type { SecretBox } from '../../domain/secrets.ts';
 import { EVENT_DELIVERY_TASK, toEventResource, type EventRow } from '../../domain/webhooks/events.ts';
 import type { EndpointRow } from '../../domain/webhooks/endpoints.ts';
 import { signedHeaders } from '../../domain/webhooks/signing.ts';
-import { urlSyntaxProblem } from '../../domain/webhooks/ssrf.ts';
+import { addressPolicy, urlSyntaxProblem } from '../../domain/webhooks/ssrf.ts';
 import { openSecret } from '../../domain/webhooks/stored-secret.ts';
 import type { Logger } from '../../logger.ts';
 import { metrics } from '../../metrics.ts';
@@ -67,13 +67,13 @@ export async function deliverEvent(deps: EventDeliveryDeps, payload: EventJobPay
   if (endpoint.previous_secret !== null && endpoint.previous_secret_expires_at !== null && endpoint.previous_secret_expires_at.getTime() > attemptedAt.getTime()) {
     secrets.push(openSecret(deps.secrets, endpoint.previous_secret));
   }
-  const publicOnly = endpoint.environment === 'live' && !deps.allowPrivate;
+  const policy = addressPolicy(endpoint.environment === 'live', deps.allowPrivate);
   const syntax = urlSyntaxProblem(endpoint.url, endpoint.environment === 'live', deps.allowPrivate);
   const result = syntax
     ? { status: null, error: `refused: ${syntax.message}`, latencyMs: 0 }
     : await postEvent(endpoint.url, signedHeaders(secrets, event.id, Math.floor(attemptedAt.getTime() / 1000), body), body, {
         timeoutMs: deps.timeoutMs ?? ATTEMPT_TIMEOUT_MS,
-        publicOnly,
+        policy,
       });
   const succeeded = result.error === null;
   metrics.eventDeliveries.inc({ outcome: succeeded ? 'succeeded' : result.error?.startsWith('refused') ? 'forbidden_address' : 'failed' });

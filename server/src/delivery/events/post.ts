@@ -1,15 +1,15 @@
 /**
  * One HTTP POST of an event: a 10 s budget for the whole exchange, no redirect followed (a 3xx
- * is a failure), the response body read and discarded. For endpoints that must be public, the
- * connection only goes to addresses that are: the host is resolved by a lookup that refuses
- * private ones, so a DNS answer that changed after the endpoint was checked is caught too.
+ * is a failure), the response body read and discarded. The connection only goes to addresses
+ * the endpoint's policy allows (ssrf.ts): the host is resolved by a lookup that refuses the
+ * others, so a DNS answer that changed after the endpoint was checked is caught too.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { forbiddenAddress } from '../../domain/webhooks/ssrf.ts';
+import { forbiddenAddress, type AddressPolicy } from '../../domain/webhooks/ssrf.ts';
 
 export class ForbiddenAddressError extends Error {
   override name = 'ForbiddenAddressError';
@@ -21,12 +21,12 @@ export interface PostResult {
   readonly latencyMs: number;
 }
 
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+const guardedLookup = (policy: AddressPolicy): LookupFunction => (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const list = addresses as unknown as LookupAddress[];
     for (const a of list) {
-      const problem = forbiddenAddress(a.address);
+      const problem = forbiddenAddress(a.address, policy);
       if (problem !== null) return callback(new ForbiddenAddressError(`refused: ${hostname} resolves to ${problem}`), '', 0);
     }
     if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
@@ -36,7 +36,7 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-export function postEvent(rawUrl: string, headers: Record<string, string>, body: string, options: { readonly timeoutMs: number; readonly publicOnly: boolean }): Promise<PostResult> {
+export function postEvent(rawUrl: string, headers: Record<string, string>, body: string, options: { readonly timeoutMs: number; readonly policy: AddressPolicy }): Promise<PostResult> {
   const started = performance.now();
   const done = (status: number | null, error: string | null): PostResult => ({ status, error, latencyMs: Math.round(performance.now() - started) });
   return new Promise((resolve) => {
@@ -48,8 +48,8 @@ export function postEvent(rawUrl: string, headers: Record<string, string>, body:
       return;
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (options.publicOnly && ipaddr.isValid(host)) {
-      const problem = forbiddenAddress(host);
+    if (options.policy !== 'any' && ipaddr.isValid(host)) {
+      const problem = forbiddenAddress(host, options.policy);
       if (problem !== null) {
         resolve(done(null, `refused: ${problem}`));
         return;
@@ -69,7 +69,7 @@ export function postEvent(rawUrl: string, headers: Record<string, string>, body:
         method: 'POST',
         agent: false,
         headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Mojeeb-Webhooks/1.0' },
-        ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+        ...(options.policy !== 'any' ? { lookup: guardedLookup(options.policy) } : {}),
       },
       (response) => {
         const status = response.statusCode ?? null;

@@ -3,8 +3,9 @@
  * addresses: never loopback, private (RFC 1918), link-local, unique-local, CGNAT, multicast or
  * otherwise reserved ones, so that an API key cannot make the service call into its own
  * network. Checked when an endpoint is created or changed, and again before every delivery
- * (DNS may have changed since). Test-mode endpoints, or every endpoint when the operator sets
- * WEBHOOKS_ALLOW_PRIVATE=1 (local development), may use http and any address.
+ * (DNS may have changed since). Test-mode endpoints may also use http and loopback (a receiver
+ * on the developer's machine), but no other non-public address; with WEBHOOKS_ALLOW_PRIVATE=1
+ * (an operator flag for local development) every endpoint may use http and any address.
  */
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
@@ -18,12 +19,21 @@ export function allowPrivateFromEnv(env: NodeJS.ProcessEnv = process.env): boole
   return env.WEBHOOKS_ALLOW_PRIVATE === '1' || env.WEBHOOKS_ALLOW_PRIVATE === 'true';
 }
 
-/** The problem with an address for a live endpoint, or null when it is public. */
-export function forbiddenAddress(address: string): string | null {
+/** Which addresses an endpoint may reach: public ones (live), public or loopback (test mode), or any (the operator flag). */
+export type AddressPolicy = 'public' | 'public-or-loopback' | 'any';
+
+export function addressPolicy(livemode: boolean, allowPrivate: boolean): AddressPolicy {
+  return allowPrivate ? 'any' : livemode ? 'public' : 'public-or-loopback';
+}
+
+/** The problem with an address under `policy`, or null when it may be reached. */
+export function forbiddenAddress(address: string, policy: AddressPolicy = 'public'): string | null {
+  if (policy === 'any') return null;
   if (!ipaddr.isValid(address)) return `'${address}' is not an IP address`;
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const range = parsed.range();
+  if (range === 'loopback' && policy === 'public-or-loopback') return null;
   return PUBLIC_RANGES.has(range) ? null : `${parsed.toString()} is a ${range} address`;
 }
 
@@ -43,13 +53,14 @@ export function urlSyntaxProblem(raw: string, livemode: boolean, allowPrivate: b
 }
 
 /**
- * Resolves the URL's host and refuses it when any address it resolves to is not public (live
- * endpoints only, unless private addresses are allowed). Returns the problem, or null.
+ * Resolves the URL's host and refuses it when any address it resolves to is not allowed
+ * (addressPolicy). Returns the problem, or null.
  */
 export async function checkEndpointUrl(raw: string, livemode: boolean, allowPrivate: boolean): Promise<UrlProblem | null> {
   const syntax = urlSyntaxProblem(raw, livemode, allowPrivate);
   if (syntax !== null) return syntax;
-  if (!livemode || allowPrivate) return null;
+  const policy = addressPolicy(livemode, allowPrivate);
+  if (policy === 'any') return null;
   const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
@@ -58,8 +69,11 @@ export async function checkEndpointUrl(raw: string, livemode: boolean, allowPriv
     return { code: 'webhook_url_invalid', message: `The host '${host.slice(0, 253)}' does not resolve.` };
   }
   for (const address of addresses) {
-    const problem = forbiddenAddress(address);
-    if (problem !== null) return { code: 'webhook_url_forbidden', message: `The url resolves to a non-public address (${problem}); live endpoints must be reachable on the public internet.` };
+    const problem = forbiddenAddress(address, policy);
+    if (problem !== null) {
+      const rule = livemode ? 'live endpoints must be reachable on the public internet' : 'test-mode endpoints may use loopback, not other private addresses';
+      return { code: 'webhook_url_forbidden', message: `The url resolves to a non-public address (${problem}); ${rule}.` };
+    }
   }
   return addresses.length === 0 ? { code: 'webhook_url_invalid', message: `The host '${host.slice(0, 253)}' does not resolve.` } : null;
 }
