@@ -6,7 +6,7 @@
 // keyed with the base64 decoding of the secret after `whsec_`; two entries while a rotated-out
 // secret still signs). `verify` checks all of it against the raw body and returns the event,
 // typed: `switch (event.type)` narrows `event.data.object` to a Message or an InboundMessage.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Web Crypto only (crypto.subtle: Node.js 20+, Deno, Bun, workers), like the rest of the SDK.
 import type { Client } from 'openapi-fetch';
 import { MojeebError } from './errors.js';
 import type { components, paths } from './generated/openapi.js';
@@ -63,19 +63,49 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
   return undefined;
 }
 
-function keyOf(secret: string): Buffer {
-  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-  const key = Buffer.from(encoded, 'base64');
-  if (key.length === 0) throw new MojeebWebhookVerificationError('invalid_secret', 'the signing secret is not whsec_ followed by base64');
+const encoder = new TextEncoder();
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return null;
+  }
+}
+
+function keyOf(secret: string): Uint8Array<ArrayBuffer> {
+  const key = fromBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
+  if (key === null || key.length === 0) throw new MojeebWebhookVerificationError('invalid_secret', 'the signing secret is not whsec_ followed by base64');
   return key;
 }
 
+/** Compares in time independent of where the bytes differ. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+async function hmacSha256(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, data));
+}
+
 /**
- * Verifies a delivery and returns its event. `body` must be the raw request body, exactly as
- * received (not re-serialized JSON); `secret` the endpoint's `whsec_…` secret, or a list of
- * them while you switch to a rotated one.
+ * Verifies a delivery and resolves with its event. `body` must be the raw request body, exactly
+ * as received (not re-serialized JSON); `secret` the endpoint's `whsec_…` secret, or a list of
+ * them while you switch to a rotated one. Rejects with MojeebWebhookVerificationError.
  */
-export function verify(body: string | Uint8Array, headers: WebhookHeaders, secret: string | readonly string[], options: VerifyOptions = {}): WebhookEvent {
+export async function verify(
+  body: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string | readonly string[],
+  options: VerifyOptions = {},
+): Promise<WebhookEvent> {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -86,21 +116,27 @@ export function verify(body: string | Uint8Array, headers: WebhookHeaders, secre
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - seconds) > tolerance) {
     throw new MojeebWebhookVerificationError('timestamp_out_of_tolerance', `webhook-timestamp is more than ${tolerance} s from now`);
   }
-  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  const payload = typeof body === 'string' ? encoder.encode(body) : new Uint8Array(body);
+  const prefix = encoder.encode(`${id}.${timestamp}.`);
+  const signed = new Uint8Array(prefix.length + payload.length);
+  signed.set(prefix, 0);
+  signed.set(payload, prefix.length);
   const given = signatures
     .split(' ')
     .map((entry) => entry.split(','))
     .filter((parts) => parts[0] === 'v1' && parts[1] !== undefined)
-    .map((parts) => Buffer.from(parts[1]!, 'base64'));
+    .map((parts) => fromBase64(parts[1]!))
+    .filter((bytes): bytes is Uint8Array<ArrayBuffer> => bytes !== null);
   const secrets = typeof secret === 'string' ? [secret] : secret;
-  const matched = secrets.some((s) => {
-    const expected = createHmac('sha256', keyOf(s)).update(`${id}.${timestamp}.`).update(payload).digest();
-    return given.some((g) => g.length === expected.length && timingSafeEqual(g, expected));
-  });
+  let matched = false;
+  for (const s of secrets) {
+    const expected = await hmacSha256(keyOf(s), signed);
+    if (given.some((g) => sameBytes(g, expected))) matched = true;
+  }
   if (!matched) throw new MojeebWebhookVerificationError('invalid_signature', 'no webhook-signature entry matches the secret');
   let event: unknown;
   try {
-    event = JSON.parse(payload.toString('utf8'));
+    event = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     throw new MojeebWebhookVerificationError('invalid_payload', 'the body is not JSON');
   }

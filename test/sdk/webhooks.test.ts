@@ -54,30 +54,30 @@ describe('SDK: webhooks', () => {
     expect((error as MojeebNotFoundError).code).to.equal('webhook_endpoint_not_found');
   });
 
-  it('verify: accepts what standardwebhooks signs, refuses a wrong secret, a tampered body, a stale timestamp and missing headers', () => {
+  it('verify: accepts what standardwebhooks signs, refuses a wrong secret, a tampered body, a stale timestamp and missing headers', async () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const body = JSON.stringify({ id: 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', object: 'event', type: 'message.delivered', created_at: '2026-04-30T09:18:31Z', livemode: false, data: { object: { id: 'x', status: 'delivered' } } });
     const at = new Date();
     const oracle = new Webhook(secret).sign('evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', at, body);
     const headers = { 'webhook-id': 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': oracle };
-    expect(webhooks.verify(body, headers, secret).type).to.equal('message.delivered');
-    expect(webhooks.verify(Buffer.from(body), new Headers(headers), ['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret]).id).to.equal(headers['webhook-id']);
+    expect((await webhooks.verify(body, headers, secret)).type).to.equal('message.delivered');
+    expect((await webhooks.verify(Buffer.from(body), new Headers(headers), ['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret])).id).to.equal(headers['webhook-id']);
     // Our own signer, with two secrets (a rotation), verifies with either.
     const ours = signedHeaders(['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret], headers['webhook-id'], Number(headers['webhook-timestamp']), body);
-    expect(webhooks.verify(body, ours, secret).id).to.equal(headers['webhook-id']);
+    expect((await webhooks.verify(body, ours, secret)).id).to.equal(headers['webhook-id']);
 
-    const reason = (fn: () => unknown): string => {
+    const reason = async (fn: () => Promise<unknown>): Promise<string> => {
       try {
-        fn();
+        await fn();
       } catch (e) {
         expect(e).to.be.instanceOf(MojeebWebhookVerificationError);
         return (e as MojeebWebhookVerificationError).reason;
       }
       return 'accepted';
     };
-    expect(reason(() => webhooks.verify(body, headers, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).to.equal('invalid_signature');
-    expect(reason(() => webhooks.verify(body.replace('delivered', 'read'), headers, secret))).to.equal('invalid_signature');
-    expect(reason(() => webhooks.verify(body, headers, secret, { now: new Date(at.getTime() + 301_000) }))).to.equal('timestamp_out_of_tolerance');
-    expect(reason(() => webhooks.verify(body, { 'webhook-id': headers['webhook-id'] }, secret))).to.equal('missing_headers');
+    expect(await reason(() => webhooks.verify(body, headers, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).to.equal('invalid_signature');
+    expect(await reason(() => webhooks.verify(body.replace('delivered', 'read'), headers, secret))).to.equal('invalid_signature');
+    expect(await reason(() => webhooks.verify(body, headers, secret, { now: new Date(at.getTime() + 301_000) }))).to.equal('timestamp_out_of_tolerance');
+    expect(await reason(() => webhooks.verify(body, { 'webhook-id': headers['webhook-id'] }, secret))).to.equal('missing_headers');
   });
 });
