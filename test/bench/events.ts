@@ -109,4 +109,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench:events failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+}
+process.exit(process.exitCode ?? 0);

@@ -54,6 +54,8 @@ export interface WorkerOptions {
   readonly stallMs?: number;
   /** The tasks this runner takes instead of the message-delivery ones (the event runner, delivery/events/runner.ts). */
   readonly taskList?: Record<string, Task>;
+  /** How long a finished job waits to be completed with others in one query (default 20 ms; -1: at once). */
+  readonly jobBatchDelayMs?: number;
 }
 
 export interface SupervisionOptions {
@@ -185,8 +187,8 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     preset: {
       worker: {
         ...(localQueueSize > 1 ? { localQueue: { size: localQueueSize } } : {}),
-        completeJobBatchDelay: JOB_BATCH_DELAY_MS,
-        failJobBatchDelay: JOB_BATCH_DELAY_MS,
+        completeJobBatchDelay: options.jobBatchDelayMs ?? JOB_BATCH_DELAY_MS,
+        failJobBatchDelay: options.jobBatchDelayMs ?? JOB_BATCH_DELAY_MS,
       },
     },
     logger: workerLogger(deps.logger),

@@ -48,6 +48,9 @@ export function superviseEventWorker(options: EventWorkerOptions, supervision?: 
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       localQueueSize: 1,
+      // Completed at once: an endpoint's next event waits for its queue to be unlocked, which
+      // completing the job does.
+      jobBatchDelayMs: -1,
       taskList: eventTaskList(eventDeps),
     },
     supervision,
