@@ -148,10 +148,13 @@ describe('event delivery to webhook endpoints', function () {
     expect(ids.size).to.equal(1);
     await verifyBoth(r.received[0]!, secret);
     const eventId = r.received[0]!.event.id;
+    // The receiver has answered; the worker records the attempt right after.
+    await until('the third attempt recorded', async () => (await c.get(`/v1/events/${eventId}`)).body.delivery_attempts.length === 3);
     const detail = await c.get(`/v1/events/${eventId}`);
     expect(detail.status).to.equal(200);
     expect(detail.body.delivery_attempts.map((a: { http_status: number }) => a.http_status)).to.deep.equal([500, 500, 200]);
     expect(detail.body.delivery_attempts.every((a: { endpoint_id: string }) => a.endpoint_id === endpointId)).to.equal(true);
+    await until('the endpoint healthy again', async () => (await c.get(`/v1/webhook_endpoints/${endpointId}`)).body.last_success_at !== null);
     const health = await c.get(`/v1/webhook_endpoints/${endpointId}`);
     expect(health.body).to.include({ consecutive_failures: 0, disabled: false });
     expect(health.body.last_success_at).to.be.a('string');
