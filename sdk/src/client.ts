@@ -21,6 +21,7 @@ import type {
   WaitForStatusOptions,
 } from './types.js';
 import { SDK_VERSION } from './version.js';
+import { createWebhooksApi, type MojeebWebhooks } from './webhooks.js';
 
 export const DEFAULT_BASE_URL = 'https://api.mojeeb.app';
 
@@ -118,6 +119,8 @@ export interface MojeebWhatsApp extends ListMethods {
 
 export interface MojeebClient {
   readonly whatsapp: MojeebWhatsApp;
+  /** Webhook endpoints, the event log and `verify` for deliveries (webhooks.ts). */
+  readonly webhooks: MojeebWebhooks;
   /**
    * The typed openapi-fetch client for every operation of openapi.yaml, with the same
    * authentication, retries, timeouts and generated Idempotency-Key on POSTs. It does NOT throw
@@ -418,7 +421,7 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
   });
 
   const description = `MojeebClient { baseUrl: '${baseUrl}', apiKey: '${describeKey(apiKey)}', maxRetries: ${policy.maxRetries}, timeoutMs: ${policy.timeoutMs} }`;
-  const client = { whatsapp, raw, baseUrl };
+  const client = { whatsapp, webhooks: createWebhooksApi(raw, toMojeebApiError), raw, baseUrl };
   Object.defineProperties(client, {
     toString: { value: () => description, enumerable: false },
     toJSON: {

@@ -72,6 +72,26 @@ export type {
   WhatsAppWindow,
   WindowQuery,
 } from './pagination.js';
+export {
+  verify as verifyWebhook,
+  MojeebWebhookVerificationError,
+  type EventDetail,
+  type EventRedelivery,
+  type ListPage,
+  type MojeebWebhooks,
+  type VerifyOptions,
+  type WebhookEndpoint,
+  type WebhookEndpointCreateRequest,
+  type WebhookEndpointUpdateRequest,
+  type WebhookEndpointWithSecret,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookHeaders,
+  type WebhookVerificationReason,
+} from './webhooks.js';
+import { verify as verifyDelivery } from './webhooks.js';
+/** `webhooks.verify(body, headers, secret)` without a client, for receivers. */
+export const webhooks = Object.freeze({ verify: verifyDelivery });
 export type { components, operations, paths } from './generated/openapi.js';
 export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
 export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes, knownMessageStatuses, knownMessageTypes } from './generated/error-codes.js';

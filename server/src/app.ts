@@ -19,6 +19,10 @@ import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
 import { Lists } from './domain/lists.ts';
 import { Messaging } from './domain/messages.ts';
 import { SandboxInbound } from './domain/sandbox-inbound.ts';
+import type { SecretBox } from './domain/secrets.ts';
+import { WebhookEndpoints } from './domain/webhooks/endpoints.ts';
+import { Events } from './domain/webhooks/events.ts';
+import { allowPrivateFromEnv } from './domain/webhooks/ssrf.ts';
 import { routes as generatedRoutes, type OperationId, type RouteDefinition } from './generated/routes.ts';
 import { deref, isObject, listOperations, type LoadedSpec } from './core/openapi.ts';
 import { accessLog } from './http/access-log.ts';
@@ -46,6 +50,8 @@ export interface AppOptions {
   /** Defaults to the generated route table; tests never need another. */
   readonly routes?: readonly RouteDefinition[];
   readonly maxBodyBytes?: number;
+  /** Encrypts webhook signing secrets at rest; without one they are stored as they are. */
+  readonly secrets?: SecretBox | null;
 }
 
 export function createApp(options: AppOptions): Koa<AppState> {
@@ -70,6 +76,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     messaging: new Messaging(options.db, options.logger),
     sandbox: new SandboxInbound(options.db),
     lists: new Lists(options.db),
+    webhooks: { endpoints: new WebhookEndpoints(options.db, options.secrets ?? null, allowPrivateFromEnv()), events: new Events(options.db) },
   };
 
   const app = new Koa<AppState>();

@@ -21,6 +21,7 @@ import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { deliveryQueueProbe } from './delivery/queue-probe.ts';
 import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
+import { superviseEventWorker } from './delivery/events/runner.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   let stopHousekeeping: (() => void) | undefined;
   let worker: DeliveryWorker | undefined;
+  let eventWorker: DeliveryWorker | undefined;
 
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
     if (shuttingDown) {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
       stopHousekeeping?.();
       if (metricsServer) await closeServer(metricsServer, 1_000);
       if (server) await closeServer(server, config.shutdownTimeoutMs);
-      if (worker) await worker.stop();
+      if (worker) await Promise.all([worker.stop(), eventWorker?.stop()]);
       if (db) await db.destroy();
       if (embedded) await embedded.stop();
     } catch (error) {
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
         },
         { maxBackoffMs: config.workerRestartMaxMs },
       );
-      await worker.running();
+      // Webhook deliveries: a runner of their own, so they never hold up message deliveries.
+      eventWorker = superviseEventWorker({ connectionString, deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs } }, { maxBackoffMs: config.workerRestartMaxMs });
+      await Promise.all([worker.running(), eventWorker.running()]);
       logger.info('delivery worker started', { concurrency: config.workerConcurrency, graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}` });
     }
     setQueueProbe(deliveryQueueProbe(db, config.readinessTimeoutMs));
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       handlers: implementations,
       db,
       config,
+      secrets,
       logger,
       ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
     });

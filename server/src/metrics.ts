@@ -110,6 +110,23 @@ export const metrics = {
   poolPendingAcquires: poolGauge('mojeeb_db_pool_pending_acquires', 'Requests for a connection of the API pool waiting at scrape time.', (p) => p.numPendingAcquires()),
   poolPendingCreates: poolGauge('mojeeb_db_pool_pending_creates', 'Connections of the API pool being opened at scrape time.', (p) => p.numPendingCreates()),
   poolMax: poolGauge('mojeeb_db_pool_connections_max', 'Most connections the API pool opens (DB_POOL_MAX).', (p) => p.max),
+  eventDeliveries: new Counter({
+    name: 'mojeeb_event_deliveries_total',
+    help: 'Attempts to deliver an event to a webhook endpoint, by outcome (succeeded, failed, forbidden_address).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  }),
+  eventDeliveryLag: new Histogram({
+    name: 'mojeeb_event_delivery_lag_seconds',
+    help: "Time from an event's creation to its successful delivery to an endpoint (retries included).",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 36000, 259200],
+    registers: [registry],
+  }),
+  webhookEndpointsDisabled: new Counter({
+    name: 'mojeeb_webhook_endpoints_disabled_total',
+    help: 'Webhook endpoints disabled after failing every delivery for the documented period (an operator alert).',
+    registers: [registry],
+  }),
   backgroundFailures: new Counter({
     name: 'mojeeb_background_task_failures_total',
     help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, worker start), by task; each is retried.',

@@ -12,6 +12,7 @@ import { loadConfig } from './config.ts';
 import { classifyDatabaseFailure } from './db/availability.ts';
 import { cloudApiFromConfig } from './delivery/cloud-api-config.ts';
 import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker } from './delivery/worker.ts';
+import { superviseEventWorker } from './delivery/events/runner.ts';
 import { apiDatabaseTimeouts, createDatabase, migrateToLatest } from './db/knex.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { createLogger, errorFields } from './logger.ts';
@@ -67,6 +68,11 @@ try {
     },
     { maxBackoffMs: config.workerRestartMaxMs },
   );
+  // Webhook deliveries: a runner of their own, so they never hold up message deliveries.
+  const eventRunner = superviseEventWorker(
+    { connectionString: config.databaseUrl, deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs } },
+    { maxBackoffMs: config.workerRestartMaxMs },
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -81,7 +87,7 @@ try {
     }, config.shutdownTimeoutMs + 5_000);
     force.unref();
     try {
-      await runner.stop();
+      await Promise.all([runner.stop(), eventRunner.stop()]);
       await db.destroy();
     } catch (error) {
       logger.error('error while stopping the delivery worker', errorFields(error));
@@ -92,7 +98,7 @@ try {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  await runner.running();
+  await Promise.all([runner.running(), eventRunner.running()]);
   logger.info('delivery worker started', { concurrency: config.workerConcurrency });
 } catch (error) {
   logger.error('worker start-up failed', errorFields(error));

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
@@ -51,6 +51,12 @@ export const knownErrorCodes = [
   'service_unavailable',
   'internal_error',
   'not_implemented',
+  'webhook_url_invalid',
+  'webhook_url_forbidden',
+  'webhook_endpoint_limit_reached',
+  'webhook_endpoint_unknown',
+  'webhook_endpoint_not_found',
+  'event_not_found',
 ] as const;
 
 export type KnownErrorCode = (typeof knownErrorCodes)[number];

@@ -9,11 +9,12 @@ import { connections } from './commands/connections.ts';
 import { keys } from './commands/keys.ts';
 import { organizations } from './commands/organizations.ts';
 import { templates } from './commands/templates.ts';
+import { webhooks } from './commands/webhooks.ts';
 
 export { DEFAULTS, usageHint, type Args, type Command, type CommandContext } from './commands/command.ts';
 export { describeDatabaseError } from './commands/database-errors.ts';
 
-const REGISTERED: readonly Resource[] = [organizations, agents, connections, keys, templates];
+const REGISTERED: readonly Resource[] = [organizations, agents, connections, keys, templates, webhooks];
 
 for (const resource of REGISTERED) {
   for (const command of resource.commands) {

@@ -39,7 +39,7 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_pkey PRIMARY KEY (id),
   CONSTRAINT api_keys_rate_limit_check CHECK (((rate_limit_per_minute IS NULL) OR ((rate_limit_per_minute >= 1) AND (rate_limit_per_minute <= 1000000)))),
   CONSTRAINT api_keys_reason_check CHECK (((revoked_reason IS NULL) OR (length(revoked_reason) <= 200))),
-  CONSTRAINT api_keys_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ ARRAY['whatsapp:send'::text, 'whatsapp:read'::text, 'messenger:send'::text, 'instagram:send'::text, '*'::text])))
+  CONSTRAINT api_keys_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ ARRAY['whatsapp:send'::text, 'whatsapp:read'::text, 'messenger:send'::text, 'instagram:send'::text, 'webhooks:manage'::text, '*'::text])))
 );
 CREATE INDEX api_keys_organization_id_index ON public.api_keys USING btree (organization_id);
 
@@ -62,6 +62,51 @@ CREATE UNLOGGED TABLE delivery_workers (
   heartbeat_at timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT delivery_workers_pkey PRIMARY KEY (worker_id)
 );
+
+CREATE TABLE event_deliveries (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  event_id text NOT NULL,
+  endpoint_id uuid NOT NULL,
+  status text NOT NULL DEFAULT 'pending'::text,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamp with time zone,
+  delivered_at timestamp with time zone,
+  created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT event_deliveries_endpoint_id_foreign FOREIGN KEY (endpoint_id) REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  CONSTRAINT event_deliveries_event_id_endpoint_id_unique UNIQUE (event_id, endpoint_id),
+  CONSTRAINT event_deliveries_event_id_foreign FOREIGN KEY (event_id) REFERENCES events(id) ON DELETE CASCADE,
+  CONSTRAINT event_deliveries_pkey PRIMARY KEY (id),
+  CONSTRAINT event_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
+);
+CREATE INDEX event_deliveries_endpoint_id_index ON public.event_deliveries USING btree (endpoint_id);
+
+CREATE TABLE event_delivery_attempts (
+  id bigint NOT NULL DEFAULT nextval('event_delivery_attempts_id_seq'::regclass),
+  delivery_id uuid NOT NULL,
+  event_id text NOT NULL,
+  endpoint_id uuid NOT NULL,
+  attempted_at timestamp with time zone NOT NULL,
+  http_status integer,
+  latency_ms integer NOT NULL,
+  error text,
+  CONSTRAINT event_delivery_attempts_delivery_id_foreign FOREIGN KEY (delivery_id) REFERENCES event_deliveries(id) ON DELETE CASCADE,
+  CONSTRAINT event_delivery_attempts_pkey PRIMARY KEY (id)
+);
+CREATE INDEX event_delivery_attempts_event_id_attempted_at_index ON public.event_delivery_attempts USING btree (event_id, attempted_at);
+
+CREATE TABLE events (
+  id text NOT NULL,
+  organization_id uuid NOT NULL,
+  environment text NOT NULL,
+  type text NOT NULL,
+  message_id uuid,
+  inbound_message_id uuid,
+  data jsonb NOT NULL,
+  created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT events_pkey PRIMARY KEY (id)
+);
+CREATE INDEX events_organization_id_environment_created_at_id_index ON public.events USING btree (organization_id, environment, created_at, id);
 
 CREATE TABLE idempotency_keys (
   api_key_id uuid NOT NULL,
@@ -164,6 +209,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_conversation_id_created_at_index ON public.messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_list ON public.messages USING btree (organization_id, environment, created_at DESC, id DESC);
 CREATE UNIQUE INDEX messages_platform_message_id ON public.messages USING btree (platform_message_id) WHERE (platform_message_id IS NOT NULL);
+CREATE TRIGGER messages_status_event AFTER UPDATE OF status ON public.messages FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status <> 'queued'::text))) EXECUTE FUNCTION mojeeb_message_status_event();
 
 CREATE TABLE mojeeb_sql_files (
   name text NOT NULL,
@@ -239,6 +285,30 @@ CREATE TABLE templates (
   CONSTRAINT templates_status_check CHECK ((status = ANY (ARRAY['APPROVED'::text, 'PENDING'::text, 'REJECTED'::text, 'PAUSED'::text, 'DISABLED'::text, 'IN_APPEAL'::text, 'PENDING_DELETION'::text, 'DELETED'::text, 'LIMIT_EXCEEDED'::text])))
 );
 
+CREATE TABLE webhook_endpoints (
+  id uuid NOT NULL DEFAULT gen_random_uuid(),
+  organization_id uuid NOT NULL,
+  environment text NOT NULL,
+  url text NOT NULL,
+  description text,
+  enabled_events text[] NOT NULL,
+  disabled boolean NOT NULL DEFAULT false,
+  disabled_reason text,
+  secret text NOT NULL,
+  previous_secret text,
+  previous_secret_expires_at timestamp with time zone,
+  last_success_at timestamp with time zone,
+  last_failure_at timestamp with time zone,
+  failing_since timestamp with time zone,
+  consecutive_failures integer NOT NULL DEFAULT 0,
+  created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT webhook_endpoints_environment_check CHECK ((environment = ANY (ARRAY['live'::text, 'test'::text]))),
+  CONSTRAINT webhook_endpoints_organization_id_foreign FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE,
+  CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id)
+);
+CREATE INDEX webhook_endpoints_organization_id_environment_created_at_id_ind ON public.webhook_endpoints USING btree (organization_id, environment, created_at, id);
+
 CREATE TABLE whatsapp_connections (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   organization_id uuid NOT NULL,
@@ -264,6 +334,8 @@ CREATE UNIQUE INDEX whatsapp_connections_active_number ON public.whatsapp_connec
 CREATE INDEX whatsapp_connections_agent_id_index ON public.whatsapp_connections USING btree (agent_id);
 CREATE UNIQUE INDEX whatsapp_connections_phone_number_id ON public.whatsapp_connections USING btree (phone_number_id) WHERE (phone_number_id IS NOT NULL);
 CREATE TRIGGER whatsapp_connections_delete_messages BEFORE DELETE ON public.whatsapp_connections FOR EACH ROW EXECUTE FUNCTION mojeeb_delete_messages_of_parent();
+
+CREATE SEQUENCE event_delivery_attempts_id_seq;
 
 CREATE SEQUENCE knex_migrations_id_seq;
 
@@ -439,6 +511,29 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION public.mojeeb_fan_out_event(p_event text, p_organization uuid, p_environment text, p_type text)
+ RETURNS integer
+ LANGUAGE plpgsql
+AS $function$
+    DECLARE
+      d record;
+      n integer := 0;
+    BEGIN
+      FOR d IN
+        INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at)
+        SELECT p_event, e.id, now() FROM webhook_endpoints e
+        WHERE e.organization_id = p_organization AND e.environment = p_environment AND NOT e.disabled
+          AND (p_type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+        ON CONFLICT (event_id, endpoint_id) DO NOTHING
+        RETURNING id, endpoint_id
+      LOOP
+        PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
+          queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
+        n := n + 1;
+      END LOOP;
+      RETURN n;
+    END $function$;
+
 CREATE OR REPLACE FUNCTION public.mojeeb_idempotency_ttl()
  RETURNS interval
  LANGUAGE sql
@@ -452,6 +547,28 @@ CREATE OR REPLACE FUNCTION public.mojeeb_json_keys(value json)
 AS $function$
   SELECT CASE WHEN json_typeof(value) = 'object' THEN ARRAY(SELECT json_object_keys(value)) ELSE '{}'::text[] END
 $function$;
+
+CREATE OR REPLACE FUNCTION public.mojeeb_message_status_event()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+    DECLARE
+      v_id text := 'evt_' || replace(gen_random_uuid()::text, '-', '');
+      v_type text := 'message.' || NEW.status;
+    BEGIN
+      INSERT INTO events (id, organization_id, environment, type, message_id, data)
+      VALUES (v_id, NEW.organization_id, NEW.environment, v_type, NEW.id, jsonb_build_object(
+        'id', NEW.id, 'status', NEW.status, 'agent_id', NEW.agent_id, 'from_number', NEW.from_number,
+        'to_number', NEW.to_number, 'type', NEW.type, 'conversation_id', NEW.conversation_id,
+        'platform_message_id', NEW.platform_message_id, 'error_code', NEW.error_code,
+        'error_message', NEW.error_message, 'meta_error_code', NEW.meta_error_code,
+        'created_at', NEW.created_at, 'sent_at', NEW.sent_at, 'delivered_at', NEW.delivered_at,
+        'read_at', NEW.read_at, 'failed_at', NEW.failed_at));
+      IF EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.organization_id = NEW.organization_id AND e.environment = NEW.environment AND NOT e.disabled) THEN
+        PERFORM mojeeb_fan_out_event(v_id, NEW.organization_id, NEW.environment, v_type);
+      END IF;
+      RETURN NULL;
+    END $function$;
 
 CREATE OR REPLACE FUNCTION public.mojeeb_template_mismatch(t templates, r json)
  RETURNS jsonb

@@ -52,6 +52,10 @@ export interface WorkerOptions {
   readonly localQueueSize?: number;
   /** No job started or finished for this long while jobs wait: the runner is replaced (default 30 s). */
   readonly stallMs?: number;
+  /** The tasks this runner takes instead of the message-delivery ones (the event runner, delivery/events/runner.ts). */
+  readonly taskList?: Record<string, Task>;
+  /** How long a finished job waits to be completed with others in one query (default 20 ms; -1: at once). */
+  readonly jobBatchDelayMs?: number;
 }
 
 export interface SupervisionOptions {
@@ -178,6 +182,7 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     heartbeat.run(() => announce([workerPool.id]));
   });
   const localQueueSize = options.localQueueSize ?? options.concurrency * 2;
+  const taskList = options.taskList ?? tasks(deps);
   const runner: Runner = await run({
     events,
     connectionString: options.connectionString,
@@ -187,14 +192,14 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     preset: {
       worker: {
         ...(localQueueSize > 1 ? { localQueue: { size: localQueueSize } } : {}),
-        completeJobBatchDelay: JOB_BATCH_DELAY_MS,
-        failJobBatchDelay: JOB_BATCH_DELAY_MS,
+        completeJobBatchDelay: options.jobBatchDelayMs ?? JOB_BATCH_DELAY_MS,
+        failJobBatchDelay: options.jobBatchDelayMs ?? JOB_BATCH_DELAY_MS,
       },
     },
     logger: workerLogger(deps.logger),
-    taskList: tasks(deps),
+    taskList,
     // Every hour, at minute 7: statuses of templates change at Meta (approved, paused, rejected).
-    crontab: `7 * * * * ${TEMPLATE_SYNC_TASK}`,
+    crontab: options.taskList ? '' : `7 * * * * ${TEMPLATE_SYNC_TASK}`,
   });
   const stallMs = options.stallMs ?? STALL_MS;
   const beat = async () => {
@@ -202,7 +207,7 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
     if (poolIds.size > 0) await announce([...poolIds]);
     await releaseDeadWorkers(deps, heartbeatMs);
     await rescheduleAfterOutage(deps);
-    if (Date.now() - lastProgressAt > stallMs && (await hasWorkWaiting(deps, [...poolIds]))) {
+    if (Date.now() - lastProgressAt > stallMs && (await hasWorkWaiting(deps, [...poolIds], Object.keys(taskList)))) {
       // A runner can wedge after losing the database (a pool stuck in its own shutdown, a local
       // queue that stopped fetching) without ever settling: replace it.
       deps.logger.warn('delivery worker made no progress while jobs wait; restarting it', { stalled_ms: Date.now() - lastProgressAt });
@@ -428,14 +433,14 @@ async function releaseOrphaned(deps: DeliveryDeps, orphaned: Set<string>): Promi
   for (const id of ids) orphaned.delete(id);
 }
 
-/** Jobs this runner holds, or jobs ready for any worker for more than a few seconds. */
-async function hasWorkWaiting(deps: DeliveryDeps, poolIds: string[]): Promise<boolean> {
+/** Jobs this runner holds, or jobs of its tasks ready for more than a few seconds. */
+async function hasWorkWaiting(deps: DeliveryDeps, poolIds: string[], taskIdentifiers: string[]): Promise<boolean> {
   const result = await deps.db.raw<{ rows: Array<{ waiting: boolean }> }>(
     `SELECT EXISTS (
        SELECT 1 FROM graphile_worker.jobs
-       WHERE (locked_by = ANY(?::text[])) OR (locked_at IS NULL AND run_at < now() - interval '5 seconds' AND attempts < max_attempts)
+       WHERE (locked_by = ANY(?::text[])) OR (locked_at IS NULL AND run_at < now() - interval '5 seconds' AND attempts < max_attempts AND task_identifier = ANY(?::text[]))
      ) AS waiting`,
-    [poolIds],
+    [poolIds, taskIdentifiers],
   );
   return result.rows[0]?.waiting === true;
 }

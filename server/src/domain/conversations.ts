@@ -5,29 +5,8 @@
  * latest message to that number; business messages never extend it.
  */
 import type { Knex } from 'knex';
-import { formatTimestamp } from './time.ts';
-
-export interface CustomerServiceWindow {
-  readonly open: boolean;
-  readonly last_inbound_at: string | null;
-  readonly expires_at: string | null;
-}
-
-/**
- * The window from the customer's latest message and the moment it closes; both come from the
- * database, which holds the window's length (`mojeeb_customer_service_window()`,
- * db/sql/send_rules.sql).
- */
-export function windowState(lastInboundAt: Date | null, expiresAt: Date | null, now: Date): CustomerServiceWindow {
-  if (lastInboundAt === null || expiresAt === null) return { open: false, last_inbound_at: null, expires_at: null };
-  return { open: expiresAt.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expiresAt) };
-}
-
-/** The window a refused send reports (`mojeeb_accept_send`'s window_closed detail: timestamps as text). */
-export function closedWindow(detail: { last_inbound_at: string | null; expires_at: string | null }): CustomerServiceWindow {
-  if (detail.last_inbound_at === null || detail.expires_at === null) return { open: false, last_inbound_at: null, expires_at: null };
-  return { open: false, last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)), expires_at: formatTimestamp(new Date(detail.expires_at)) };
-}
+import { windowState, type CustomerServiceWindow } from './window.ts';
+import { recordInboundEvent } from './webhooks/events.ts';
 
 export interface InboundMessage {
   /** The business number the customer wrote to (an active connection). */
@@ -38,6 +17,8 @@ export interface InboundMessage {
   readonly type: string;
   readonly content: unknown;
   readonly receivedAt: Date;
+  /** The environment of its `message.received` event: `test` for the sandbox's simulated messages (default `live`). */
+  readonly environment?: 'live' | 'test';
 }
 
 export interface RecordedInbound {
@@ -71,11 +52,29 @@ export async function recordInboundMessage(db: Knex, inbound: InboundMessage, no
       [connection.organization_id, inbound.businessNumber, inbound.customerNumber, connection.agent_id, inbound.receivedAt],
     );
     const conversation = result.rows[0]!;
-    const inserted = await trx.raw<{ rows: unknown[] }>(
+    const inserted = await trx.raw<{ rows: Array<{ id: string; created_at: Date }> }>(
       `INSERT INTO inbound_messages (conversation_id, platform_message_id, type, content, received_at)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform_message_id) DO NOTHING RETURNING id`,
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform_message_id) DO NOTHING RETURNING id, created_at`,
       [conversation.id, inbound.platformMessageId, inbound.type, JSON.stringify(inbound.content ?? null), inbound.receivedAt],
     );
+    const stored = inserted.rows[0];
+    if (stored !== undefined) {
+      // In this transaction: the event exists exactly when the message does.
+      await recordInboundEvent(trx, {
+        organizationId: connection.organization_id,
+        environment: inbound.environment ?? 'live',
+        inboundMessageId: stored.id,
+        conversationId: conversation.id,
+        agentId: connection.agent_id,
+        customerNumber: inbound.customerNumber,
+        businessNumber: inbound.businessNumber,
+        type: inbound.type,
+        content: inbound.content,
+        receivedAt: inbound.receivedAt,
+        platformMessageId: inbound.platformMessageId,
+        createdAt: stored.created_at,
+      });
+    }
     return {
       conversationId: conversation.id,
       created: inserted.rows.length === 1,

@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import { ApiError } from '../core/errors.ts';
 import { decodeCursor, positionSql, toPage, type Page } from './cursor.ts';
+import { inboundResource, type InboundRow } from './inbound-resource.ts';
 import { RESOURCE_COLUMNS, toMessageResource, type MessageRow } from './messages.ts';
 import { formatTimestamp } from './time.ts';
 import { lookupWindow, windowAt, type WindowResource } from './window.ts';
@@ -20,7 +21,6 @@ import { lookupWindow, windowAt, type WindowResource } from './window.ts';
 type Schemas = components['schemas'];
 export type MessageListItem = Schemas['MessageListItem'];
 export type ConversationResource = Schemas['Conversation'];
-export type InboundMessageResource = Schemas['InboundMessage'];
 
 export const DEFAULT_LIMIT = 20;
 
@@ -54,7 +54,6 @@ export interface ConversationFilters {
   readonly 'created[lt]'?: string;
 }
 
-const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
 
 /** A WHERE clause built from parts, each with its own bindings. */
 class Conditions {
@@ -148,7 +147,7 @@ export class Lists {
       `SELECT direction, id, pos, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ?`,
       [...bindings, limit + 1],
     );
-    return toPage('messages', result.rows, limit, (r) => (r.direction === 'inbound' ? inboundResource(r.row) : outboundResource(r.row)));
+    return toPage('messages', result.rows, limit, (r) => (r.direction === 'inbound' ? inboundResource(r.row as unknown as InboundRow) : outboundResource(r.row)));
   }
 
   async conversations(caller: ListCaller, filters: ConversationFilters): Promise<Page<ConversationResource>> {
@@ -232,27 +231,3 @@ function outboundResource(json: Record<string, unknown>): MessageListItem {
   return toMessageResource(row as unknown as MessageRow);
 }
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function inboundResource(json: Record<string, unknown>): InboundMessageResource {
-  const type = String(json.type);
-  const content = (typeof json.content === 'object' && json.content !== null ? json.content : {}) as Record<string, unknown>;
-  return {
-    id: String(json.id),
-    direction: 'inbound',
-    agent_id: String(json.agent_id),
-    from: String(json.from),
-    to: String(json.to),
-    type,
-    conversation_id: String(json.conversation_id),
-    platform_message_id: text(json.platform_message_id),
-    text: type === 'text' ? { body: text(content.body) ?? '' } : null,
-    media: MEDIA_TYPES.has(type)
-      ? { id: text(content.id), mime_type: text(content.mime_type), sha256: text(content.sha256), caption: text(content.caption), filename: text(content.filename) }
-      : null,
-    received_at: formatTimestamp(new Date(String(json.received_at))),
-    created_at: formatTimestamp(new Date(String(json.created_at))),
-  };
-}

@@ -15,7 +15,7 @@ import { BackgroundTask } from '../background.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { DELIVERY_TASK, WorkerWakeup } from '../delivery/queue.ts';
 import { activeNumbersOfAgent } from './agents.ts';
-import { closedWindow } from './conversations.ts';
+import { closedWindow } from './window.ts';
 import { requestHash } from './idempotency.ts';
 import { templateMismatchMessage, type TemplateMismatch } from './template-mismatch.ts';
 import { formatNullable, formatTimestamp } from './time.ts';

@@ -61,6 +61,7 @@ export class SandboxInbound {
         type: 'text',
         content: { body: carriable(body.text?.body ?? DEFAULT_INBOUND_TEXT), simulated: true },
         receivedAt,
+        environment: 'test',
       },
       now,
     );

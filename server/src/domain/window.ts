@@ -1,12 +1,34 @@
 /**
  * The window lookup (GET /v1/whatsapp/window, and the `window` of a conversation). The 24-hour
- * rule itself is `windowState` (domain/conversations.ts), the same one the send answers with;
+ * rule itself is `windowState` (below), the same one the send answers with;
  * this file is its only caller for reads, and it is given the database's clock, the clock the
  * send's statement checks the window with.
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
-import { windowState, type CustomerServiceWindow } from './conversations.ts';
+import { formatTimestamp } from './time.ts';
+
+export interface CustomerServiceWindow {
+  readonly open: boolean;
+  readonly last_inbound_at: string | null;
+  readonly expires_at: string | null;
+}
+
+/**
+ * The window from the customer's latest message and the moment it closes; both come from the
+ * database, which holds the window's length (`mojeeb_customer_service_window()`,
+ * db/sql/send_rules.sql).
+ */
+export function windowState(lastInboundAt: Date | null, expiresAt: Date | null, now: Date): CustomerServiceWindow {
+  if (lastInboundAt === null || expiresAt === null) return { open: false, last_inbound_at: null, expires_at: null };
+  return { open: expiresAt.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expiresAt) };
+}
+
+/** The window a refused send reports (`mojeeb_accept_send`'s window_closed detail: timestamps as text). */
+export function closedWindow(detail: { last_inbound_at: string | null; expires_at: string | null }): CustomerServiceWindow {
+  if (detail.last_inbound_at === null || detail.expires_at === null) return { open: false, last_inbound_at: null, expires_at: null };
+  return { open: false, last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)), expires_at: formatTimestamp(new Date(detail.expires_at)) };
+}
 
 export type WindowResource = components['schemas']['WhatsAppWindow'];
 

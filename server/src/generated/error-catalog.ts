@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 
@@ -75,6 +75,12 @@ export const errorCatalog = {
   service_unavailable: { status: 503, type: 'upstream_error', extras: [] },
   internal_error: { status: 500, type: 'internal_error', extras: [] },
   not_implemented: { status: 501, type: 'internal_error', extras: [] },
+  webhook_url_invalid: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_url_forbidden: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_endpoint_limit_reached: { status: 422, type: 'validation_error', extras: [] },
+  webhook_endpoint_unknown: { status: 422, type: 'validation_error', extras: ['param'] },
+  webhook_endpoint_not_found: { status: 404, type: 'not_found_error', extras: [] },
+  event_not_found: { status: 404, type: 'not_found_error', extras: [] },
 } as const satisfies Readonly<Record<string, ErrorCatalogEntry>>;
 
 export type ErrorCode = keyof typeof errorCatalog;

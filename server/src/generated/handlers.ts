@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
@@ -86,6 +86,117 @@ export interface OperationTypes {
     body: undefined;
     response:
       | SuccessResponse<'getReadiness', 200, 'application/json'>
+  };
+  listEvents: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'listEvents', 'header', 'X-Correlation-ID'>;
+    };
+    query: {
+      readonly 'limit'?: Param<'listEvents', 'query', 'limit'>;
+      readonly 'cursor'?: Param<'listEvents', 'query', 'cursor'>;
+      readonly 'type'?: Param<'listEvents', 'query', 'type'>;
+      readonly 'created_gte'?: Param<'listEvents', 'query', 'created_gte'>;
+      readonly 'created_lt'?: Param<'listEvents', 'query', 'created_lt'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'listEvents', 200, 'application/json'>
+  };
+  getEvent: {
+    params: {
+      readonly 'id': Param<'getEvent', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'getEvent', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getEvent', 200, 'application/json'>
+  };
+  redeliverEvent: {
+    params: {
+      readonly 'id': Param<'redeliverEvent', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'redeliverEvent', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: NonNullable<operations['redeliverEvent']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'redeliverEvent', 202, 'application/json'>
+  };
+  createWebhookEndpoint: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'createWebhookEndpoint', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: NonNullable<operations['createWebhookEndpoint']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'createWebhookEndpoint', 201, 'application/json'>
+  };
+  listWebhookEndpoints: {
+    params: Record<string, never>;
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'listWebhookEndpoints', 'header', 'X-Correlation-ID'>;
+    };
+    query: {
+      readonly 'limit'?: Param<'listWebhookEndpoints', 'query', 'limit'>;
+      readonly 'cursor'?: Param<'listWebhookEndpoints', 'query', 'cursor'>;
+    };
+    body: undefined;
+    response:
+      | SuccessResponse<'listWebhookEndpoints', 200, 'application/json'>
+  };
+  deleteWebhookEndpoint: {
+    params: {
+      readonly 'id': Param<'deleteWebhookEndpoint', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'deleteWebhookEndpoint', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'deleteWebhookEndpoint', 200, 'application/json'>
+  };
+  getWebhookEndpoint: {
+    params: {
+      readonly 'id': Param<'getWebhookEndpoint', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'getWebhookEndpoint', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'getWebhookEndpoint', 200, 'application/json'>
+  };
+  updateWebhookEndpoint: {
+    params: {
+      readonly 'id': Param<'updateWebhookEndpoint', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'updateWebhookEndpoint', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: NonNullable<operations['updateWebhookEndpoint']['requestBody']>['content']['application/json'];
+    response:
+      | SuccessResponse<'updateWebhookEndpoint', 200, 'application/json'>
+  };
+  rotateWebhookEndpointSecret: {
+    params: {
+      readonly 'id': Param<'rotateWebhookEndpointSecret', 'path', 'id'>;
+    };
+    headers: {
+      readonly 'X-Correlation-ID'?: Param<'rotateWebhookEndpointSecret', 'header', 'X-Correlation-ID'>;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response:
+      | SuccessResponse<'rotateWebhookEndpointSecret', 200, 'application/json'>
   };
   listWhatsAppConversations: {
     params: Record<string, never>;
@@ -273,6 +384,87 @@ export interface OperationHandlers<Ctx = unknown> {
     request: OperationRequest<'getReadiness'>,
     ctx: Ctx,
   ): Promise<OperationResponse<'getReadiness'>>;
+  /**
+   * List events
+   *
+   * `GET /v1/events`
+   */
+  listEvents(
+    request: OperationRequest<'listEvents'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'listEvents'>>;
+  /**
+   * Get an event and its delivery attempts
+   *
+   * `GET /v1/events/{id}`
+   */
+  getEvent(
+    request: OperationRequest<'getEvent'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getEvent'>>;
+  /**
+   * Redeliver an event to an endpoint
+   *
+   * `POST /v1/events/{id}/redeliver`
+   */
+  redeliverEvent(
+    request: OperationRequest<'redeliverEvent'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'redeliverEvent'>>;
+  /**
+   * Create a webhook endpoint
+   *
+   * `POST /v1/webhook_endpoints`
+   */
+  createWebhookEndpoint(
+    request: OperationRequest<'createWebhookEndpoint'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'createWebhookEndpoint'>>;
+  /**
+   * List webhook endpoints
+   *
+   * `GET /v1/webhook_endpoints`
+   */
+  listWebhookEndpoints(
+    request: OperationRequest<'listWebhookEndpoints'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'listWebhookEndpoints'>>;
+  /**
+   * Delete a webhook endpoint
+   *
+   * `DELETE /v1/webhook_endpoints/{id}`
+   */
+  deleteWebhookEndpoint(
+    request: OperationRequest<'deleteWebhookEndpoint'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'deleteWebhookEndpoint'>>;
+  /**
+   * Get a webhook endpoint
+   *
+   * `GET /v1/webhook_endpoints/{id}`
+   */
+  getWebhookEndpoint(
+    request: OperationRequest<'getWebhookEndpoint'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'getWebhookEndpoint'>>;
+  /**
+   * Update a webhook endpoint
+   *
+   * `PATCH /v1/webhook_endpoints/{id}`
+   */
+  updateWebhookEndpoint(
+    request: OperationRequest<'updateWebhookEndpoint'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'updateWebhookEndpoint'>>;
+  /**
+   * Rotate a webhook endpoint's signing secret
+   *
+   * `POST /v1/webhook_endpoints/{id}/rotate_secret`
+   */
+  rotateWebhookEndpointSecret(
+    request: OperationRequest<'rotateWebhookEndpointSecret'>,
+    ctx: Ctx,
+  ): Promise<OperationResponse<'rotateWebhookEndpointSecret'>>;
   /**
    * List conversations
    *

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 678ffda9f429e3462d90893445e7adf9e54799f64c026151b578f2461b8d3789)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -340,8 +340,275 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook_endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description The endpoints of the key's organization and environment, newest first, a page at a time, with
+         *     their health (`last_success_at`, `consecutive_failures`, `disabled_reason`).
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL to receive events of the key's organization and environment: a test key
+         *     creates a test-mode endpoint, which receives test-mode events only; a live key a live one.
+         *     The answer carries the signing `secret` (`whsec_…`), shown this once: store it to verify
+         *     deliveries (see "Webhooks"). Live endpoints must use `https` and resolve to public addresses
+         *     only (`422 webhook_url_forbidden` otherwise); test-mode endpoints may also use `http` and
+         *     loopback (a receiver on your machine), but no other private address. At most 16 endpoints per organization and environment.
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description One endpoint of the key's organization and environment (never its secret). Any other id
+         *     answers `404 webhook_endpoint_not_found`.
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint: no further event is delivered to it, pending retries included.
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook endpoint
+         * @description Changes the fields given: `url` (checked as at creation), `enabled_events`, `description`,
+         *     `disabled`. Enabling an endpoint again (`disabled: false`) starts its failure count afresh;
+         *     events that occurred while it was disabled are not delivered to it (redeliver them from the
+         *     event log).
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook_endpoints/{id}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's signing secret
+         * @description Issues a new signing secret, shown this once. For 24 hours (`previous_secret_expires_at`)
+         *     deliveries are signed with both the new and the previous secret (two `v1,…` entries in
+         *     `webhook-signature`), so a receiver can switch without rejecting any event.
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events
+         * @description The events of the key's organization and environment, newest first, a page at a time.
+         *     Filters: `type`, and the creation time (`created_gte` ≤ created_at < `created_lt`).
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an event and its delivery attempts
+         * @description One event, as delivered, with every attempt to deliver it (time, endpoint, HTTP status,
+         *     latency, error).
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver an event to an endpoint
+         * @description Queues one more delivery of the event to one of the key's endpoints (of the same
+         *     environment), whatever happened to the earlier ones, and even when the endpoint was not
+         *     subscribed to the event's type or is disabled. The delivery keeps the event's `webhook-id`.
+         *
+         *     Required scope: `webhooks:manage`.
+         */
+        post: operations["redeliverEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "message.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message was handed to WhatsApp
+         * @description Posted to the endpoints subscribed to `message.sent`. Signed (Standard Webhooks); answer 2xx within 10 s.
+         */
+        post: operations["onMessageSent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message reached the customer's device
+         * @description Posted to the endpoints subscribed to `message.delivered`.
+         */
+        post: operations["onMessageDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer read a message
+         * @description Posted to the endpoints subscribed to `message.read`.
+         */
+        post: operations["onMessageRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A message could not be delivered
+         * @description Posted to the endpoints subscribed to `message.failed`; `data.object.error` has the mapped reason.
+         */
+        post: operations["onMessageFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer wrote to one of your numbers
+         * @description Posted to the endpoints subscribed to `message.received`.
+         */
+        post: operations["onMessageReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -799,6 +1066,197 @@ export interface components {
         OpenApiDocumentText: string;
         /** @description An HTML page. */
         HtmlPage: string;
+        /**
+         * @description The type of an event. Known values are listed in `x-extensible-enum`; more may be added
+         *     (see "Open enumerations"), so ignore a type you do not know.
+         * @example message.delivered
+         */
+        EventType: string;
+        /**
+         * @description An event type an endpoint receives, or `*` for every type, current and future.
+         * @enum {string}
+         */
+        EnabledEvent: "*" | "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received";
+        /**
+         * @description Where events are posted: an absolute `https` URL (test mode: `http` too) without
+         *     credentials or fragment. Live endpoints must resolve to public addresses only.
+         * @example https://crm.example.com/hooks/mojeeb
+         */
+        WebhookEndpointUrl: string;
+        WebhookEndpointCreateRequest: {
+            url: components["schemas"]["WebhookEndpointUrl"];
+            /**
+             * @example [
+             *       "message.delivered",
+             *       "message.failed"
+             *     ]
+             */
+            enabled_events: components["schemas"]["EnabledEvent"][];
+            /** @description Your note about the endpoint. */
+            description?: string | null;
+        };
+        WebhookEndpointUpdateRequest: {
+            url?: components["schemas"]["WebhookEndpointUrl"];
+            enabled_events?: components["schemas"]["EnabledEvent"][];
+            description?: string | null;
+            /** @description `true` stops deliveries to the endpoint; `false` resumes them. */
+            disabled?: boolean;
+        };
+        /** @description A URL that receives the events of one organization and environment, and its health. */
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            object: "webhook_endpoint";
+            url: string;
+            description: string | null;
+            /** @description Event types delivered to it, or `["*"]` for all. */
+            enabled_events: string[];
+            disabled: boolean;
+            /**
+             * @description Why it is disabled: `manual` (an update set `disabled`), `failing` (every delivery
+             *     failed for 3 days, see "Webhooks"); `null` while enabled. Known values are listed in
+             *     `x-extensible-enum`; more may be added.
+             */
+            disabled_reason: string | null;
+            /** @description `true` for a live endpoint, `false` for a test-mode one. */
+            livemode: boolean;
+            /** @description When a delivery last succeeded; `null` if never. */
+            last_success_at: components["schemas"]["Timestamp"] | null;
+            /** @description Failed attempts since the last success. */
+            consecutive_failures: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description An endpoint with its signing secret, answered only on creation and rotation. */
+        WebhookEndpointWithSecret: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            object: "webhook_endpoint";
+            url: string;
+            description: string | null;
+            /** @description Event types delivered to it, or `["*"]` for all. */
+            enabled_events: string[];
+            disabled: boolean;
+            /**
+             * @description Why it is disabled: `manual` (an update set `disabled`), `failing` (every delivery
+             *     failed for 3 days, see "Webhooks"); `null` while enabled. Known values are listed in
+             *     `x-extensible-enum`; more may be added.
+             */
+            disabled_reason: string | null;
+            /** @description `true` for a live endpoint, `false` for a test-mode one. */
+            livemode: boolean;
+            /** @description When a delivery last succeeded; `null` if never. */
+            last_success_at: components["schemas"]["Timestamp"] | null;
+            /** @description Failed attempts since the last success. */
+            consecutive_failures: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * @description The signing secret (`whsec_` and base64). Keep it secret; it is not shown again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /** @description After a rotation, until when the previous secret still signs. */
+            previous_secret_expires_at?: components["schemas"]["Timestamp"];
+        };
+        /** @description A page of webhook endpoints. */
+        WebhookEndpointList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["WebhookEndpoint"][];
+            has_more: boolean;
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        DeletedWebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            object: "webhook_endpoint";
+            /** @constant */
+            deleted: true;
+        };
+        /** @description A message's status moved forward (`message.sent`, `message.delivered`, `message.read`, `message.failed` with its `error`); `data.object` is the message as it was then. */
+        MessageStatusEvent: {
+            /** @description The event id; also the `webhook-id` header of every delivery of it. */
+            id: string;
+            /** @constant */
+            object: "event";
+            /** @enum {string} */
+            type: "message.sent" | "message.delivered" | "message.read" | "message.failed";
+            created_at: components["schemas"]["Timestamp"];
+            /** @description `true` for a live event, `false` for a test-mode one. */
+            livemode: boolean;
+            data: {
+                object: components["schemas"]["Message"];
+            };
+        };
+        /** @description A customer wrote to one of the organization's numbers (`message.received`). */
+        MessageReceivedEvent: {
+            /** @description The event id; also the `webhook-id` header of every delivery of it. */
+            id: string;
+            /** @constant */
+            object: "event";
+            /** @constant */
+            type: "message.received";
+            created_at: components["schemas"]["Timestamp"];
+            /** @description `true` for a live event, `false` for a test-mode one. */
+            livemode: boolean;
+            data: {
+                object: components["schemas"]["InboundMessage"];
+            };
+        };
+        /** @description Something that happened; what webhook endpoints receive. Branch on `type`. */
+        Event: components["schemas"]["MessageStatusEvent"] | components["schemas"]["MessageReceivedEvent"];
+        /** @description A page of events. */
+        EventList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Event"][];
+            has_more: boolean;
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        EventDeliveryAttempt: {
+            /** Format: uuid */
+            endpoint_id: string;
+            attempted_at: components["schemas"]["Timestamp"];
+            /** @description The endpoint's HTTP status; `null` when none came (timeout, connection error, refused address). */
+            http_status: number | null;
+            latency_ms: number;
+            /** @description Why the attempt failed; `null` for a success (2xx). */
+            error: string | null;
+        };
+        /** @description An event and every attempt to deliver it, oldest first. */
+        EventDetail: {
+            /** @description The event id; also the `webhook-id` header of every delivery of it. */
+            id: string;
+            /** @constant */
+            object: "event";
+            type: components["schemas"]["EventType"];
+            created_at: components["schemas"]["Timestamp"];
+            /** @description `true` for a live event, `false` for a test-mode one. */
+            livemode: boolean;
+            data: {
+                object: components["schemas"]["Message"] | components["schemas"]["InboundMessage"];
+            };
+            delivery_attempts: components["schemas"]["EventDeliveryAttempt"][];
+        };
+        EventRedeliveryRequest: {
+            /** @description The endpoint to deliver to (of the key's environment). */
+            endpoint_id: string;
+        };
+        EventRedelivery: {
+            /** @constant */
+            object: "event_redelivery";
+            event_id: string;
+            /** Format: uuid */
+            endpoint_id: string;
+            /** @description `queued`. Known values are listed in `x-extensible-enum`; more may be added. */
+            status: string;
+        };
     };
     responses: {
         /** @description Accepted. The message is queued for delivery; follow it with `GET /v1/whatsapp/messages/{id}`. */
@@ -1179,6 +1637,84 @@ export interface components {
                  * @example POST
                  */
                 Allow: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The key may not manage webhooks or read events — a missing scope or a plan without API access. */
+        WebhooksForbidden: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request is well-formed JSON but the endpoint cannot be saved; `error.code` says why. */
+        WebhookEndpointUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description A query parameter has an invalid value (`limit`, `cursor` or a filter). */
+        ListQueryUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No webhook endpoint with this id is visible to the key. */
+        WebhookEndpointNotFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description No event with this id is visible to the key. */
+        EventNotFound: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /** @description The request is well-formed JSON but names no endpoint of the key; `error.code` says why. */
+        RedeliveryUnprocessable: {
+            headers: {
+                "X-Correlation-ID": components["headers"]["CorrelationId"];
+                "X-RateLimit-Limit": components["headers"]["RateLimitLimitOptional"];
+                "X-RateLimit-Remaining": components["headers"]["RateLimitRemainingOptional"];
+                "X-RateLimit-Reset": components["headers"]["RateLimitResetOptional"];
                 [name: string]: unknown;
             };
             content: {
@@ -1717,6 +2253,542 @@ export interface operations {
                 content: {
                     "text/html": components["schemas"]["HtmlPage"];
                 };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description How many items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            422: components["responses"]["ListQueryUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. The endpoint, with its signing secret (shown only now). */
+            201: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["WebhookEndpointUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The webhook endpoint `id`.
+                 * @example a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The webhook endpoint `id`.
+                 * @example a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The webhook endpoint `id`.
+                 * @example a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated endpoint. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["WebhookEndpointUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The webhook endpoint `id`.
+                 * @example a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new secret. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["WebhookEndpointNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description How many items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+                /** @description Only events of this type. */
+                type?: components["schemas"]["EventType"];
+                /** @description Only events created at or after this time. */
+                created_gte?: components["schemas"]["Timestamp"];
+                /** @description Only events created before this time. */
+                created_lt?: components["schemas"]["Timestamp"];
+            };
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            422: components["responses"]["ListQueryUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The event `id` (`evt_…`).
+                 * @example evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event and its delivery attempts. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["EventNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Your own trace id for this request, echoed in the `X-Correlation-ID` response header and in
+                 *     `error.correlation_id`. A value outside 1–128 characters of `A-Z a-z 0-9 . _ : -` is
+                 *     ignored and a fresh id is generated instead.
+                 * @example crm-ticket-9001
+                 */
+                "X-Correlation-ID"?: components["parameters"]["CorrelationIdRequest"];
+            };
+            path: {
+                /**
+                 * @description The event `id` (`evt_…`).
+                 * @example evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRedeliveryRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRedelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WebhooksForbidden"];
+            404: components["responses"]["EventNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["RedeliveryUnprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    onMessageSent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx counts; anything else (or no answer in 10 s) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMessageDelivered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMessageRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMessageFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStatusEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMessageReceived: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -9,6 +9,8 @@ import type { Lists } from '../domain/lists.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
 import type { OperationId } from '../generated/routes.ts';
+import type { WebhookEndpoints } from '../domain/webhooks/endpoints.ts';
+import type { Events } from '../domain/webhooks/events.ts';
 
 export interface DatabaseProbe {
   /** `true` when the database answers `select 1` within the readiness timeout. */
@@ -34,6 +36,8 @@ export interface Services {
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
   /** The lists of messages and conversations, and the window lookup. */
   readonly lists: Lists;
+  /** Webhook endpoints and the event log. */
+  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly events: Events };
 }
 
 export type OperationContext = core.OperationContext<Services>;

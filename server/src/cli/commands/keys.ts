@@ -58,7 +58,7 @@ const keyCreate: Command = {
   options: {
     org: { type: 'string', value: 'org-id', help: 'the organization the key acts for' },
     name: { type: 'string', value: 'name', help: 'what the key is for, 1 to 100 characters' },
-    scopes: { type: 'string', value: 's,s', help: `comma-separated: whatsapp:send, whatsapp:read, messenger:send, instagram:send, * (default ${DEFAULTS.scopes.join(',')})` },
+    scopes: { type: 'string', value: 's,s', help: `comma-separated: whatsapp:send, whatsapp:read, messenger:send, instagram:send, webhooks:manage, * (default ${DEFAULTS.scopes.join(',')})` },
     agents: { type: 'string', value: 'id,id', help: "restrict the key to these agents of the organization (default: all, including future ones)" },
     expires: { type: 'string', value: 'ISO-8601', help: 'expiry in the future: 2027-01-31 (midnight UTC) or 2027-01-31T18:00:00Z (default: never)' },
     'rate-limit': { type: 'string', value: 'n', help: `requests per minute, 1 to 1000000 (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})` },

@@ -3,7 +3,7 @@
 // messages and conversations, a conversation and the window lookup accept either one
 // (`x-required-scopes: ['whatsapp:read', 'whatsapp:send']`), so keys made before the lists
 // existed read them too.
-export const SCOPES = ['whatsapp:send', 'whatsapp:read', 'messenger:send', 'instagram:send', '*'] as const;
+export const SCOPES = ['whatsapp:send', 'whatsapp:read', 'messenger:send', 'instagram:send', 'webhooks:manage', '*'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
