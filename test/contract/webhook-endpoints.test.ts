@@ -141,7 +141,7 @@ describe('webhook endpoints and events (contract)', () => {
     expect(list.body.data).to.have.length(1);
     const event = list.body.data[0];
     expect(event).to.include({ object: 'event', type: 'message.received', livemode: false });
-    expect(event.data.object).to.include({ object: 'inbound_message', conversation_id: inbound.body.conversation_id, from: inbound.body.to, to: t.from, type: 'text' });
+    expect(event.data.object).to.include({ direction: 'inbound', conversation_id: inbound.body.conversation_id, from: inbound.body.to, to: t.from, type: 'text' });
     expect(event.data.object.text).to.deep.equal({ body: 'Where is my order?' });
     expectStatus(await c.get(`${EVENTS}?created_lt=2000-01-01T00:00:00Z`), 200);
     expect((await c.get(`${EVENTS}?created_lt=2000-01-01T00:00:00Z`)).body.data).to.have.length(0);
