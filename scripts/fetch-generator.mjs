@@ -154,20 +154,13 @@ export function ensureGeneratorJar({ log = (line) => console.log(line) } = {}) {
   try {
     const result = run(
       'mvn',
-      [
-        '-q',
-        '-B',
-        'dependency:copy',
-        `-Dartifact=${GROUP_ID}:${ARTIFACT_ID}:${version}:jar`,
-        `-DoutputDirectory=${downloadDir}`,
-      ],
+      ['-q', '-B', 'dependency:copy', `-Dartifact=${GROUP_ID}:${ARTIFACT_ID}:${version}:jar`, `-DoutputDirectory=${downloadDir}`],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 10 * 60_000 },
     );
     if (result.error || result.status !== 0) {
       const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
       throw new Error(
-        `mvn dependency:copy failed (${result.error ? result.error.message : `exit ${result.status}`})` +
-          (output ? `:\n${output}` : ''),
+        `mvn dependency:copy failed (${result.error ? result.error.message : `exit ${result.status}`})` + (output ? `:\n${output}` : ''),
       );
     }
     const files = existsSync(downloadDir) ? readdirSync(downloadDir).filter((f) => f.endsWith('.jar')) : [];

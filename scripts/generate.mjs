@@ -116,11 +116,15 @@ async function main() {
         if (committed === undefined) differing.push({ rel, reason: 'missing' });
         else if (committed !== generated) differing.push({ rel, reason: 'differs', diff: shortDiff(rel, committed, generated) });
       }
-      for (const rel of kept) if (readIfExists(rel) === undefined) differing.push({ rel, reason: 'missing (and cannot be generated here)' });
-      for (const rel of listGeneratedFiles()) if (!expectedFiles.has(rel)) differing.push({ rel, reason: 'extra file (not generated from the spec)' });
+      for (const rel of kept)
+        if (readIfExists(rel) === undefined) differing.push({ rel, reason: 'missing (and cannot be generated here)' });
+      for (const rel of listGeneratedFiles())
+        if (!expectedFiles.has(rel)) differing.push({ rel, reason: 'extra file (not generated from the spec)' });
 
       if (differing.length) {
-        console.error(`generate:check FAILED: the generated folders do not match ${SPEC_FILE} (sha256 ${spec.sha256.slice(0, 12)}…), ${differing.length} file(s):`);
+        console.error(
+          `generate:check FAILED: the generated folders do not match ${SPEC_FILE} (sha256 ${spec.sha256.slice(0, 12)}…), ${differing.length} file(s):`,
+        );
         for (const { rel, reason, diff } of differing) {
           console.error(`  ${rel}: ${reason}`);
           if (diff) console.error(diff);
@@ -129,11 +133,15 @@ async function main() {
       }
       if (toolsMissing) {
         console.error(`generate:check INCOMPLETE: ${missingToolsMessage(toolsMissing)}`);
-        console.error(`  (the other ${Object.keys(outputs).length} files were ${differing.length ? 'checked, see above' : 'checked and match'}; a check that could not check everything does not pass)`);
+        console.error(
+          `  (the other ${Object.keys(outputs).length} files were ${differing.length ? 'checked, see above' : 'checked and match'}; a check that could not check everything does not pass)`,
+        );
         return 2;
       }
       if (differing.length) return 1;
-      console.log(`generate:check OK: ${Object.keys(outputs).length} generated files match ${SPEC_FILE} (sha256 ${spec.sha256.slice(0, 12)}…) [${elapsed()}]`);
+      console.log(
+        `generate:check OK: ${Object.keys(outputs).length} generated files match ${SPEC_FILE} (sha256 ${spec.sha256.slice(0, 12)}…) [${elapsed()}]`,
+      );
       return 0;
     }
 
@@ -158,9 +166,13 @@ async function main() {
     for (const rel of changed) console.log(`  wrote   ${rel}`);
     for (const rel of removed) console.log(`  removed ${rel} (no longer generated)`);
     const total = Object.keys(outputs).length;
-    console.log(`generate: ${changed.length} of ${total} files changed${removed.length ? `, ${removed.length} removed` : ''} (${SPEC_FILE} sha256 ${spec.sha256.slice(0, 12)}…) [${elapsed()}]`);
+    console.log(
+      `generate: ${changed.length} of ${total} files changed${removed.length ? `, ${removed.length} removed` : ''} (${SPEC_FILE} sha256 ${spec.sha256.slice(0, 12)}…) [${elapsed()}]`,
+    );
     if (toolsMissing) {
-      for (const rel of kept) if (readIfExists(rel) === undefined) console.error(`error: ${rel} does not exist and cannot be generated without openapi-generator.`);
+      for (const rel of kept)
+        if (readIfExists(rel) === undefined)
+          console.error(`error: ${rel} does not exist and cannot be generated without openapi-generator.`);
       console.error(`WARNING: ${missingToolsMessage(toolsMissing)}`);
       return kept.every((rel) => readIfExists(rel) !== undefined) ? 0 : 1;
     }
@@ -175,7 +187,7 @@ main().then(
   (code) => process.exit(code),
   (error) => {
     const label = process.argv.includes('--check') ? 'generate:check' : 'generate';
-    console.error(`${label} FAILED: ${error instanceof SpecProblems ? error.message : error.stack ?? error}`);
+    console.error(`${label} FAILED: ${error instanceof SpecProblems ? error.message : (error.stack ?? error)}`);
     process.exit(1);
   },
 );

@@ -21,13 +21,19 @@ function defaultUrl() {
 
 const url = process.argv[2] ?? defaultUrl();
 try {
-  const response = await fetch(url, { signal: AbortSignal.timeout(Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 3000), redirect: 'manual' });
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 3000),
+    redirect: 'manual',
+  });
   await response.arrayBuffer();
   if (response.status === 200) process.exit(0);
   console.error(`healthcheck: ${url} answered ${response.status}`);
   process.exit(1);
 } catch (error) {
-  const reason = error?.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${error?.message ?? error}${error?.cause?.code ? ` (${error.cause.code})` : ''}`;
+  const reason =
+    error?.name === 'TimeoutError'
+      ? `no answer within ${timeoutMs} ms`
+      : `${error?.message ?? error}${error?.cause?.code ? ` (${error.cause.code})` : ''}`;
   console.error(`healthcheck: ${url}: ${reason}`);
   process.exit(1);
 }

@@ -52,9 +52,7 @@ export interface ErrorCatalogEntry {
  * (components.schemas.ErrorCode x-error-catalog, in x-extensible-enum order).
  */
 export const errorCatalog = {
-${errors.entries
-  .map(([code, e]) => `  ${code}: { status: ${e.status}, type: ${q(e.type)}, extras: ${list(e.extras)} },`)
-  .join('\n')}
+${errors.entries.map(([code, e]) => `  ${code}: { status: ${e.status}, type: ${q(e.type)}, extras: ${list(e.extras)} },`).join('\n')}
 } as const satisfies Readonly<Record<string, ErrorCatalogEntry>>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -44,7 +44,11 @@ export async function renderWithOpenApiGenerator(spec, workDir) {
   ].map(shellSafe); // the wrapper joins its arguments into one shell command line
   const { code, output } = await new Promise((resolve, reject) => {
     // The wrapper resolves openapitools.json and storageDir against $PWD, not process.cwd().
-    const child = spawn(process.execPath, [wrapper, ...args], { cwd: ROOT, env: { ...process.env, PWD: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [wrapper, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, PWD: ROOT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
@@ -61,7 +65,8 @@ export async function renderWithOpenApiGenerator(spec, workDir) {
   const files = {};
   for (const [name, destination] of Object.entries(JAR_OUTPUTS)) {
     const file = join(outDir, name);
-    if (!existsSync(file)) throw new Error(`openapi-generator did not write ${name}; its output:\n${output.trim().split('\n').slice(-20).join('\n')}`);
+    if (!existsSync(file))
+      throw new Error(`openapi-generator did not write ${name}; its output:\n${output.trim().split('\n').slice(-20).join('\n')}`);
     files[destination] = readFileSync(file, 'utf8');
   }
   return files;
@@ -77,10 +82,15 @@ export function verifyJarOutputs(files, expectedBanner) {
   const bannerLines = (text) => text.split('\n').slice(0, 4);
   for (const [rel, text] of Object.entries(files)) {
     const [want, got] = [bannerLines(expectedBanner), bannerLines(text)];
-    for (const i of [0, 1, 3]) if (want[i] !== got[i]) problems.push(`${rel} banner line ${i + 1}: expected ${JSON.stringify(want[i])}, got ${JSON.stringify(got[i])}`);
+    for (const i of [0, 1, 3])
+      if (want[i] !== got[i])
+        problems.push(`${rel} banner line ${i + 1}: expected ${JSON.stringify(want[i])}, got ${JSON.stringify(got[i])}`);
   }
   if (problems.length) {
-    throw new SpecProblems(`the files rendered by openapi-generator with ${TEMPLATE_FOLDER}/ have the wrong banner (fix the templates or the generator config)`, problems);
+    throw new SpecProblems(
+      `the files rendered by openapi-generator with ${TEMPLATE_FOLDER}/ have the wrong banner (fix the templates or the generator config)`,
+      problems,
+    );
   }
 }
 

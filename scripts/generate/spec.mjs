@@ -47,7 +47,11 @@ export function checkOperations(doc) {
     const item = deref(doc, rawItem);
     if (!isQuotable(path)) problems.push(`path ${JSON.stringify(path)} contains a quote, backslash or line break`);
     for (const method of Object.keys(item)) {
-      if (!METHODS.includes(method) && !['parameters', 'summary', 'description', 'servers', '$ref'].includes(method) && !method.startsWith('x-')) {
+      if (
+        !METHODS.includes(method) &&
+        !['parameters', 'summary', 'description', 'servers', '$ref'].includes(method) &&
+        !method.startsWith('x-')
+      ) {
         problems.push(`${path}: unknown path item field '${method}'`);
       }
     }
@@ -67,7 +71,8 @@ export function checkOperations(doc) {
       // Tags: the generator groups operations by tag, so an operation with two tags would be
       // rendered twice (duplicate keys); one without tags would be put under 'default'.
       const tags = op.tags ?? [];
-      if (tags.length !== 1) problems.push(`${id}: needs exactly one tag (the koa-stubs templates group operations by tag), has ${tags.length}`);
+      if (tags.length !== 1)
+        problems.push(`${id}: needs exactly one tag (the koa-stubs templates group operations by tag), has ${tags.length}`);
       for (const tag of tags) if (!isQuotable(tag)) problems.push(`${id}: tag ${JSON.stringify(tag)} contains a quote or backslash`);
 
       if (typeof op.summary === 'string' && (op.summary.includes('*/') || /[\n\r]/.test(op.summary.trim()))) {
@@ -83,7 +88,10 @@ export function checkOperations(doc) {
       }
       for (const requirement of requirements) {
         for (const scheme of Object.keys(requirement ?? {})) {
-          if (!schemes[scheme]) problems.push(`${id}: security names the undefined scheme '${scheme}' (openapi-generator would drop it and the operation would look unauthenticated)`);
+          if (!schemes[scheme])
+            problems.push(
+              `${id}: security names the undefined scheme '${scheme}' (openapi-generator would drop it and the operation would look unauthenticated)`,
+            );
         }
       }
       const authenticated = requirements.length > 0 && empty === 0;
@@ -98,17 +106,16 @@ export function checkOperations(doc) {
       // Parameters: operation-level first, then the path item's ones it does not override.
       const opParams = (op.parameters ?? []).map((p) => deref(doc, p));
       const itemParams = (item.parameters ?? []).map((p) => deref(doc, p));
-      const params = [
-        ...opParams,
-        ...itemParams.filter((p) => !opParams.some((q) => q.name === p.name && q.in === p.in)),
-      ];
+      const params = [...opParams, ...itemParams.filter((p) => !opParams.some((q) => q.name === p.name && q.in === p.in))];
       for (const p of params) {
         if (!isQuotable(p.name)) problems.push(`${id}: parameter name ${JSON.stringify(p.name)} contains a quote or backslash`);
       }
       const pathParams = params.filter((p) => p.in === 'path').map((p) => p.name);
       const templated = [...path.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1]);
       if ([...templated].sort().join() !== [...pathParams].sort().join()) {
-        problems.push(`${id}: path template parameters {${templated.join('}, {')}} do not match its path parameters [${pathParams.join(', ')}]`);
+        problems.push(
+          `${id}: path template parameters {${templated.join('}, {')}} do not match its path parameters [${pathParams.join(', ')}]`,
+        );
       }
 
       // Request body: JSON only (the runtime parses JSON; other media types would need templates).
@@ -153,7 +160,8 @@ export function analyseErrors(doc) {
     }
     const seen = new Set();
     for (const value of values) {
-      if (typeof value !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value)) problems.push(`${name} x-extensible-enum: ${JSON.stringify(value)} is not a snake_case string`);
+      if (typeof value !== 'string' || !/^[a-z][a-z0-9_]*$/.test(value))
+        problems.push(`${name} x-extensible-enum: ${JSON.stringify(value)} is not a snake_case string`);
       if (seen.has(value)) problems.push(`${name} x-extensible-enum: '${value}' is listed twice`);
       seen.add(value);
     }
@@ -173,24 +181,31 @@ export function analyseErrors(doc) {
     const keys = Object.keys(catalog);
     const notInCatalog = errorCodes.filter((c) => !keys.includes(c));
     const notInEnum = keys.filter((c) => !errorCodes.includes(c));
-    if (notInCatalog.length) problems.push(`ErrorCode x-extensible-enum lists codes missing from x-error-catalog: ${notInCatalog.join(', ')}`);
+    if (notInCatalog.length)
+      problems.push(`ErrorCode x-extensible-enum lists codes missing from x-error-catalog: ${notInCatalog.join(', ')}`);
     if (notInEnum.length) problems.push(`ErrorCode x-error-catalog has codes missing from x-extensible-enum: ${notInEnum.join(', ')}`);
     for (const [code, entry] of Object.entries(catalog)) {
       const unknown = Object.keys(entry ?? {}).filter((k) => !['status', 'type', 'extras'].includes(k));
       if (unknown.length) problems.push(`x-error-catalog.${code}: unknown field(s) ${unknown.join(', ')}`);
-      if (!Number.isInteger(entry?.status) || entry.status < 400 || entry.status > 599) problems.push(`x-error-catalog.${code}: status must be an integer 400–599, got ${JSON.stringify(entry?.status)}`);
-      if (!errorTypes.includes(entry?.type)) problems.push(`x-error-catalog.${code}: type ${JSON.stringify(entry?.type)} is not in ErrorType's x-extensible-enum`);
+      if (!Number.isInteger(entry?.status) || entry.status < 400 || entry.status > 599)
+        problems.push(`x-error-catalog.${code}: status must be an integer 400–599, got ${JSON.stringify(entry?.status)}`);
+      if (!errorTypes.includes(entry?.type))
+        problems.push(`x-error-catalog.${code}: type ${JSON.stringify(entry?.type)} is not in ErrorType's x-extensible-enum`);
       const extras = entry?.extras ?? [];
       if (!Array.isArray(extras)) problems.push(`x-error-catalog.${code}: extras must be a list`);
       else {
         for (const extra of extras) {
-          if (!apiErrorProperties.includes(extra)) problems.push(`x-error-catalog.${code}: extra '${extra}' is not a property of the ApiError schema`);
+          if (!apiErrorProperties.includes(extra))
+            problems.push(`x-error-catalog.${code}: extra '${extra}' is not a property of the ApiError schema`);
         }
       }
     }
   }
   if (problems.length) throw new SpecProblems(`${SPEC_FILE}: the error catalog and the x-extensible-enum lists disagree`, problems);
-  const entries = errorCodes.map((code) => [code, { status: catalog[code].status, type: catalog[code].type, extras: catalog[code].extras ?? [] }]);
+  const entries = errorCodes.map((code) => [
+    code,
+    { status: catalog[code].status, type: catalog[code].type, extras: catalog[code].extras ?? [] },
+  ]);
   return { entries, errorTypes, messageErrorCodes, messageStatuses, messageTypes };
 }
 

@@ -62,7 +62,13 @@ for (const file of walk(path.join(sdkDir, 'src')).filter((f) => f.endsWith('.ts'
   const relative = path.relative(path.join(sdkDir, 'src'), file);
   const output = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: cjsOptions, fileName: file, reportDiagnostics: true });
   if (output.diagnostics?.length) {
-    console.error(ts.formatDiagnostics(output.diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => sdkDir, getNewLine: () => '\n' }));
+    console.error(
+      ts.formatDiagnostics(output.diagnostics, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => sdkDir,
+        getNewLine: () => '\n',
+      }),
+    );
     process.exit(1);
   }
   const target = path.join(cjs, relative.replace(/\.ts$/, '.js'));
@@ -109,13 +115,16 @@ writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify(manifest, null,
 for (const file of ['README.md', 'LICENSE']) {
   if (existsSync(path.join(sdkDir, file))) copyFileSync(path.join(sdkDir, file), path.join(dist, file));
 }
-console.log(`sdk:build: ${source.name}@${source.version} → sdk/dist (esm + cjs + .d.ts, TypeScript ${ts.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `sdk:build: ${source.name}@${source.version} → sdk/dist (esm + cjs + .d.ts, TypeScript ${ts.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 
 const packIndex = process.argv.indexOf('--pack');
 if (packIndex !== -1) {
   const destination = path.resolve(process.argv[packIndex + 1] ?? '.');
   mkdirSync(destination, { recursive: true });
-  const npm = process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
+  const npm =
+    process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
   const output = execFileSync(npm[0], [...npm[1], 'pack', dist, '--pack-destination', destination, '--json', '--ignore-scripts'], {
     cwd: sdkDir,
     encoding: 'utf8',

@@ -4,7 +4,15 @@
 // client holds it.
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { looksLikeBrowser } from './environment.js';
-import { createApiError, MojeebApiError, MojeebConfigurationError, MojeebError, MojeebRateLimitError, MojeebWaitTimeoutError, rateLimitFrom } from './errors.js';
+import {
+  createApiError,
+  MojeebApiError,
+  MojeebConfigurationError,
+  MojeebError,
+  MojeebRateLimitError,
+  MojeebWaitTimeoutError,
+  rateLimitFrom,
+} from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { listMethods, type ListMethods } from './pagination.js';
 import { createRedactor, describeKey, scrubCause, type Redactor } from './redact.js';
@@ -137,7 +145,9 @@ const MAX_TIMER_MS = 2_147_483_647;
 function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new MojeebConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`);
+    throw new MojeebConfigurationError(
+      `${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
+    );
   }
   return value;
 }
@@ -160,7 +170,8 @@ function checkBaseUrl(baseUrl: string, redact: Redactor): string {
   } catch {
     throw new MojeebConfigurationError(`baseUrl is not an absolute URL: ${redact(String(baseUrl))}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new MojeebConfigurationError(`baseUrl must be http(s), got ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new MojeebConfigurationError(`baseUrl must be http(s), got ${url.protocol}`);
   if (url.username || url.password) throw new MojeebConfigurationError('baseUrl must not contain credentials');
   return url.href.replace(/\/+$/, '');
 }
@@ -195,7 +206,9 @@ const STATUS_ORDER: readonly string[] = ['queued', 'sent', 'delivered', 'read'];
 /** Whether `status` is one of `targets`, or later than one of them in STATUS_ORDER. */
 export function statusReached(status: string, targets: readonly string[]): boolean {
   const rank = STATUS_ORDER.indexOf(status);
-  return targets.some((target) => target === status || (rank >= 0 && STATUS_ORDER.indexOf(target) >= 0 && rank >= STATUS_ORDER.indexOf(target)));
+  return targets.some(
+    (target) => target === status || (rank >= 0 && STATUS_ORDER.indexOf(target) >= 0 && rank >= STATUS_ORDER.indexOf(target)),
+  );
 }
 
 /**
@@ -231,7 +244,8 @@ function newIdempotencyKey(): string {
 
 /** Creates a client. Throws MojeebConfigurationError on invalid options or in a browser. */
 export function createMojeebClient(options: MojeebClientOptions = {}): MojeebClient {
-  if (typeof options !== 'object' || options === null) throw new MojeebConfigurationError('createMojeebClient needs an options object (or none, with MOJEEB_API_KEY set)');
+  if (typeof options !== 'object' || options === null)
+    throw new MojeebConfigurationError('createMojeebClient needs an options object (or none, with MOJEEB_API_KEY set)');
   checkKnownOptions(options);
   if (!options.allowBrowser && looksLikeBrowser()) {
     throw new MojeebConfigurationError(
@@ -242,9 +256,14 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
   const apiKey = checkApiKey(options.apiKey ?? environmentVariable('MOJEEB_API_KEY'));
   const redact = createRedactor(apiKey);
   const baseUrl = checkBaseUrl(options.baseUrl ?? environmentVariable('MOJEEB_BASE_URL') ?? DEFAULT_BASE_URL, redact);
-  const hooks: AttemptHooks = { onRequest: checkHook('onRequest', options.onRequest), onResponse: checkHook('onResponse', options.onResponse) };
-  const baseFetch: FetchFunction | undefined = options.fetch ?? (typeof globalThis.fetch === 'function' ? (request) => globalThis.fetch(request) : undefined);
-  if (typeof baseFetch !== 'function') throw new MojeebConfigurationError('no fetch implementation: pass options.fetch (Node.js 20+ has one built in)');
+  const hooks: AttemptHooks = {
+    onRequest: checkHook('onRequest', options.onRequest),
+    onResponse: checkHook('onResponse', options.onResponse),
+  };
+  const baseFetch: FetchFunction | undefined =
+    options.fetch ?? (typeof globalThis.fetch === 'function' ? (request) => globalThis.fetch(request) : undefined);
+  if (typeof baseFetch !== 'function')
+    throw new MojeebConfigurationError('no fetch implementation: pass options.fetch (Node.js 20+ has one built in)');
 
   const policy: RetryPolicy = {
     maxRetries: integerOption('maxRetries', options.maxRetries, 2, 0, 10),
@@ -376,7 +395,8 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
       );
     },
     async waitForStatus(id: string, wait: WaitForStatusOptions) {
-      if (typeof id !== 'string' || id.length === 0) throw new MojeebConfigurationError('waitForStatus needs the message id (a UUID string)');
+      if (typeof id !== 'string' || id.length === 0)
+        throw new MojeebConfigurationError('waitForStatus needs the message id (a UUID string)');
       if (typeof wait !== 'object' || wait === null) throw new MojeebConfigurationError('waitForStatus needs options with `until`');
       const targets: readonly MessageStatus[] = Array.isArray(wait.until) ? wait.until : [wait.until as MessageStatus];
       if (targets.length === 0 || targets.some((t) => typeof t !== 'string' || (t as string) === '')) {
@@ -386,8 +406,12 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
       const initialMs = integerOption('initialIntervalMs', wait.initialIntervalMs, 1_000, 1, MAX_TIMER_MS);
       const maxMs = integerOption('maxIntervalMs', wait.maxIntervalMs, 15_000, 1, MAX_TIMER_MS);
       const share = wait.maxRateLimitShare ?? 0.1;
-      if (typeof share !== 'number' || !(share > 0 && share <= 1)) throw new MojeebConfigurationError(`maxRateLimitShare must be a number above 0 and at most 1, got ${String(share)}`);
-      const call: RequestOptions = { ...(wait.correlationId === undefined ? {} : { correlationId: wait.correlationId }), ...(wait.signal ? { signal: wait.signal } : {}) };
+      if (typeof share !== 'number' || !(share > 0 && share <= 1))
+        throw new MojeebConfigurationError(`maxRateLimitShare must be a number above 0 and at most 1, got ${String(share)}`);
+      const call: RequestOptions = {
+        ...(wait.correlationId === undefined ? {} : { correlationId: wait.correlationId }),
+        ...(wait.signal ? { signal: wait.signal } : {}),
+      };
       const deadline = Date.now() + timeoutMs;
       let last: MessageResult | null = null;
       let polls = 0;
@@ -401,10 +425,7 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
         } catch (error) {
           if (!(error instanceof MojeebRateLimitError)) throw error;
           // Still limited after the client's own retries: wait for the window, then go on.
-          notBefore = Math.max(
-            (error.retryAfterSeconds ?? 1) * 1000,
-            rateLimitPauseMs(error.rateLimit, share),
-          );
+          notBefore = Math.max((error.retryAfterSeconds ?? 1) * 1000, rateLimitPauseMs(error.rateLimit, share));
         }
         const backoff = Math.min(maxMs, initialMs * 1.5 ** (round - 1)) * (0.9 + Math.random() * 0.2);
         const delay = Math.max(backoff, notBefore);

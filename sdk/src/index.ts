@@ -93,6 +93,18 @@ import { verify as verifyDelivery } from './webhooks.js';
 /** `webhooks.verify(body, headers, secret)` without a client, for receivers. */
 export const webhooks = Object.freeze({ verify: verifyDelivery });
 export type { components, operations, paths } from './generated/openapi.js';
-export type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
-export { knownErrorCodes, knownErrorTypes, knownMessageErrorCodes, knownMessageStatuses, knownMessageTypes } from './generated/error-codes.js';
+export type {
+  KnownErrorCode,
+  KnownErrorType,
+  KnownMessageErrorCode,
+  KnownMessageStatus,
+  KnownMessageType,
+} from './generated/error-codes.js';
+export {
+  knownErrorCodes,
+  knownErrorTypes,
+  knownMessageErrorCodes,
+  knownMessageStatuses,
+  knownMessageTypes,
+} from './generated/error-codes.js';
 export { SDK_VERSION } from './version.js';

@@ -90,10 +90,13 @@ export interface ListMethods {
 
 export function listMethods(read: ReadFunction): ListMethods {
   return {
-    listMessages: (query = {}, options = {}) => pagedList(query, (q) => read<Page<ListedMessage>>('/v1/whatsapp/messages', { query: q }, options)),
-    listConversations: (query = {}, options = {}) => pagedList(query, (q) => read<Page<Conversation>>('/v1/whatsapp/conversations', { query: q }, options)),
+    listMessages: (query = {}, options = {}) =>
+      pagedList(query, (q) => read<Page<ListedMessage>>('/v1/whatsapp/messages', { query: q }, options)),
+    listConversations: (query = {}, options = {}) =>
+      pagedList(query, (q) => read<Page<Conversation>>('/v1/whatsapp/conversations', { query: q }, options)),
     getConversation: (id, options = {}) => {
-      if (typeof id !== 'string' || id.length === 0) return Promise.reject(new TypeError('getConversation needs the conversation id (a UUID string)'));
+      if (typeof id !== 'string' || id.length === 0)
+        return Promise.reject(new TypeError('getConversation needs the conversation id (a UUID string)'));
       return read('/v1/whatsapp/conversations/{id}', { path: { id } }, options);
     },
     getWindow: (query, options = {}) => read('/v1/whatsapp/window', { query }, options),

@@ -28,7 +28,7 @@ export function scrubCause(value: unknown, redact: Redactor, depth = 0): unknown
   if (!(value instanceof Error)) {
     let text: string;
     try {
-      text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+      text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
     } catch {
       text = String(value);
     }

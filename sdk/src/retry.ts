@@ -116,7 +116,12 @@ async function retryVerdict(response: Response, policy: RetryPolicy): Promise<{ 
  * A fetch function for openapi-fetch that applies `policy` around `baseFetch`. Errors without an
  * HTTP answer become MojeebConnectionError / MojeebTimeoutError, scrubbed with `redact`.
  */
-export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolicy, redact: Redactor, hooks: AttemptHooks = {}): FetchFunction {
+export function createRetryingFetch(
+  baseFetch: FetchFunction,
+  policy: RetryPolicy,
+  redact: Redactor,
+  hooks: AttemptHooks = {},
+): FetchFunction {
   return async (request) => {
     const callerSignal = request.signal;
     const idempotencyKey = request.headers.get('idempotency-key');
@@ -160,7 +165,15 @@ export function createRetryingFetch(baseFetch: FetchFunction, policy: RetryPolic
       const durationMs = Date.now() - startedAt;
       const timedOut = controller.signal.aborted && controller.signal.reason instanceof AttemptTimeout;
       if (callerSignal.aborted) {
-        notify(hooks.onResponse, { ...described, status: null, durationMs, rateLimit: null, error: 'aborted by the caller', willRetry: false, retryDelayMs: null });
+        notify(hooks.onResponse, {
+          ...described,
+          status: null,
+          durationMs,
+          rateLimit: null,
+          error: 'aborted by the caller',
+          willRetry: false,
+          retryDelayMs: null,
+        });
         throw callerSignal.reason;
       }
 

@@ -1,7 +1,13 @@
 // The public types of the SDK, all derived from openapi.yaml through ./generated (openapi-typescript
 // output and the known-value lists of the extensible enums).
 import type { components } from './generated/openapi.js';
-import type { KnownErrorCode, KnownErrorType, KnownMessageErrorCode, KnownMessageStatus, KnownMessageType } from './generated/error-codes.js';
+import type {
+  KnownErrorCode,
+  KnownErrorType,
+  KnownMessageErrorCode,
+  KnownMessageStatus,
+  KnownMessageType,
+} from './generated/error-codes.js';
 
 type Schemas = components['schemas'];
 

@@ -28,7 +28,12 @@ export interface ListPage<T> {
 }
 
 /** Why `verify` refused a request. */
-export type WebhookVerificationReason = 'missing_headers' | 'invalid_secret' | 'invalid_signature' | 'timestamp_out_of_tolerance' | 'invalid_payload';
+export type WebhookVerificationReason =
+  | 'missing_headers'
+  | 'invalid_secret'
+  | 'invalid_signature'
+  | 'timestamp_out_of_tolerance'
+  | 'invalid_payload';
 
 /** Thrown by `verify`: answer the request with 400 and do not process it. */
 export class MojeebWebhookVerificationError extends MojeebError {
@@ -77,7 +82,8 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
 
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
   const key = fromBase64(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
-  if (key === null || key.length === 0) throw new MojeebWebhookVerificationError('invalid_secret', 'the signing secret is not whsec_ followed by base64');
+  if (key === null || key.length === 0)
+    throw new MojeebWebhookVerificationError('invalid_secret', 'the signing secret is not whsec_ followed by base64');
   return key;
 }
 
@@ -108,7 +114,8 @@ export async function verify(
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
-  if (!id || !timestamp || !signatures) throw new MojeebWebhookVerificationError('missing_headers', 'webhook-id, webhook-timestamp and webhook-signature are required');
+  if (!id || !timestamp || !signatures)
+    throw new MojeebWebhookVerificationError('missing_headers', 'webhook-id, webhook-timestamp and webhook-signature are required');
   const seconds = Number(timestamp);
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const tolerance = options.toleranceSeconds ?? 300;
@@ -154,7 +161,13 @@ export interface MojeebWebhooks {
   updateEndpoint(id: string, body: WebhookEndpointUpdateRequest): Promise<WebhookEndpoint>;
   deleteEndpoint(id: string): Promise<{ id: string; object: 'webhook_endpoint'; deleted: true }>;
   rotateSecret(id: string): Promise<WebhookEndpointWithSecret>;
-  listEvents(query?: { limit?: number; cursor?: string; type?: WebhookEventType; created_gte?: string; created_lt?: string }): Promise<ListPage<WebhookEvent>>;
+  listEvents(query?: {
+    limit?: number;
+    cursor?: string;
+    type?: WebhookEventType;
+    created_gte?: string;
+    created_lt?: string;
+  }): Promise<ListPage<WebhookEvent>>;
   getEvent(id: string): Promise<EventDetail>;
   redeliverEvent(id: string, endpointId: string): Promise<EventRedelivery>;
 }
@@ -174,11 +187,17 @@ export function createWebhooksApi(raw: Client<paths>, toError: ToError): MojeebW
     createEndpoint: (body: WebhookEndpointCreateRequest) => unwrap<WebhookEndpointWithSecret>(raw.POST('/v1/webhook_endpoints', { body })),
     listEndpoints: (query = {}) => unwrap<ListPage<WebhookEndpoint>>(raw.GET('/v1/webhook_endpoints', { params: { query } })),
     getEndpoint: (id: string) => unwrap<WebhookEndpoint>(raw.GET('/v1/webhook_endpoints/{id}', { params: { path: { id } } })),
-    updateEndpoint: (id: string, body: WebhookEndpointUpdateRequest) => unwrap<WebhookEndpoint>(raw.PATCH('/v1/webhook_endpoints/{id}', { params: { path: { id } }, body })),
-    deleteEndpoint: (id: string) => unwrap<{ id: string; object: 'webhook_endpoint'; deleted: true }>(raw.DELETE('/v1/webhook_endpoints/{id}', { params: { path: { id } } })),
-    rotateSecret: (id: string) => unwrap<WebhookEndpointWithSecret>(raw.POST('/v1/webhook_endpoints/{id}/rotate_secret', { params: { path: { id } } })),
+    updateEndpoint: (id: string, body: WebhookEndpointUpdateRequest) =>
+      unwrap<WebhookEndpoint>(raw.PATCH('/v1/webhook_endpoints/{id}', { params: { path: { id } }, body })),
+    deleteEndpoint: (id: string) =>
+      unwrap<{ id: string; object: 'webhook_endpoint'; deleted: true }>(
+        raw.DELETE('/v1/webhook_endpoints/{id}', { params: { path: { id } } }),
+      ),
+    rotateSecret: (id: string) =>
+      unwrap<WebhookEndpointWithSecret>(raw.POST('/v1/webhook_endpoints/{id}/rotate_secret', { params: { path: { id } } })),
     listEvents: (query = {}) => unwrap<ListPage<WebhookEvent>>(raw.GET('/v1/events', { params: { query } })),
     getEvent: (id: string) => unwrap<EventDetail>(raw.GET('/v1/events/{id}', { params: { path: { id } } })),
-    redeliverEvent: (id: string, endpointId: string) => unwrap<EventRedelivery>(raw.POST('/v1/events/{id}/redeliver', { params: { path: { id } }, body: { endpoint_id: endpointId } })),
+    redeliverEvent: (id: string, endpointId: string) =>
+      unwrap<EventRedelivery>(raw.POST('/v1/events/{id}/redeliver', { params: { path: { id } }, body: { endpoint_id: endpointId } })),
   });
 }

@@ -76,7 +76,10 @@ export function createApp(options: AppOptions): Koa<AppState> {
     messaging: new Messaging(options.db, options.logger),
     sandbox: new SandboxInbound(options.db),
     lists: new Lists(options.db),
-    webhooks: { endpoints: new WebhookEndpoints(options.db, options.secrets ?? null, allowPrivateFromEnv()), events: new Events(options.db) },
+    webhooks: {
+      endpoints: new WebhookEndpoints(options.db, options.secrets ?? null, allowPrivateFromEnv()),
+      events: new Events(options.db),
+    },
   };
 
   const app = new Koa<AppState>();

@@ -184,7 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpHeadersTimeoutMs = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
   const httpRequestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
   if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
-    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`);
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${httpRequestTimeoutMs})`,
+    );
   }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -246,7 +248,9 @@ function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
   const raw = nonEmpty(env, 'METRICS_TOKEN');
   if (raw === undefined) return undefined;
   if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
-    throw new ConfigError(`METRICS_TOKEN must be at least 16 printable characters without spaces (the value set, ${raw.length} characters, is not shown)`);
+    throw new ConfigError(
+      `METRICS_TOKEN must be at least 16 printable characters without spaces (the value set, ${raw.length} characters, is not shown)`,
+    );
   }
   return raw;
 }

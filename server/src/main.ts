@@ -88,7 +88,8 @@ async function main(): Promise<void> {
     // stored token. The messaging work hands it to the senders.
     const secrets = secretBoxFromConfig(config);
     logger.info('access-token encryption', {
-      key: config.encryptionKey !== undefined ? 'ENCRYPTION_KEY' : secrets !== null ? config.encryptionKeyFile : 'none (ENCRYPTION_KEY unset)',
+      key:
+        config.encryptionKey !== undefined ? 'ENCRYPTION_KEY' : secrets !== null ? config.encryptionKeyFile : 'none (ENCRYPTION_KEY unset)',
     });
 
     if (config.worker) {
@@ -99,14 +100,27 @@ async function main(): Promise<void> {
         {
           connectionString,
           concurrency: config.workerConcurrency,
-          deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
+          deps: {
+            db,
+            cloudApi: cloudApiFromConfig(config),
+            secrets,
+            logger,
+            sandboxStepMs: config.sandboxStepMs,
+            reconcileAfterMs: config.reconcileAfterMs,
+          },
         },
         { maxBackoffMs: config.workerRestartMaxMs },
       );
       // Webhook deliveries: a runner of their own, so they never hold up message deliveries.
-      eventWorker = superviseEventWorker({ connectionString, deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs } }, { maxBackoffMs: config.workerRestartMaxMs });
+      eventWorker = superviseEventWorker(
+        { connectionString, deps: { db, cloudApi: cloudApiFromConfig(config), secrets, logger, sandboxStepMs: config.sandboxStepMs } },
+        { maxBackoffMs: config.workerRestartMaxMs },
+      );
       await Promise.all([worker.running(), eventWorker.running()]);
-      logger.info('delivery worker started', { concurrency: config.workerConcurrency, graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}` });
+      logger.info('delivery worker started', {
+        concurrency: config.workerConcurrency,
+        graph: `${config.metaGraphBaseUrl}/${config.metaGraphVersion}`,
+      });
     }
     setQueueProbe(deliveryQueueProbe(db, config.readinessTimeoutMs));
     const app = createApp({
@@ -139,7 +153,8 @@ async function main(): Promise<void> {
     // Seeded once the server listens: a start that fails before this point never "uses up" the
     // one time the demo key is shown.
     const demo: DemoOutcome | undefined = config.seedDemo ? await ensureDemoData(db) : undefined;
-    if (demo?.kind === 'created') logger.info('demo data created', { organization_id: demo.demo.organizationId, agent_id: demo.demo.agentId });
+    if (demo?.kind === 'created')
+      logger.info('demo data created', { organization_id: demo.demo.organizationId, agent_id: demo.demo.agentId });
     announce(server, logger, spec.version);
     if (demo?.kind === 'created') process.stderr.write(`${demoAnnouncement(localBaseUrl(server), demo.demo)}\n`);
     else if (demo?.kind === 'seeded-before') process.stderr.write(`${demoReminder(demo)}\n\n`);

@@ -107,8 +107,14 @@ export const metrics = {
   }),
   poolUsed: poolGauge('mojeeb_db_pool_connections_used', 'Connections of the API pool lent out at scrape time.', (p) => p.numUsed()),
   poolFree: poolGauge('mojeeb_db_pool_connections_free', 'Idle connections of the API pool at scrape time.', (p) => p.numFree()),
-  poolPendingAcquires: poolGauge('mojeeb_db_pool_pending_acquires', 'Requests for a connection of the API pool waiting at scrape time.', (p) => p.numPendingAcquires()),
-  poolPendingCreates: poolGauge('mojeeb_db_pool_pending_creates', 'Connections of the API pool being opened at scrape time.', (p) => p.numPendingCreates()),
+  poolPendingAcquires: poolGauge(
+    'mojeeb_db_pool_pending_acquires',
+    'Requests for a connection of the API pool waiting at scrape time.',
+    (p) => p.numPendingAcquires(),
+  ),
+  poolPendingCreates: poolGauge('mojeeb_db_pool_pending_creates', 'Connections of the API pool being opened at scrape time.', (p) =>
+    p.numPendingCreates(),
+  ),
   poolMax: poolGauge('mojeeb_db_pool_connections_max', 'Most connections the API pool opens (DB_POOL_MAX).', (p) => p.max),
   eventDeliveries: new Counter({
     name: 'mojeeb_event_deliveries_total',
@@ -149,7 +155,11 @@ export function setQueueProbe(probe: QueueProbe | null): void {
 
 /** The queue gauges, in a registry of their own: rendered only when the probe answered. */
 const queueRegistry = new Registry();
-const jobsWaiting = new Gauge({ name: 'mojeeb_delivery_jobs_waiting', help: 'Delivery queue jobs ready to run and not taken by a worker.', registers: [queueRegistry] });
+const jobsWaiting = new Gauge({
+  name: 'mojeeb_delivery_jobs_waiting',
+  help: 'Delivery queue jobs ready to run and not taken by a worker.',
+  registers: [queueRegistry],
+});
 const oldestQueued = new Gauge({
   name: 'mojeeb_delivery_oldest_queued_seconds',
   help: 'Age of the oldest accepted message not yet handed to WhatsApp or the sandbox (delivery lag).',

@@ -64,13 +64,23 @@ try {
     {
       connectionString: config.databaseUrl,
       concurrency: config.workerConcurrency,
-      deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs, reconcileAfterMs: config.reconcileAfterMs },
+      deps: {
+        db,
+        cloudApi: cloudApiFromConfig(config),
+        secrets: secretBoxFromConfig(config),
+        logger,
+        sandboxStepMs: config.sandboxStepMs,
+        reconcileAfterMs: config.reconcileAfterMs,
+      },
     },
     { maxBackoffMs: config.workerRestartMaxMs },
   );
   // Webhook deliveries: a runner of their own, so they never hold up message deliveries.
   const eventRunner = superviseEventWorker(
-    { connectionString: config.databaseUrl, deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs } },
+    {
+      connectionString: config.databaseUrl,
+      deps: { db, cloudApi: cloudApiFromConfig(config), secrets: secretBoxFromConfig(config), logger, sandboxStepMs: config.sandboxStepMs },
+    },
     { maxBackoffMs: config.workerRestartMaxMs },
   );
   let stopping = false;

@@ -35,8 +35,14 @@ app.use(async (ctx) => {
       await client.query('BEGIN');
       const id = randomUUID();
       const { rows } = await client.query(INSERT_MESSAGE, [id, ORG, body.to, JSON.stringify(body.template)]);
-      await client.query(`INSERT INTO bench_idempotency (key_id, key, response) VALUES ($1, $2, $3)`, [ORG, ctx.get('idempotency-key'), JSON.stringify(rows[0])]);
-      await client.query(`INSERT INTO bench_jobs (task, payload) VALUES ('deliver_message', json_build_object('message_id', $1::text))`, [id]);
+      await client.query(`INSERT INTO bench_idempotency (key_id, key, response) VALUES ($1, $2, $3)`, [
+        ORG,
+        ctx.get('idempotency-key'),
+        JSON.stringify(rows[0]),
+      ]);
+      await client.query(`INSERT INTO bench_jobs (task, payload) VALUES ('deliver_message', json_build_object('message_id', $1::text))`, [
+        id,
+      ]);
       await client.query('COMMIT');
       ctx.status = 202;
       ctx.body = rows[0];
@@ -52,7 +58,9 @@ app.use(async (ctx) => {
     ctx.status = 202;
     ctx.body = rows[0];
   } else if (ctx.method === 'GET' && ctx.path.startsWith('/select/')) {
-    const { rows } = await pool.query(`SELECT id, status, to_number, content, created_at FROM bench_messages WHERE id = $1`, [ctx.path.slice('/select/'.length)]);
+    const { rows } = await pool.query(`SELECT id, status, to_number, content, created_at FROM bench_messages WHERE id = $1`, [
+      ctx.path.slice('/select/'.length),
+    ]);
     if (rows.length === 0) ctx.status = 404;
     else ctx.body = rows[0];
   } else {

@@ -68,15 +68,36 @@ async function main(): Promise<void> {
         secret: sealSecret(null, newSigningSecret()),
       });
     }
-    const deps = { db, cloudApi: createCloudApiClient({ baseUrl: 'http://127.0.0.1:9', graphVersion: 'v23.0', timeoutMs: 1_000 }), secrets: null, logger: silentLogger, sandboxStepMs: 1_000 };
-    const worker = await startEventWorker({ connectionString: database.connectionString, deps, concurrency: CONCURRENCY, pollIntervalMs: 200 });
+    const deps = {
+      db,
+      cloudApi: createCloudApiClient({ baseUrl: 'http://127.0.0.1:9', graphVersion: 'v23.0', timeoutMs: 1_000 }),
+      secrets: null,
+      logger: silentLogger,
+      sandboxStepMs: 1_000,
+    };
+    const worker = await startEventWorker({
+      connectionString: database.connectionString,
+      deps,
+      concurrency: CONCURRENCY,
+      pollIntervalMs: 200,
+    });
     const start = Date.now();
     for (let batch = 0; batch < EVENTS; batch += 100) {
       await db.transaction(async (trx) => {
         for (let i = batch; i < Math.min(EVENTS, batch + 100); i++) {
           const id = await recordInboundEvent(trx, {
-            organizationId: organization.id, environment: 'test', inboundMessageId: randomUUID(), conversationId: randomUUID(), agentId: agent.id,
-            customerNumber: '+15550000001', businessNumber: '+15550000002', type: 'text', content: { body: `n${i}` }, receivedAt: new Date(), platformMessageId: null, createdAt: new Date(),
+            organizationId: organization.id,
+            environment: 'test',
+            inboundMessageId: randomUUID(),
+            conversationId: randomUUID(),
+            agentId: agent.id,
+            customerNumber: '+15550000001',
+            businessNumber: '+15550000002',
+            type: 'text',
+            content: { body: `n${i}` },
+            receivedAt: new Date(),
+            platformMessageId: null,
+            createdAt: new Date(),
           });
           createdAt.set(id, Date.now());
         }

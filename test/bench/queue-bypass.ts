@@ -34,14 +34,20 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: fresh.connectionString, max: CLIENTS });
   try {
     await migrateToLatest(db);
-    const bypass = (await db.raw<{ rows: Array<{ d: string }> }>(`SELECT pg_get_functiondef('mojeeb_enqueue_delivery(text, uuid)'::regprocedure) AS d`)).rows[0]!.d;
+    const bypass = (
+      await db.raw<{ rows: Array<{ d: string }> }>(`SELECT pg_get_functiondef('mojeeb_enqueue_delivery(text, uuid)'::regprocedure) AS d`)
+    ).rows[0]!.d;
     const organization = await createOrganization(db, { name: 'queue bench', plan: 'professional', monthlyMessageQuota: 100_000_000 });
     const agent = await createAgent(db, { organizationId: organization.id, name: 'bench' });
     const from = '+15550000001';
     const connection = await createConnection(db, { agentId: agent.id, phoneNumber: from }, null);
     for (const t of EXAMPLE_TEMPLATES) await upsertTemplate(db, connection.id, templateFromMeta(t));
     const key = await createApiKey(db, { organizationId: organization.id, name: 'bench', environment: 'test', scopes: ['whatsapp:send'] });
-    const template = JSON.stringify({ name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' } });
+    const template = JSON.stringify({
+      name: 'order_shipped',
+      language: 'en',
+      parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' },
+    });
     const sql = `SELECT outcome FROM mojeeb_accept_send(p_organization_id => $1, p_environment => 'test', p_api_key_id => $2, p_agent_id => $3,
       p_from => $4, p_to => $5, p_type => 'template', p_content => $6::jsonb, p_template => $7::json, p_idempotency_key => $8,
       p_operation_id => 'sendWhatsAppTemplate', p_request_hash => 'h', p_correlation_id => 'bench', p_task => '${DELIVERY_TASK}')`;
@@ -53,7 +59,11 @@ async function main(): Promise<void> {
         Array.from({ length: CLIENTS }, async () => {
           while (Date.now() < until) {
             const to = `+1556${String(n++ % 10_000_000).padStart(7, '0')}`;
-            const r = await pool.query<{ outcome: string }>({ name: 'accept', text: sql, values: [organization.id, key.record.id, agent.id, from, to, `{"template":${template}}`, template, randomUUID()] });
+            const r = await pool.query<{ outcome: string }>({
+              name: 'accept',
+              text: sql,
+              values: [organization.id, key.record.id, agent.id, from, to, `{"template":${template}}`, template, randomUUID()],
+            });
             if (r.rows[0]!.outcome !== 'accepted') throw new Error(`outcome ${r.rows[0]!.outcome}`);
             accepted++;
           }

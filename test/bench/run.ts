@@ -44,7 +44,12 @@ const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/con
 const DEADLINE_MS = 290_000;
 // BENCH_ONLY=sends,status,fixed,worker: run only those parts and print their figures, without
 // writing BENCHMARKS.md or results.json (for profiling one path at a time).
-const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const wants = (part: 'sends' | 'status' | 'fixed' | 'worker') => ONLY.size === 0 || ONLY.has(part);
 
 const started = Date.now();
@@ -130,7 +135,11 @@ function cpuByProcess(): Map<number, { comm: string; ms: number }> {
 const namedPids = new Map<number, string>();
 
 /** CPU microseconds per request, by process group (server, baseline, postgres, load generator, other). */
-function cpuPerRequest(before: Map<number, { comm: string; ms: number }>, after: Map<number, { comm: string; ms: number }>, requests: number): Record<string, number> {
+function cpuPerRequest(
+  before: Map<number, { comm: string; ms: number }>,
+  after: Map<number, { comm: string; ms: number }>,
+  requests: number,
+): Record<string, number> {
   const groups: Record<string, number> = {};
   for (const [pid, a] of after) {
     const used = a.ms - (before.get(pid)?.ms ?? 0);
@@ -158,8 +167,15 @@ async function load(name: string, options: autocannon.Options, warmup = true): P
     ...(options.overallRate !== undefined ? { offeredRate: options.overallRate } : {}),
     cpuMicrosecondsPerRequest: cpu,
   };
-  log(`${name}: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}; CPU µs/request: ${Object.entries(cpu).map(([g, us]) => `${g} ${us}`).join(', ')}`);
-  if (m.non2xx > 0 || m.errors > 0) throw new Error(`${name}: ${m.non2xx} non-2xx answers and ${m.errors} errors — the figures would be meaningless`);
+  log(
+    `${name}: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}; CPU µs/request: ${Object.entries(
+      cpu,
+    )
+      .map(([g, us]) => `${g} ${us}`)
+      .join(', ')}`,
+  );
+  if (m.non2xx > 0 || m.errors > 0)
+    throw new Error(`${name}: ${m.non2xx} non-2xx answers and ${m.errors} errors — the figures would be meaningless`);
   return m;
 }
 
@@ -188,7 +204,11 @@ function sendRequest(pathName: string, headers: Record<string, string>): autocan
           agent_id: fixtureAgentId,
           from: fixtureFrom,
           to: `+1555${String(n).padStart(7, '0')}`,
-          template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: `https://track.example/${n}` } },
+          template: {
+            name: 'order_shipped',
+            language: 'en',
+            parameters: { customer_name: 'Sara', tracking_url: `https://track.example/${n}` },
+          },
         }),
       };
     },
@@ -243,12 +263,33 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
   const agent = await createAgent(db, { organizationId: organization.id, name: 'Bench agent' });
   const numbers: Array<{ from: string; phoneNumberId: string; accessToken: string }> = [];
   for (let i = 0; i < WORKER_NUMBERS; i++) {
-    const n = { from: `+1777${String(1_000_000 + i).padStart(7, '0')}`, phoneNumberId: String(100_000_000_000_000 + i), accessToken: `EAAG${randomBytes(24).toString('hex')}` };
-    const connection = await createConnection(db, { agentId: agent.id, phoneNumber: n.from, phoneNumberId: n.phoneNumberId, accessToken: n.accessToken, wabaId: `4195${i}`, messagesPerSecond: WORKER_MPS }, secrets);
+    const n = {
+      from: `+1777${String(1_000_000 + i).padStart(7, '0')}`,
+      phoneNumberId: String(100_000_000_000_000 + i),
+      accessToken: `EAAG${randomBytes(24).toString('hex')}`,
+    };
+    const connection = await createConnection(
+      db,
+      {
+        agentId: agent.id,
+        phoneNumber: n.from,
+        phoneNumberId: n.phoneNumberId,
+        accessToken: n.accessToken,
+        wabaId: `4195${i}`,
+        messagesPerSecond: WORKER_MPS,
+      },
+      secrets,
+    );
     for (const t of EXAMPLE_TEMPLATES) await upsertTemplate(db, connection.id, templateFromMeta(t));
     numbers.push(n);
   }
-  const key = await createApiKey(db, { organizationId: organization.id, name: 'worker bench', environment: 'live', scopes: ['whatsapp:send', 'whatsapp:read'], rateLimitPerMinute: 1_000_000 });
+  const key = await createApiKey(db, {
+    organizationId: organization.id,
+    name: 'worker bench',
+    environment: 'live',
+    scopes: ['whatsapp:send', 'whatsapp:read'],
+    rateLimitPerMinute: 1_000_000,
+  });
   const sender: Sender = { keyId: key.record.id, organizationId: organization.id, environment: 'live', agentIds: null };
   const messaging = new Messaging(db);
   const enqueueStart = Date.now();
@@ -263,7 +304,16 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
           {
             operationId: 'sendWhatsAppTemplate',
             type: 'template',
-            body: { agent_id: agent.id, from: number.from, to: `+1888${String(i).padStart(7, '0')}`, template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: `https://t.example/${i}` } } },
+            body: {
+              agent_id: agent.id,
+              from: number.from,
+              to: `+1888${String(i).padStart(7, '0')}`,
+              template: {
+                name: 'order_shipped',
+                language: 'en',
+                parameters: { customer_name: 'Sara', tracking_url: `https://t.example/${i}` },
+              },
+            },
           },
           { idempotencyKey: undefined, correlationId: randomUUID() },
         );
@@ -273,14 +323,24 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
   const enqueueSeconds = (Date.now() - enqueueStart) / 1000;
   log(`worker: ${WORKER_MESSAGES} live messages queued across ${WORKER_NUMBERS} numbers in ${enqueueSeconds.toFixed(1)} s`);
 
-  const fake: FakeMeta = await startFakeMeta({ phoneNumbers: numbers.map((n) => ({ phoneNumberId: n.phoneNumberId, accessToken: n.accessToken })), maxWebhooks: 1, control: false });
+  const fake: FakeMeta = await startFakeMeta({
+    phoneNumbers: numbers.map((n) => ({ phoneNumberId: n.phoneNumberId, accessToken: n.accessToken })),
+    maxWebhooks: 1,
+    control: false,
+  });
   cleanups.push(() => fake.stop());
   const start = Date.now();
   const worker = await startDeliveryWorker({
     connectionString: database.connectionString,
     concurrency: WORKER_CONCURRENCY,
     pollIntervalMs: 200,
-    deps: { db, cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }), secrets, logger: silentLogger, sandboxStepMs: 1_000 },
+    deps: {
+      db,
+      cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
+      secrets,
+      logger: silentLogger,
+      sandboxStepMs: 1_000,
+    },
   });
   let stopped = false;
   const stopWorker = async () => {
@@ -300,12 +360,17 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
   const stats = fake.stats();
   const deliverySeconds = (end - start) / 1000;
   // Steady state: between the 10 % and the 90 % mark of the fake's acceptances (no start-up, no tail).
-  const times = fake.requests.filter((r) => r.outcome === 'accepted').map((r) => r.at.getTime()).sort((a, b) => a - b);
+  const times = fake.requests
+    .filter((r) => r.outcome === 'accepted')
+    .map((r) => r.at.getTime())
+    .sort((a, b) => a - b);
   const lo = times[Math.floor(times.length * 0.1)] ?? 0;
   const hi = times[Math.floor(times.length * 0.9)] ?? 0;
   const steady = hi > lo ? (Math.floor(times.length * 0.9) - Math.floor(times.length * 0.1)) / ((hi - lo) / 1000) : 0;
   const maxPer = Object.values(stats.maxPerSecondByNumber);
-  const over = Object.entries(stats.maxPerSecondByNumber).filter(([, v]) => v > WORKER_MPS).map(([k, v]) => `${k}: ${v}`);
+  const over = Object.entries(stats.maxPerSecondByNumber)
+    .filter(([, v]) => v > WORKER_MPS)
+    .map(([k, v]) => `${k}: ${v}`);
   const result: WorkerResult = {
     messages: WORKER_MESSAGES,
     numbers: WORKER_NUMBERS,
@@ -323,7 +388,9 @@ async function benchWorker(postgres: TestPostgres): Promise<WorkerResult> {
     numbersOverRate: over,
     pacingCeiling: WORKER_NUMBERS * WORKER_MPS,
   };
-  log(`worker: ${stats.accepted}/${WORKER_MESSAGES} handed to the fake Meta in ${deliverySeconds.toFixed(2)} s (${result.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)} msg/s); max per number per second ${result.maxPerSecondObserved} (configured ${WORKER_MPS}); sends that missed their slot and took a new one: ${await deliveryCount('missed_slot')}, retried: ${await deliveryCount('retried')}`);
+  log(
+    `worker: ${stats.accepted}/${WORKER_MESSAGES} handed to the fake Meta in ${deliverySeconds.toFixed(2)} s (${result.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)} msg/s); max per number per second ${result.maxPerSecondObserved} (configured ${WORKER_MPS}); sends that missed their slot and took a new one: ${await deliveryCount('missed_slot')}, retried: ${await deliveryCount('retried')}`,
+  );
   return result;
 }
 
@@ -360,7 +427,13 @@ async function startServers(postgres: TestPostgres) {
   const fixture = await seedContractFixture(db);
   fixtureAgentId = fixture.agentId;
   fixtureFrom = fixture.from;
-  const key = await createApiKey(db, { organizationId: fixture.organizationId, name: 'bench', environment: 'test', scopes: ['whatsapp:send', 'whatsapp:read'], rateLimitPerMinute: 1_000_000 });
+  const key = await createApiKey(db, {
+    organizationId: fixture.organizationId,
+    name: 'bench',
+    environment: 'test',
+    scopes: ['whatsapp:send', 'whatsapp:read'],
+    rateLimitPerMinute: 1_000_000,
+  });
   const selectId = await seedBaselineTables(db);
   const pgVersion = ((await db.raw('SHOW server_version')) as { rows: Array<{ server_version: string }> }).rows[0]!.server_version;
   log(`PostgreSQL ${pgVersion} (${postgres.kind}); database ${database.name} migrated and seeded`);
@@ -370,13 +443,20 @@ async function startServers(postgres: TestPostgres) {
   namedPids.set(baseline.child.pid!, 'baseline');
   namedPids.set(server.child.pid!, 'server');
   const auth = { authorization: `Bearer ${key.plaintext}` };
-  log(`server pid ${server.child.pid!} on :${server.port} (pool ${String(server.info.poolMax)}, log level ${String(server.info.logLevel)}); baselines on :${baseline.port}`);
+  log(
+    `server pid ${server.child.pid!} on :${server.port} (pool ${String(server.info.poolMax)}, log level ${String(server.info.logLevel)}); baselines on :${baseline.port}`,
+  );
 
   // A message to read back.
   const created = await fetch(`http://127.0.0.1:${server.port}/v1/whatsapp/templates`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ agent_id: fixture.agentId, from: fixture.from, to: fixture.to, template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/1' } } }),
+    body: JSON.stringify({
+      agent_id: fixture.agentId,
+      from: fixture.from,
+      to: fixture.to,
+      template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/1' } },
+    }),
   });
   if (created.status !== 202) throw new Error(`seeding a message failed: ${created.status} ${await created.text()}`);
   const messageId = ((await created.json()) as { id: string }).id;
@@ -392,7 +472,10 @@ async function main(): Promise<void> {
   const serverPid = server.child.pid!;
   const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
 
-  const threeInserts = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', { url: baseUrl(baseline.port), requests: [sendRequest('/three', {})] });
+  const threeInserts = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', {
+    url: baseUrl(baseline.port),
+    requests: [sendRequest('/three', {})],
+  });
   const oneInsert = await load('(2) baseline: Koa + pg, 1 INSERT', { url: baseUrl(baseline.port), requests: [sendRequest('/one', {})] });
 
   // Peak RSS of the server during the send run: reset the high-water mark (clear_refs 5), and sample.
@@ -407,13 +490,19 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     rssSampledMax = Math.max(rssSampledMax, procStatus(serverPid, 'VmRSS') ?? 0);
   }, 50);
-  const sends = await load('(3) ours: POST /v1/whatsapp/templates', { url: baseUrl(server.port), requests: [sendRequest('/v1/whatsapp/templates', auth)] });
+  const sends = await load('(3) ours: POST /v1/whatsapp/templates', {
+    url: baseUrl(server.port),
+    requests: [sendRequest('/v1/whatsapp/templates', auth)],
+  });
   clearInterval(sampler);
   const hwm = procStatus(serverPid, 'VmHWM');
   const peakRssKiB = Math.max(hwm ?? 0, rssSampledMax);
 
   const select = await load('(4) baseline: Koa + pg, 1 indexed SELECT', { url: `${baseUrl(baseline.port)}/select/${selectId}` });
-  const status = await load('(5) ours: GET /v1/whatsapp/messages/{id}', { url: `${baseUrl(server.port)}/v1/whatsapp/messages/${messageId}`, headers: auth });
+  const status = await load('(5) ours: GET /v1/whatsapp/messages/{id}', {
+    url: `${baseUrl(server.port)}/v1/whatsapp/messages/${messageId}`,
+    headers: auth,
+  });
   const fixedRate = await load(`(6) ours: POST /v1/whatsapp/templates at ${FIXED_RATE} req/s offered`, {
     url: baseUrl(server.port),
     requests: [sendRequest('/v1/whatsapp/templates', auth)],
@@ -431,21 +520,56 @@ async function main(): Promise<void> {
     statusVsSelect: ratio(status, select),
   };
   const targets = [
-    { target: 'sends ≥ 0.8 × three-INSERT baseline', value: `${ratios.sendsVsThreeInserts.toFixed(2)} ×`, met: ratios.sendsVsThreeInserts >= 0.8 },
-    { target: 'stretch: sends ≥ 0.9 × one-INSERT baseline', value: `${ratios.sendsVsOneInsert.toFixed(2)} ×`, met: ratios.sendsVsOneInsert >= 0.9 },
+    {
+      target: 'sends ≥ 0.8 × three-INSERT baseline',
+      value: `${ratios.sendsVsThreeInserts.toFixed(2)} ×`,
+      met: ratios.sendsVsThreeInserts >= 0.8,
+    },
+    {
+      target: 'stretch: sends ≥ 0.9 × one-INSERT baseline',
+      value: `${ratios.sendsVsOneInsert.toFixed(2)} ×`,
+      met: ratios.sendsVsOneInsert >= 0.9,
+    },
     { target: 'status ≥ 0.8 × SELECT baseline', value: `${ratios.statusVsSelect.toFixed(2)} ×`, met: ratios.statusVsSelect >= 0.8 },
-    { target: `p99 ≤ 50 ms at ${FIXED_RATE} sends/s`, value: `${fixedRate.p99} ms (achieved ${fixedRate.requestsPerSecond.toFixed(0)} req/s)`, met: fixedRate.p99 <= 50 && fixedRate.requestsPerSecond >= FIXED_RATE * 0.95 },
-    { target: 'worker ≥ 1,000 msg/s', value: `${worker.messagesPerSecond.toFixed(0)} msg/s (steady ${worker.steadyMessagesPerSecond.toFixed(0)})`, met: worker.messagesPerSecond >= 1_000 },
-    { target: 'worker pacing exact (no number above its messages_per_second)', value: `max ${worker.maxPerSecondObserved}/s per number vs ${WORKER_MPS} configured; ${worker.rateLimited} rate-limited`, met: worker.numbersOverRate.length === 0 && worker.accepted === worker.messages },
+    {
+      target: `p99 ≤ 50 ms at ${FIXED_RATE} sends/s`,
+      value: `${fixedRate.p99} ms (achieved ${fixedRate.requestsPerSecond.toFixed(0)} req/s)`,
+      met: fixedRate.p99 <= 50 && fixedRate.requestsPerSecond >= FIXED_RATE * 0.95,
+    },
+    {
+      target: 'worker ≥ 1,000 msg/s',
+      value: `${worker.messagesPerSecond.toFixed(0)} msg/s (steady ${worker.steadyMessagesPerSecond.toFixed(0)})`,
+      met: worker.messagesPerSecond >= 1_000,
+    },
+    {
+      target: 'worker pacing exact (no number above its messages_per_second)',
+      value: `max ${worker.maxPerSecondObserved}/s per number vs ${WORKER_MPS} configured; ${worker.rateLimited} rate-limited`,
+      met: worker.numbersOverRate.length === 0 && worker.accepted === worker.messages,
+    },
   ];
   const totalSeconds = (Date.now() - started) / 1000;
   const results = {
     date: new Date().toISOString(),
     machine: { ...machine(), postgres: `${pgVersion} (${postgres.kind.startsWith('embedded') ? 'embedded' : 'DATABASE_URL'})` },
-    settings: { durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, connections: CONNECTIONS, fixedRate: FIXED_RATE, serverPoolMax: server.info.poolMax, baselinePoolMax: 10, serverLogLevel: server.info.logLevel, autocannon: '9.0.0' },
+    settings: {
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      connections: CONNECTIONS,
+      fixedRate: FIXED_RATE,
+      serverPoolMax: server.info.poolMax,
+      baselinePoolMax: 10,
+      serverLogLevel: server.info.logLevel,
+      autocannon: '9.0.0',
+    },
     runs: { threeInserts, oneInsert, sends, select, status, fixedRate },
     ratios,
-    memory: { peakRssMiB: peakRssKiB / 1024, rssBeforeSendRunMiB: (rssBefore ?? 0) / 1024, method: rssResetWorked ? 'VmHWM after reset via /proc/<pid>/clear_refs, and VmRSS sampled every 50 ms' : 'VmHWM (peak since start) and VmRSS sampled every 50 ms' },
+    memory: {
+      peakRssMiB: peakRssKiB / 1024,
+      rssBeforeSendRunMiB: (rssBefore ?? 0) / 1024,
+      method: rssResetWorked
+        ? 'VmHWM after reset via /proc/<pid>/clear_refs, and VmRSS sampled every 50 ms'
+        : 'VmHWM (peak since start) and VmRSS sampled every 50 ms',
+    },
     worker,
     targets,
     totalSeconds,
@@ -454,7 +578,9 @@ async function main(): Promise<void> {
   const table = renderTable(results.runs, ratios);
   writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, table));
   process.stdout.write(`\n${table}\n\nPeak RSS of the server during the send run: ${(peakRssKiB / 1024).toFixed(1)} MiB\n`);
-  process.stdout.write(`Worker: ${worker.accepted}/${worker.messages} messages across ${worker.numbers} numbers in ${worker.deliverySeconds.toFixed(2)} s = ${worker.messagesPerSecond.toFixed(0)} msg/s (steady ${worker.steadyMessagesPerSecond.toFixed(0)} msg/s; pacing ceiling ${worker.pacingCeiling} msg/s); highest per-number rate ${worker.maxPerSecondObserved}/s vs ${WORKER_MPS} configured${worker.numbersOverRate.length ? ` — OVER: ${worker.numbersOverRate.join(', ')}` : ''}\n\nTargets:\n`);
+  process.stdout.write(
+    `Worker: ${worker.accepted}/${worker.messages} messages across ${worker.numbers} numbers in ${worker.deliverySeconds.toFixed(2)} s = ${worker.messagesPerSecond.toFixed(0)} msg/s (steady ${worker.steadyMessagesPerSecond.toFixed(0)} msg/s; pacing ceiling ${worker.pacingCeiling} msg/s); highest per-number rate ${worker.maxPerSecondObserved}/s vs ${WORKER_MPS} configured${worker.numbersOverRate.length ? ` — OVER: ${worker.numbersOverRate.join(', ')}` : ''}\n\nTargets:\n`,
+  );
   for (const t of targets) process.stdout.write(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.target}: ${t.value}\n`);
   process.stdout.write(`\nWrote BENCHMARKS.md and test/bench/results.json in ${totalSeconds.toFixed(0)} s\n`);
 }
@@ -465,17 +591,27 @@ async function partial(postgres: TestPostgres): Promise<void> {
     const { server, baseline, auth, messageId, selectId } = await startServers(postgres);
     const url = `http://127.0.0.1:${server.port}`;
     if (wants('sends')) {
-      const base = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', { url: `http://127.0.0.1:${baseline.port}`, requests: [sendRequest('/three', {})] });
+      const base = await load('(1) baseline: Koa + pg, 3 INSERTs in a transaction', {
+        url: `http://127.0.0.1:${baseline.port}`,
+        requests: [sendRequest('/three', {})],
+      });
       const ours = await load('(3) ours: POST /v1/whatsapp/templates', { url, requests: [sendRequest('/v1/whatsapp/templates', auth)] });
       log(`sends: ${(ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)} × (1)`);
     }
     if (wants('status')) {
       const base = await load('(4) baseline: Koa + pg, 1 indexed SELECT', { url: `http://127.0.0.1:${baseline.port}/select/${selectId}` });
-      const ours = await load('(5) ours: GET /v1/whatsapp/messages/{id}', { url: `${url}/v1/whatsapp/messages/${messageId}`, headers: auth });
+      const ours = await load('(5) ours: GET /v1/whatsapp/messages/{id}', {
+        url: `${url}/v1/whatsapp/messages/${messageId}`,
+        headers: auth,
+      });
       log(`status: ${(ours.requestsPerSecond / base.requestsPerSecond).toFixed(2)} × (4)`);
     }
     if (wants('fixed')) {
-      await load(`(6) ours: POST /v1/whatsapp/templates at ${FIXED_RATE} req/s offered`, { url, requests: [sendRequest('/v1/whatsapp/templates', auth)], overallRate: FIXED_RATE });
+      await load(`(6) ours: POST /v1/whatsapp/templates at ${FIXED_RATE} req/s offered`, {
+        url,
+        requests: [sendRequest('/v1/whatsapp/templates', auth)],
+        overallRate: FIXED_RATE,
+      });
     }
     await stopChild(server.child);
     await stopChild(baseline.child);
@@ -492,12 +628,24 @@ function renderTable(runs: Record<string, Measured>, ratios: Record<string, numb
     const c = m.cpuMicrosecondsPerRequest;
     return `${(c.server ?? 0) + (c.baseline ?? 0)} / ${c.postgres ?? 0} / ${c['load generator'] ?? 0}`;
   };
-  const rows = Object.entries(runs).map(([k, m]) => [m.name, m.requestsPerSecond.toFixed(0), `${m.p50} ms`, `${m.p99} ms`, String(m.total), cpu(m), ratioFor[k] ?? '']);
+  const rows = Object.entries(runs).map(([k, m]) => [
+    m.name,
+    m.requestsPerSecond.toFixed(0),
+    `${m.p50} ms`,
+    `${m.p99} ms`,
+    String(m.total),
+    cpu(m),
+    ratioFor[k] ?? '',
+  ]);
   const header = ['run', 'req/s', 'p50', 'p99', 'requests', 'CPU µs/request: app / PostgreSQL / load', 'ours/baseline'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const left = (i: number) => i === 0 || i === header.length - 1;
   const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (left(i) ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`, ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    `|${widths.map((w, i) => (left(i) ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

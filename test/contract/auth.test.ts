@@ -118,7 +118,11 @@ describe('permissions', () => {
     const client = harness.server.anonymous.withKey(plaintext);
     for (const res of [
       await client.post(TEMPLATES, templateFor(tenant, tenant.agent.id)),
-      await client.post(MESSAGES, { ...(requestExample('sendWhatsAppMessage', 'reply') as object), agent_id: tenant.agent.id, from: tenant.from }),
+      await client.post(MESSAGES, {
+        ...(requestExample('sendWhatsAppMessage', 'reply') as object),
+        agent_id: tenant.agent.id,
+        from: tenant.from,
+      }),
     ]) {
       expectError(res, 403, 'permission_error', 'insufficient_scope');
       expect(res.body.error.required_scope).to.equal('whatsapp:send');

@@ -26,10 +26,15 @@ describe('errors raised by handlers', () => {
         case 'force-not-found':
           throw new ApiError('message_not_found', `No message with id '${request.params.id}' was found.`);
         case 'force-unavailable':
-          throw new ApiError('service_unavailable', 'The service is temporarily unavailable. Retry with backoff.', {}, {
-            headers: { 'Retry-After': '5' },
-            cause: new Error(SECRET),
-          });
+          throw new ApiError(
+            'service_unavailable',
+            'The service is temporarily unavailable. Retry with backoff.',
+            {},
+            {
+              headers: { 'Retry-After': '5' },
+              cause: new Error(SECRET),
+            },
+          );
         default:
           throw new TypeError(`Cannot read properties of undefined (reading 'rows') — ${SECRET}`);
       }

@@ -60,7 +60,12 @@ describe('lists, conversations and the window', () => {
     s = await setup();
     customer = randomE164();
     // The customer writes (simulated: test mode), then three template sends (test mode), one live send.
-    const inbound = await s.test.post('/v1/whatsapp/sandbox/inbound', { agent_id: s.tenant.agent.id, from: s.tenant.from, to: customer, text: { body: 'Where is my order?' } });
+    const inbound = await s.test.post('/v1/whatsapp/sandbox/inbound', {
+      agent_id: s.tenant.agent.id,
+      from: s.tenant.from,
+      to: customer,
+      text: { body: 'Where is my order?' },
+    });
     expectStatus(inbound, 200);
     conversationId = inbound.body.conversation_id;
     sentIds = [];
@@ -83,7 +88,14 @@ describe('lists, conversations and the window', () => {
       expect(data.map((m) => m.direction)).to.deep.equal(['outbound', 'outbound', 'outbound', 'inbound']);
       expect(data.slice(0, 3).map((m) => m.id)).to.deep.equal([...sentIds].reverse());
       const inbound = data[3]!;
-      expect(inbound).to.include({ from: customer, to: s.tenant.from, type: 'text', conversation_id: conversationId, agent_id: s.tenant.agent.id, media: null });
+      expect(inbound).to.include({
+        from: customer,
+        to: s.tenant.from,
+        type: 'text',
+        conversation_id: conversationId,
+        agent_id: s.tenant.agent.id,
+        media: null,
+      });
       expect(inbound.text).to.deep.equal({ body: 'Where is my order?' });
       // The same Message resource as the status lookup.
       const one = await s.test.get(`${MESSAGES}/${sentIds[2]}`);
@@ -105,13 +117,23 @@ describe('lists, conversations and the window', () => {
       const t = await setup();
       const who = randomE164();
       await recordInboundMessage(harness.db, {
-        businessNumber: t.tenant.from, customerNumber: who, platformMessageId: `wamid.lists.${who}`, type: 'image',
-        content: { id: '998877', mime_type: 'image/jpeg', sha256: 'abc', caption: 'receipt' }, receivedAt: new Date(Date.now() - 5000),
+        businessNumber: t.tenant.from,
+        customerNumber: who,
+        platformMessageId: `wamid.lists.${who}`,
+        type: 'image',
+        content: { id: '998877', mime_type: 'image/jpeg', sha256: 'abc', caption: 'receipt' },
+        receivedAt: new Date(Date.now() - 5000),
       });
       const live = await t.live.get(MESSAGES);
       expect(live.body.data).to.have.length(1);
       expect(live.body.data[0]).to.include({ direction: 'inbound', type: 'image', text: null, platform_message_id: `wamid.lists.${who}` });
-      expect(live.body.data[0].media).to.deep.equal({ id: '998877', mime_type: 'image/jpeg', sha256: 'abc', caption: 'receipt', filename: null });
+      expect(live.body.data[0].media).to.deep.equal({
+        id: '998877',
+        mime_type: 'image/jpeg',
+        sha256: 'abc',
+        caption: 'receipt',
+        filename: null,
+      });
       expect((await t.test.get(MESSAGES)).body.data).to.deep.equal([]);
     });
 
@@ -151,7 +173,7 @@ describe('lists, conversations and the window', () => {
       expect(second.body).to.include({ has_more: false, next_cursor: null });
     });
 
-    it('400 invalid_cursor: altered, not base64url, or another list\'s cursor', async () => {
+    it("400 invalid_cursor: altered, not base64url, or another list's cursor", async () => {
       const page = await s.test.get(MESSAGES + q({ limit: 1 }));
       const cursor = page.body.next_cursor as string;
       const conversations = await s.test.get(CONVERSATIONS + q({ limit: 1 }));
@@ -167,7 +189,8 @@ describe('lists, conversations and the window', () => {
     });
 
     it('422: limit out of range or not an integer, and malformed filters', async () => {
-      for (const limit of ['0', '101', 'ten', '2.5']) expectStatus(await s.test.get(MESSAGES + q({ limit })), 422, 'invalid_field_value', 'limit');
+      for (const limit of ['0', '101', 'ten', '2.5'])
+        expectStatus(await s.test.get(MESSAGES + q({ limit })), 422, 'invalid_field_value', 'limit');
       expectStatus(await s.test.get(`${MESSAGES}?limit=2&limit=3`), 422, 'invalid_field_value', 'limit');
       expectStatus(await s.test.get(MESSAGES + q({ agent_id: 'nope' })), 422, 'invalid_agent_id', 'agent_id');
       expectStatus(await s.test.get(MESSAGES + q({ to: '5551234' })), 422, 'invalid_phone_number', 'to');
@@ -178,7 +201,7 @@ describe('lists, conversations and the window', () => {
   });
 
   describe('agent restriction', () => {
-    it('a key restricted to one agent lists only that agent\'s messages and conversations; naming another is 403', async () => {
+    it("a key restricted to one agent lists only that agent's messages and conversations; naming another is 403", async () => {
       const t = await setup();
       const second = await t.tenant.addAgent();
       const { createConnection } = await import('../../server/src/domain/agents.ts');
@@ -189,7 +212,9 @@ describe('lists, conversations and the window', () => {
       expectStatus(await t.test.post('/v1/whatsapp/templates', t.template(randomE164())), 202);
       const theirs = await t.test.post('/v1/whatsapp/templates', t.template(randomE164(), { agent: second.id, from: secondFrom }));
       expectStatus(theirs, 202);
-      const restricted = harness.server.anonymous.withKey((await t.tenant.key({ agentIds: [second.id], rateLimitPerMinute: 1000 })).plaintext);
+      const restricted = harness.server.anonymous.withKey(
+        (await t.tenant.key({ agentIds: [second.id], rateLimitPerMinute: 1000 })).plaintext,
+      );
       const listed = await restricted.get(MESSAGES);
       expect(listed.body.data.map((m: { id: string }) => m.id)).to.deep.equal([theirs.body.id]);
       const conversations = await restricted.get(CONVERSATIONS);
@@ -209,7 +234,13 @@ describe('lists, conversations and the window', () => {
       expectStatus(res, 200);
       expect(res.body.data).to.have.length(1);
       const c = res.body.data[0];
-      expect(c).to.include({ id: conversationId, object: 'whatsapp.conversation', agent_id: s.tenant.agent.id, business_number: s.tenant.from, customer_number: customer });
+      expect(c).to.include({
+        id: conversationId,
+        object: 'whatsapp.conversation',
+        agent_id: s.tenant.agent.id,
+        business_number: s.tenant.from,
+        customer_number: customer,
+      });
       expect(c.window.open).to.equal(true);
       const got = await s.test.get(`${CONVERSATIONS}/${conversationId.toUpperCase()}`);
       expectStatus(got, 200);
@@ -239,7 +270,7 @@ describe('lists, conversations and the window', () => {
       expectStatus(await t.test.get(CONVERSATIONS + q({ limit: 500 })), 422, 'invalid_field_value', 'limit');
     });
 
-    it('404 conversation_not_found: unknown, malformed, or another organization\'s', async () => {
+    it("404 conversation_not_found: unknown, malformed, or another organization's", async () => {
       expectStatus(await s.test.get(`${CONVERSATIONS}/${UNKNOWN_ID}`), 404, 'conversation_not_found');
       expectStatus(await s.test.get(`${CONVERSATIONS}/not-a-uuid`), 404, 'conversation_not_found');
       const other = await setup();
@@ -252,23 +283,44 @@ describe('lists, conversations and the window', () => {
       const res = await s.test.get(WINDOW + q({ from: s.tenant.from, to: customer }));
       expectStatus(res, 200);
       const conversation = await s.test.get(`${CONVERSATIONS}/${conversationId}`);
-      expect(res.body).to.deep.equal({ object: 'whatsapp.window', from: s.tenant.from, to: customer, conversation_id: conversationId, ...conversation.body.window });
+      expect(res.body).to.deep.equal({
+        object: 'whatsapp.window',
+        from: s.tenant.from,
+        to: customer,
+        conversation_id: conversationId,
+        ...conversation.body.window,
+      });
       expect(res.body.open).to.equal(true);
       const never = await s.live.get(WINDOW + q({ from: s.tenant.from, to: randomE164() }));
       expect(never.body).to.include({ open: false, last_inbound_at: null, expires_at: null, conversation_id: null });
     });
 
-    it('200: a window that closed 24 hours after the customer\'s last message', async () => {
+    it("200: a window that closed 24 hours after the customer's last message", async () => {
       const t = await setup();
       const who = randomE164();
       const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 25 * 3_600_000);
-      await recordInboundMessage(harness.db, { businessNumber: t.tenant.from, customerNumber: who, platformMessageId: null, type: 'text', content: { body: 'hi' }, receivedAt: at });
+      await recordInboundMessage(harness.db, {
+        businessNumber: t.tenant.from,
+        customerNumber: who,
+        platformMessageId: null,
+        type: 'text',
+        content: { body: 'hi' },
+        receivedAt: at,
+      });
       const res = await t.live.get(WINDOW + q({ from: t.tenant.from, to: who }));
-      expect(res.body).to.include({ open: false, last_inbound_at: at.toISOString().replace('.000Z', 'Z'), expires_at: new Date(at.getTime() + 86_400_000).toISOString().replace('.000Z', 'Z') });
+      expect(res.body).to.include({
+        open: false,
+        last_inbound_at: at.toISOString().replace('.000Z', 'Z'),
+        expires_at: new Date(at.getTime() + 86_400_000).toISOString().replace('.000Z', 'Z'),
+      });
       // What the send says about the same window.
       const send = await t.live.post(MESSAGES, { agent_id: t.tenant.agent.id, from: t.tenant.from, to: who, text: { body: 'hi' } });
       expectStatus(send, 422, 'customer_service_window_closed');
-      expect(send.body.error.window).to.deep.equal({ open: res.body.open, last_inbound_at: res.body.last_inbound_at, expires_at: res.body.expires_at });
+      expect(send.body.error.window).to.deep.equal({
+        open: res.body.open,
+        last_inbound_at: res.body.last_inbound_at,
+        expires_at: res.body.expires_at,
+      });
     });
 
     it('200: a + left unencoded in the query (a space) is read as the +', async () => {
@@ -304,7 +356,7 @@ describe('lists, conversations and the window', () => {
       }
     });
 
-    it('429 rate_limit_exceeded: lists spend the key\'s own budget', async () => {
+    it("429 rate_limit_exceeded: lists spend the key's own budget", async () => {
       await awayFromMinuteBoundary(harness.db);
       for (const path of paths()) {
         const client = harness.server.anonymous.withKey((await s.tenant.key({ rateLimitPerMinute: 1 })).plaintext);
@@ -319,7 +371,12 @@ describe('lists, conversations and the window', () => {
       const failing = async () => {
         throw new Error('boom: secret internals');
       };
-      const handlers: Implementations = { listWhatsAppMessages: failing, listWhatsAppConversations: failing, getWhatsAppConversation: failing, getWhatsAppWindow: failing };
+      const handlers: Implementations = {
+        listWhatsAppMessages: failing,
+        listWhatsAppConversations: failing,
+        getWhatsAppConversation: failing,
+        getWhatsAppWindow: failing,
+      };
       for (const [options, status, code] of [
         [{ handlers }, 500, 'internal_error'],
         [{ handlers: {} }, 501, 'not_implemented'],

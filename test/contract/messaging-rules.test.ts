@@ -62,7 +62,10 @@ describe('messaging', () => {
       const headers = { 'Idempotency-Key': 'burst-1' };
       const responses = await Promise.all(Array.from({ length: 50 }, () => s.client.post(TEMPLATES, body, { headers })));
       const statuses = new Set(responses.map((r) => r.status));
-      expect([...statuses].every((st) => st === 202 || st === 409), [...statuses].join()).to.equal(true);
+      expect(
+        [...statuses].every((st) => st === 202 || st === 409),
+        [...statuses].join(),
+      ).to.equal(true);
       for (const r of responses.filter((r) => r.status === 409)) {
         expect(r.body.error.code).to.equal('idempotency_key_in_progress');
         expect(r.headers.get('retry-after')).to.equal('1');
@@ -125,7 +128,14 @@ describe('messaging', () => {
       const customer = randomE164();
       const id = `wamid.dup.${Date.now()}`;
       const inbound = (receivedAt: Date, platformMessageId: string) =>
-        recordInboundMessage(harness.db, { businessNumber: s.tenant.from, customerNumber: customer, platformMessageId, type: 'text', content: {}, receivedAt });
+        recordInboundMessage(harness.db, {
+          businessNumber: s.tenant.from,
+          customerNumber: customer,
+          platformMessageId,
+          type: 'text',
+          content: {},
+          receivedAt,
+        });
       const first = await inbound(new Date(Date.now() - HOUR), id);
       const again = await inbound(new Date(Date.now() - HOUR), id);
       const older = await inbound(new Date(Date.now() - 30 * HOUR), `${id}.old`);
@@ -141,7 +151,8 @@ describe('messaging', () => {
       const b = await sandbox();
       const c = await sandbox();
       for (const s of [a, b, c]) expect((await s.client.post(TEMPLATES, s.template(randomE164()))).status).to.equal(202);
-      const conversations = async (s: Sandbox) => Number((await harness.db('conversations').where({ organization_id: s.tenant.organization.id }).count({ n: '*' }))[0]!.n);
+      const conversations = async (s: Sandbox) =>
+        Number((await harness.db('conversations').where({ organization_id: s.tenant.organization.id }).count({ n: '*' }))[0]!.n);
       expect((await counts(harness.db, a.tenant.organization.id)).messages).to.equal(1);
 
       await harness.db('organizations').where({ id: a.tenant.organization.id }).delete();
@@ -162,8 +173,20 @@ describe('messaging: text the database cannot hold', () => {
     const tenant = await newTenant(harness.db);
     const client = harness.server.anonymous.withKey((await tenant.key()).plaintext);
     const customer = randomE164();
-    await recordInboundMessage(harness.db, { businessNumber: tenant.from, customerNumber: customer, platformMessageId: null, type: 'text', content: {}, receivedAt: new Date() });
-    const res = await client.post('/v1/whatsapp/messages', { agent_id: tenant.agent.id, from: tenant.from, to: customer, text: { body: 'a\u0000b\ud800c\udc00d\ud83d\ude00' } });
+    await recordInboundMessage(harness.db, {
+      businessNumber: tenant.from,
+      customerNumber: customer,
+      platformMessageId: null,
+      type: 'text',
+      content: {},
+      receivedAt: new Date(),
+    });
+    const res = await client.post('/v1/whatsapp/messages', {
+      agent_id: tenant.agent.id,
+      from: tenant.from,
+      to: customer,
+      text: { body: 'a\u0000b\ud800c\udc00d\ud83d\ude00' },
+    });
     expect(res.status, res.text).to.equal(202);
     const row = await harness.db('messages').where({ id: res.body.id }).first('content');
     expect(row.content).to.deep.equal({ text: { body: 'a\ufffdb\ufffdc\ufffdd\ud83d\ude00' } });

@@ -31,12 +31,23 @@ export async function sandbox(options: { environment?: 'live' | 'test'; quota?: 
     client: harness.server.anonymous.withKey(key.plaintext),
     connectionId: connection.id,
     keyId: key.record.id,
-    text: (to, overrides = {}) => ({ agent_id: tenant.agent.id, from: tenant.from, to, text: { body: 'Your order shipped.' }, ...overrides }),
+    text: (to, overrides = {}) => ({
+      agent_id: tenant.agent.id,
+      from: tenant.from,
+      to,
+      text: { body: 'Your order shipped.' },
+      ...overrides,
+    }),
     template: (to, template = {}) => ({
       agent_id: tenant.agent.id,
       from: tenant.from,
       to,
-      template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' }, ...template },
+      template: {
+        name: 'order_shipped',
+        language: 'en',
+        parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' },
+        ...template,
+      },
     }),
   };
 }

@@ -110,7 +110,11 @@ describe('messaging', () => {
     let s: Sandbox;
     before(async () => {
       s = await sandbox();
-      await upsertTemplate(harness.db, s.connectionId, templateFromMeta({ ...EXAMPLE_TEMPLATES[0], name: 'paused_offer', status: 'PAUSED' }));
+      await upsertTemplate(
+        harness.db,
+        s.connectionId,
+        templateFromMeta({ ...EXAMPLE_TEMPLATES[0], name: 'paused_offer', status: 'PAUSED' }),
+      );
       await upsertTemplate(
         harness.db,
         s.connectionId,
@@ -121,7 +125,13 @@ describe('messaging', () => {
           components: [
             { type: 'HEADER', format: 'TEXT', text: 'Welcome {{1}}' },
             { type: 'BODY', text: 'Hello {{1}}, your code is {{2}}.' },
-            { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', example: 'ABC' }, { type: 'PHONE_NUMBER', phone_number: '+15550001111' }] },
+            {
+              type: 'BUTTONS',
+              buttons: [
+                { type: 'COPY_CODE', example: 'ABC' },
+                { type: 'PHONE_NUMBER', phone_number: '+15550001111' },
+              ],
+            },
           ],
         }),
       );
@@ -136,7 +146,10 @@ describe('messaging', () => {
         language: 'ar',
         parameters: { '1': 'Sara', '2': 'tomorrow' },
         header_media_url: 'https://cdn.example/map.jpg',
-        buttons: [{ type: 'url', index: 0, value: 'a/1' }, { type: 'quick_reply', index: 1, value: 'cancel' }],
+        buttons: [
+          { type: 'url', index: 0, value: 'a/1' },
+          { type: 'quick_reply', index: 1, value: 'cancel' },
+        ],
       });
       expect(positional.status, positional.text).to.equal(202);
       const header = await send({
@@ -153,24 +166,60 @@ describe('messaging', () => {
       ['an unknown name', { name: 'order_cancelled' }, 'template_not_found', 'template.name'],
       ['a known name in another language', { language: 'fr' }, 'template_not_found', 'template.name'],
       ['a template that is not approved', { name: 'paused_offer' }, 'template_not_approved', 'template.name'],
-      ['a missing named parameter', { parameters: { customer_name: 'Sara' } }, 'invalid_template_parameters', 'template.parameters.tracking_url'],
-      ['an extra named parameter', { parameters: { customer_name: 'S', tracking_url: 'u', coupon: 'x' } }, 'invalid_template_parameters', 'template.parameters.coupon'],
-      ['positional keys for a named template', { parameters: { '1': 'S', '2': 'u' } }, 'invalid_template_parameters', 'template.parameters.customer_name'],
+      [
+        'a missing named parameter',
+        { parameters: { customer_name: 'Sara' } },
+        'invalid_template_parameters',
+        'template.parameters.tracking_url',
+      ],
+      [
+        'an extra named parameter',
+        { parameters: { customer_name: 'S', tracking_url: 'u', coupon: 'x' } },
+        'invalid_template_parameters',
+        'template.parameters.coupon',
+      ],
+      [
+        'positional keys for a named template',
+        { parameters: { '1': 'S', '2': 'u' } },
+        'invalid_template_parameters',
+        'template.parameters.customer_name',
+      ],
       ['no parameters at all', { parameters: undefined }, 'invalid_template_parameters', 'template.parameters.customer_name'],
       [
         'a missing positional parameter',
-        { name: 'appointment_reminder', language: 'ar', parameters: { '1': 'S' }, header_media_url: 'https://x.example/a.jpg', buttons: [{ type: 'url', index: 0, value: 'a' }] },
+        {
+          name: 'appointment_reminder',
+          language: 'ar',
+          parameters: { '1': 'S' },
+          header_media_url: 'https://x.example/a.jpg',
+          buttons: [{ type: 'url', index: 0, value: 'a' }],
+        },
         'invalid_template_parameters',
         'template.parameters.2',
       ],
       [
         'a media header without header_media_url',
-        { name: 'appointment_reminder', language: 'ar', parameters: { '1': 'S', '2': 'x' }, buttons: [{ type: 'url', index: 0, value: 'a' }] },
+        {
+          name: 'appointment_reminder',
+          language: 'ar',
+          parameters: { '1': 'S', '2': 'x' },
+          buttons: [{ type: 'url', index: 0, value: 'a' }],
+        },
         'invalid_template_parameters',
         'template.header_media_url',
       ],
-      ['header_media_url on a template without a media header', { header_media_url: 'https://x.example/a.jpg' }, 'invalid_template_parameters', 'template.header_media_url'],
-      ['header_parameters on a template without a text header', { header_parameters: { '1': 'x' } }, 'invalid_template_parameters', 'template.header_parameters'],
+      [
+        'header_media_url on a template without a media header',
+        { header_media_url: 'https://x.example/a.jpg' },
+        'invalid_template_parameters',
+        'template.header_media_url',
+      ],
+      [
+        'header_parameters on a template without a text header',
+        { header_parameters: { '1': 'x' } },
+        'invalid_template_parameters',
+        'template.header_parameters',
+      ],
       [
         'a missing header parameter',
         { name: 'welcome_header', language: 'en_US', parameters: { '1': 'S', '2': 'c' } },
@@ -185,13 +234,25 @@ describe('messaging', () => {
       ],
       [
         'a button of the wrong type',
-        { name: 'appointment_reminder', language: 'ar', parameters: { '1': 'S', '2': 'x' }, header_media_url: 'https://x.example/a.jpg', buttons: [{ type: 'quick_reply', index: 0, value: 'a' }] },
+        {
+          name: 'appointment_reminder',
+          language: 'ar',
+          parameters: { '1': 'S', '2': 'x' },
+          header_media_url: 'https://x.example/a.jpg',
+          buttons: [{ type: 'quick_reply', index: 0, value: 'a' }],
+        },
         'invalid_template_parameters',
         'template.buttons[0].type',
       ],
       [
         'a value for a static button',
-        { name: 'welcome_header', language: 'en_US', parameters: { '1': 'S', '2': 'c' }, header_parameters: { '1': 'S' }, buttons: [{ type: 'copy_code', index: 1, value: 'x' }] },
+        {
+          name: 'welcome_header',
+          language: 'en_US',
+          parameters: { '1': 'S', '2': 'c' },
+          header_parameters: { '1': 'S' },
+          buttons: [{ type: 'copy_code', index: 1, value: 'x' }],
+        },
         'invalid_template_parameters',
         'template.buttons[0].index',
       ],
@@ -205,12 +266,18 @@ describe('messaging', () => {
       await upsertTemplate(
         harness.db,
         s.connectionId,
-        templateFromMeta({ ...changing, components: [{ type: 'BODY', text: 'Hi {{customer_name}}, track {{tracking_url}} by {{date}}.' }] }),
+        templateFromMeta({
+          ...changing,
+          components: [{ type: 'BODY', text: 'Hi {{customer_name}}, track {{tracking_url}} by {{date}}.' }],
+        }),
       );
       const before = await counts(harness.db, s.tenant.organization.id);
       expectError(await send({ name: 'changing_offer' }), 422, 'invalid_template_parameters', 'template.parameters.date');
       expect(await counts(harness.db, s.tenant.organization.id)).to.deep.equal(before);
-      const fitting = await send({ name: 'changing_offer', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1', date: 'Monday' } });
+      const fitting = await send({
+        name: 'changing_offer',
+        parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1', date: 'Monday' },
+      });
       expect(fitting.status).to.equal(202);
       await upsertTemplate(harness.db, s.connectionId, templateFromMeta({ ...changing, status: 'PAUSED' }));
       expectError(await send({ name: 'changing_offer' }), 422, 'template_not_approved', 'template.name');
@@ -251,7 +318,9 @@ describe('messaging', () => {
       this.timeout(60_000);
       // Sends are counted without serialization while more messages are left than PostgreSQL's
       // max_connections, and one by one after that: a quota just above it crosses both paths.
-      const maxConnections = Number((await harness.db.raw<{ rows: Array<{ n: string }> }>(`SELECT current_setting('max_connections') AS n`)).rows[0]!.n);
+      const maxConnections = Number(
+        (await harness.db.raw<{ rows: Array<{ n: string }> }>(`SELECT current_setting('max_connections') AS n`)).rows[0]!.n,
+      );
       const quota = maxConnections + 40;
       const s = await sandbox({ environment: 'live', quota });
       const attempts = quota + 30;

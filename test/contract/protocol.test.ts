@@ -67,7 +67,12 @@ describe('protocol details', () => {
       const res = await client.post(TEMPLATES, tenant.template({ agent_id: tenant.tenant.agent.id.toUpperCase() }));
       expect(res.status, res.text).to.equal(202);
       const other = await tenant.tenant.addAgent();
-      expectError(await client.post(TEMPLATES, tenant.template({ agent_id: other.id.toUpperCase() })), 403, 'agent_not_authorized', 'agent_id');
+      expectError(
+        await client.post(TEMPLATES, tenant.template({ agent_id: other.id.toUpperCase() })),
+        403,
+        'agent_not_authorized',
+        'agent_id',
+      );
     });
 
     it('treats a retry that differs only in the case of agent_id as the same request (replayed)', async () => {
@@ -84,7 +89,12 @@ describe('protocol details', () => {
 
     it('still refuses an agent_id that is not a UUID', async () => {
       const s = await sandbox();
-      expectError(await s.client.post(TEMPLATES, s.template({ agent_id: 'G2345678-1234-1234-1234-123456789012' })), 422, 'invalid_agent_id', 'agent_id');
+      expectError(
+        await s.client.post(TEMPLATES, s.template({ agent_id: 'G2345678-1234-1234-1234-123456789012' })),
+        422,
+        'invalid_agent_id',
+        'agent_id',
+      );
     });
 
     it('finds a message by its id in upper case', async () => {
@@ -157,7 +167,11 @@ describe('protocol details', () => {
         'invalid_idempotency_key',
         'Idempotency-Key',
       );
-      expectError(await s.client.post(TEMPLATES, s.template(), { headers: { 'Idempotency-Key': 'a'.repeat(256) } }), 422, 'invalid_idempotency_key');
+      expectError(
+        await s.client.post(TEMPLATES, s.template(), { headers: { 'Idempotency-Key': 'a'.repeat(256) } }),
+        422,
+        'invalid_idempotency_key',
+      );
     });
 
     it('counts a value that is not UTF-8 byte by byte', async () => {
@@ -198,7 +212,10 @@ describe('protocol details', () => {
   describe('422 recipient_is_sender', () => {
     it('refuses a template or a text to the sending number itself, before anything is stored', async () => {
       const s = await sandbox();
-      const before = await harness.db('messages').where({ organization_id: s.tenant.organization.id }).count<{ count: string }[]>('* as count');
+      const before = await harness
+        .db('messages')
+        .where({ organization_id: s.tenant.organization.id })
+        .count<{ count: string }[]>('* as count');
       expectError(await s.client.post(TEMPLATES, s.template({ to: s.tenant.from })), 422, 'recipient_is_sender', 'to');
       expectError(
         await s.client.post(MESSAGES, { agent_id: s.tenant.agent.id, from: s.tenant.from, to: s.tenant.from, text: { body: 'hi' } }),
@@ -206,13 +223,20 @@ describe('protocol details', () => {
         'recipient_is_sender',
         'to',
       );
-      const after = await harness.db('messages').where({ organization_id: s.tenant.organization.id }).count<{ count: string }[]>('* as count');
+      const after = await harness
+        .db('messages')
+        .where({ organization_id: s.tenant.organization.id })
+        .count<{ count: string }[]>('* as count');
       expect(after[0]!.count).to.equal(before[0]!.count);
     });
 
     it('comes after the fields’ own checks and before the agent restriction', async () => {
       const s = await sandbox();
-      expectError(await s.client.post(TEMPLATES, s.template({ to: s.tenant.from, template: { name: 'Bad Name', language: 'en' } })), 422, 'invalid_template_name');
+      expectError(
+        await s.client.post(TEMPLATES, s.template({ to: s.tenant.from, template: { name: 'Bad Name', language: 'en' } })),
+        422,
+        'invalid_template_name',
+      );
       const other = await s.tenant.addAgent();
       const key = await s.tenant.key({ environment: 'test', agentIds: [other.id] });
       const restricted = harness.server.anonymous.withKey(key.plaintext);

@@ -24,7 +24,12 @@ function expectStatus(res: ContractResponse, status: number, code?: string): voi
 describe('simulateWhatsAppInboundMessage (sandbox)', () => {
   let tenant: Tenant;
   let client: ContractClient;
-  const body = (overrides: Record<string, unknown> = {}) => ({ agent_id: tenant.agent.id, from: tenant.from, to: randomE164(), ...overrides });
+  const body = (overrides: Record<string, unknown> = {}) => ({
+    agent_id: tenant.agent.id,
+    from: tenant.from,
+    to: randomE164(),
+    ...overrides,
+  });
 
   before(async () => {
     tenant = await newTenant(harness.db);
@@ -62,8 +67,16 @@ describe('simulateWhatsAppInboundMessage (sandbox)', () => {
     const json = { 'Content-Type': 'application/json' };
     expectStatus(await client.request('POST', INBOUND, { body: '{"agent_id":', headers: json }), 400, 'invalid_json');
     expectStatus(await harness.server.anonymous.post(INBOUND, body()), 401, 'invalid_api_key');
-    expectStatus(await client.request('POST', INBOUND, { body: JSON.stringify({ ...body(), padding: 'x'.repeat(70_000) }), headers: json }), 413, 'request_body_too_large');
-    expectStatus(await client.request('POST', INBOUND, { body: 'hello', headers: { 'Content-Type': 'text/plain' } }), 415, 'unsupported_media_type');
+    expectStatus(
+      await client.request('POST', INBOUND, { body: JSON.stringify({ ...body(), padding: 'x'.repeat(70_000) }), headers: json }),
+      413,
+      'request_body_too_large',
+    );
+    expectStatus(
+      await client.request('POST', INBOUND, { body: 'hello', headers: { 'Content-Type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('403 test_key_required for a live key, and nothing is recorded', async () => {
@@ -81,7 +94,11 @@ describe('simulateWhatsAppInboundMessage (sandbox)', () => {
     expectStatus(await restricted.post(INBOUND, body()), 403, 'agent_not_authorized');
     const free = await newTenant(harness.db, { plan: 'free' });
     const freeClient = harness.server.anonymous.withKey((await free.key()).plaintext);
-    expectStatus(await freeClient.post(INBOUND, { agent_id: free.agent.id, from: free.from, to: randomE164() }), 403, 'plan_upgrade_required');
+    expectStatus(
+      await freeClient.post(INBOUND, { agent_id: free.agent.id, from: free.from, to: randomE164() }),
+      403,
+      'plan_upgrade_required',
+    );
   });
 
   it('422: field validation, an unknown agent, a number of another agent, a number connected to WhatsApp', async () => {
@@ -100,7 +117,11 @@ describe('simulateWhatsAppInboundMessage (sandbox)', () => {
 
     const real = randomE164();
     const secrets = new SecretBox(randomBytes(32));
-    await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: real, phoneNumberId: String(Date.now()), accessToken: 'EAAG-test' }, secrets);
+    await createConnection(
+      harness.db,
+      { agentId: tenant.agent.id, phoneNumber: real, phoneNumberId: String(Date.now()), accessToken: 'EAAG-test' },
+      secrets,
+    );
     const to = randomE164();
     const refused = await client.post(INBOUND, body({ from: real, to }));
     expectStatus(refused, 422, 'sandbox_number_required');

@@ -50,13 +50,21 @@ describe('service endpoints', () => {
   });
 
   describe('GET /readyz with the delivery worker of the process (checks.worker)', () => {
-    const probe = (state: 'running' | 'starting' | 'restarting' | 'stopped', downForMs: number) => ({ state: () => state, downForMs: () => downForMs, graceMs: 30_000 });
+    const probe = (state: 'running' | 'starting' | 'restarting' | 'stopped', downForMs: number) => ({
+      state: () => state,
+      downForMs: () => downForMs,
+      graceMs: 30_000,
+    });
     const cases = [
       { worker: probe('running', 0), status: 200, body: { status: 'ready', checks: { database: 'ok', worker: 'running' } } },
       // Restarting within READINESS_WORKER_GRACE_MS: still ready (sends are accepted and wait in the queue).
       { worker: probe('restarting', 29_000), status: 200, body: { status: 'ready', checks: { database: 'ok', worker: 'restarting' } } },
       // Down for longer than the grace period: not ready.
-      { worker: probe('restarting', 31_000), status: 503, body: { status: 'unavailable', checks: { database: 'ok', worker: 'restarting' } } },
+      {
+        worker: probe('restarting', 31_000),
+        status: 503,
+        body: { status: 'unavailable', checks: { database: 'ok', worker: 'restarting' } },
+      },
       { worker: probe('stopped', 0), status: 503, body: { status: 'unavailable', checks: { database: 'ok', worker: 'stopped' } } },
     ];
     for (const c of cases) {
@@ -104,7 +112,12 @@ describe('service endpoints', () => {
     it('answers with a Content-Security-Policy that allows only this server (and the inline init script, by hash)', async () => {
       const res = await harness.api.get('/docs');
       const csp = res.headers.get('content-security-policy') ?? '';
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name!, values]),
+      );
       expect(directives.get('default-src')).to.deep.equal(["'none'"]);
       expect(directives.get('script-src')?.[0]).to.equal("'self'");
       expect(directives.get('script-src')?.[1]).to.match(/^'sha256-[A-Za-z0-9+/]+=*'$/);
@@ -153,7 +166,8 @@ describe('service endpoints', () => {
 describe('Prometheus metrics (/metrics, for operators)', () => {
   it('counts requests by operation and status, and accepted sends by type and environment', async () => {
     const read = async () => (await harness.server.anonymous.get('/metrics')).text;
-    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"+]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const value = (text: string, series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"+]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     const before = await read();
     const sent = await harness.api.post('/v1/whatsapp/templates', requestExample('sendWhatsAppTemplate', 'named'));
     expect(sent.status).to.equal(202);

@@ -30,7 +30,14 @@ async function setup(quota = 1000): Promise<Setup> {
     tenant,
     text: async () => {
       const to = randomE164();
-      await recordInboundMessage(harness.db, { businessNumber: tenant.from, customerNumber: to, platformMessageId: null, type: 'text', content: {}, receivedAt: new Date() });
+      await recordInboundMessage(harness.db, {
+        businessNumber: tenant.from,
+        customerNumber: to,
+        platformMessageId: null,
+        type: 'text',
+        content: {},
+        receivedAt: new Date(),
+      });
       return { agent_id: tenant.agent.id, from: tenant.from, to, text: { body: 'hello' } };
     },
     template: () => ({
@@ -39,7 +46,8 @@ async function setup(quota = 1000): Promise<Setup> {
       to: randomE164(),
       template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'S', tracking_url: 'u' } },
     }),
-    client: async (options = {}) => harness.server.anonymous.withKey((await tenant.key({ rateLimitPerMinute: 1000, ...options })).plaintext),
+    client: async (options = {}) =>
+      harness.server.anonymous.withKey((await tenant.key({ rateLimitPerMinute: 1000, ...options })).plaintext),
   };
 }
 

@@ -32,14 +32,26 @@ describe('webhook endpoints and events (contract)', () => {
   before(async () => {
     tenant = await newTenant(harness.db);
     testClient = harness.server.anonymous.withKey((await tenant.key({ scopes: [...SCOPES], rateLimitPerMinute: 1000 })).plaintext);
-    liveClient = harness.server.anonymous.withKey((await tenant.key({ environment: 'live', scopes: ['*'], rateLimitPerMinute: 1000 })).plaintext);
+    liveClient = harness.server.anonymous.withKey(
+      (await tenant.key({ environment: 'live', scopes: ['*'], rateLimitPerMinute: 1000 })).plaintext,
+    );
   });
 
   it('201 create shows the secret once; 200 get, list, update, rotate; 200 delete; then 404', async () => {
-    const created = await testClient.post(ENDPOINTS, { url: 'http://127.0.0.1:9/hook', enabled_events: ['message.delivered', 'message.sent', 'message.sent'], description: 'CRM' });
+    const created = await testClient.post(ENDPOINTS, {
+      url: 'http://127.0.0.1:9/hook',
+      enabled_events: ['message.delivered', 'message.sent', 'message.sent'],
+      description: 'CRM',
+    });
     expectStatus(created, 201);
     expect(created.body.secret).to.match(/^whsec_[A-Za-z0-9+/]{32}$/);
-    expect(created.body).to.include({ object: 'webhook_endpoint', livemode: false, disabled: false, description: 'CRM', consecutive_failures: 0 });
+    expect(created.body).to.include({
+      object: 'webhook_endpoint',
+      livemode: false,
+      disabled: false,
+      description: 'CRM',
+      consecutive_failures: 0,
+    });
     expect(created.body.enabled_events).to.deep.equal(['message.delivered', 'message.sent']);
     const path = `${ENDPOINTS}/${created.body.id}`;
     const got = await testClient.get(path);
@@ -54,7 +66,9 @@ describe('webhook endpoints and events (contract)', () => {
 
     const rotated = await testClient.post(`${path}/rotate_secret`, undefined);
     expectStatus(rotated, 200);
-    expect(rotated.body.secret).to.match(/^whsec_/).and.not.equal(created.body.secret);
+    expect(rotated.body.secret)
+      .to.match(/^whsec_/)
+      .and.not.equal(created.body.secret);
     expect(Date.parse(rotated.body.previous_secret_expires_at) - Date.now()).to.be.within(23.9 * 3600e3, 24 * 3600e3 + 1000);
 
     const list = await testClient.get(`${ENDPOINTS}?limit=100`);
@@ -96,17 +110,47 @@ describe('webhook endpoints and events (contract)', () => {
     expectStatus(await testClient.post(`${MISSING_ENDPOINT}/rotate_secret`, undefined), 404, 'webhook_endpoint_not_found');
     expectStatus(await testClient.get(`${ENDPOINTS}/not-a-uuid`), 404, 'webhook_endpoint_not_found');
     expectStatus(await testClient.get(MISSING_EVENT), 404, 'event_not_found');
-    expectStatus(await testClient.post(`${MISSING_EVENT}/redeliver`, { endpoint_id: '00000000-0000-4000-8000-000000000000' }), 404, 'event_not_found');
+    expectStatus(
+      await testClient.post(`${MISSING_EVENT}/redeliver`, { endpoint_id: '00000000-0000-4000-8000-000000000000' }),
+      404,
+      'event_not_found',
+    );
 
     expectStatus(await testClient.post(ENDPOINTS, { enabled_events: ['*'] }), 422, 'missing_required_field');
-    expectStatus(await testClient.post(ENDPOINTS, { url: 'http://localhost/x', enabled_events: ['message.opened'] }), 422, 'invalid_field_value');
+    expectStatus(
+      await testClient.post(ENDPOINTS, { url: 'http://localhost/x', enabled_events: ['message.opened'] }),
+      422,
+      'invalid_field_value',
+    );
     expectStatus(await testClient.post(ENDPOINTS, { url: 'ftp://example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
-    expectStatus(await testClient.post(ENDPOINTS, { url: 'https://user:pw@example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
+    expectStatus(
+      await testClient.post(ENDPOINTS, { url: 'https://user:pw@example.com/x', enabled_events: ['*'] }),
+      422,
+      'webhook_url_invalid',
+    );
     expectStatus(await liveClient.post(ENDPOINTS, { url: 'http://example.com/x', enabled_events: ['*'] }), 422, 'webhook_url_invalid');
     // Test mode allows loopback (a local receiver), not the rest of a private network.
-    expectStatus(await testClient.post(ENDPOINTS, { url: 'http://169.254.169.254/latest/meta-data', enabled_events: ['*'] }), 422, 'webhook_url_forbidden');
-    expectStatus(await testClient.post(ENDPOINTS, { url: 'http://10.0.0.8:8080/hook', enabled_events: ['*'] }), 422, 'webhook_url_forbidden');
-    for (const url of ['https://127.0.0.1/x', 'https://10.1.2.3/x', 'https://192.168.0.10/x', 'https://169.254.169.254/latest', 'https://[::1]/x', 'https://[fd00::1]/x', 'https://100.64.0.1/x', 'https://localhost/x', 'https://[::ffff:127.0.0.1]/x']) {
+    expectStatus(
+      await testClient.post(ENDPOINTS, { url: 'http://169.254.169.254/latest/meta-data', enabled_events: ['*'] }),
+      422,
+      'webhook_url_forbidden',
+    );
+    expectStatus(
+      await testClient.post(ENDPOINTS, { url: 'http://10.0.0.8:8080/hook', enabled_events: ['*'] }),
+      422,
+      'webhook_url_forbidden',
+    );
+    for (const url of [
+      'https://127.0.0.1/x',
+      'https://10.1.2.3/x',
+      'https://192.168.0.10/x',
+      'https://169.254.169.254/latest',
+      'https://[::1]/x',
+      'https://[fd00::1]/x',
+      'https://100.64.0.1/x',
+      'https://localhost/x',
+      'https://[::ffff:127.0.0.1]/x',
+    ]) {
       const res = await liveClient.post(ENDPOINTS, { url, enabled_events: ['*'] });
       expectStatus(res, 422, 'webhook_url_forbidden');
       expect(res.body.error.param).to.equal('url');
@@ -132,16 +176,31 @@ describe('webhook endpoints and events (contract)', () => {
 
   it('events: 200 list (filters) and get with attempts; 202 redeliver; 422 unknown endpoint', async () => {
     const t = await newTenant(harness.db);
-    const c = harness.server.anonymous.withKey((await t.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 1000 })).plaintext);
+    const c = harness.server.anonymous.withKey(
+      (await t.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 1000 })).plaintext,
+    );
     const endpoint = (await c.post(ENDPOINTS, { url: 'http://127.0.0.1:9/unreachable', enabled_events: ['message.received'] })).body;
-    const inbound = await c.post('/v1/whatsapp/sandbox/inbound', { agent_id: t.agent.id, from: t.from, to: randomE164(), text: { body: 'Where is my order?' } });
+    const inbound = await c.post('/v1/whatsapp/sandbox/inbound', {
+      agent_id: t.agent.id,
+      from: t.from,
+      to: randomE164(),
+      text: { body: 'Where is my order?' },
+    });
     expectStatus(inbound, 200);
-    const list = await c.get(`${EVENTS}?type=message.received&created_gte=${new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z')}`);
+    const list = await c.get(
+      `${EVENTS}?type=message.received&created_gte=${new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    );
     expectStatus(list, 200);
     expect(list.body.data).to.have.length(1);
     const event = list.body.data[0];
     expect(event).to.include({ object: 'event', type: 'message.received', livemode: false });
-    expect(event.data.object).to.include({ direction: 'inbound', conversation_id: inbound.body.conversation_id, from: inbound.body.to, to: t.from, type: 'text' });
+    expect(event.data.object).to.include({
+      direction: 'inbound',
+      conversation_id: inbound.body.conversation_id,
+      from: inbound.body.to,
+      to: t.from,
+      type: 'text',
+    });
     expect(event.data.object.text).to.deep.equal({ body: 'Where is my order?' });
     expectStatus(await c.get(`${EVENTS}?created_lt=2000-01-01T00:00:00Z`), 200);
     expect((await c.get(`${EVENTS}?created_lt=2000-01-01T00:00:00Z`)).body.data).to.have.length(0);
@@ -152,7 +211,11 @@ describe('webhook endpoints and events (contract)', () => {
     const redelivered = await c.post(`${EVENTS}/${event.id}/redeliver`, { endpoint_id: endpoint.id });
     expectStatus(redelivered, 202);
     expect(redelivered.body).to.deep.equal({ object: 'event_redelivery', event_id: event.id, endpoint_id: endpoint.id, status: 'queued' });
-    expectStatus(await c.post(`${EVENTS}/${event.id}/redeliver`, { endpoint_id: '00000000-0000-4000-8000-000000000000' }), 422, 'webhook_endpoint_unknown');
+    expectStatus(
+      await c.post(`${EVENTS}/${event.id}/redeliver`, { endpoint_id: '00000000-0000-4000-8000-000000000000' }),
+      422,
+      'webhook_endpoint_unknown',
+    );
     expectStatus(await c.post(`${EVENTS}/${event.id}/redeliver`, {}), 422, 'missing_required_field');
     // Another tenant sees neither the event nor the endpoint.
     expectStatus(await testClient.get(`${EVENTS}/${event.id}`), 404, 'event_not_found');
@@ -172,7 +235,11 @@ describe('webhook endpoints and events (contract)', () => {
       getEvent: (c) => c.get(MISSING_EVENT),
       redeliverEvent: (c) => c.post(`${MISSING_EVENT}/redeliver`, { endpoint_id: id }),
     };
-    const withBody = { createWebhookEndpoint: ENDPOINTS, updateWebhookEndpoint: `${ENDPOINTS}/${id}`, redeliverEvent: `${MISSING_EVENT}/redeliver` } as const;
+    const withBody = {
+      createWebhookEndpoint: ENDPOINTS,
+      updateWebhookEndpoint: `${ENDPOINTS}/${id}`,
+      redeliverEvent: `${MISSING_EVENT}/redeliver`,
+    } as const;
     let key: string;
     before(async () => {
       key = (await tenant.key({ scopes: [...SCOPES], rateLimitPerMinute: 1000 })).plaintext;
@@ -195,9 +262,24 @@ describe('webhook endpoints and events (contract)', () => {
       const c = harness.server.anonymous.withKey(key);
       for (const [name, path] of Object.entries(withBody)) {
         const method = name === 'updateWebhookEndpoint' ? 'PATCH' : 'POST';
-        expectStatus(await c.request(method, path, { body: '{"url":', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_json');
-        expectStatus(await c.request(method, path, { body: JSON.stringify({ padding: 'x'.repeat(70_000) }), headers: { 'Content-Type': 'application/json' } }), 413, 'request_body_too_large');
-        expectStatus(await c.request(method, path, { body: 'url=x', headers: { 'Content-Type': 'text/plain' } }), 415, 'unsupported_media_type');
+        expectStatus(
+          await c.request(method, path, { body: '{"url":', headers: { 'Content-Type': 'application/json' } }),
+          400,
+          'invalid_json',
+        );
+        expectStatus(
+          await c.request(method, path, {
+            body: JSON.stringify({ padding: 'x'.repeat(70_000) }),
+            headers: { 'Content-Type': 'application/json' },
+          }),
+          413,
+          'request_body_too_large',
+        );
+        expectStatus(
+          await c.request(method, path, { body: 'url=x', headers: { 'Content-Type': 'text/plain' } }),
+          415,
+          'unsupported_media_type',
+        );
       }
     });
 

@@ -65,14 +65,18 @@ describe('the /v1 WhatsApp operations: request validation', () => {
 
     it('accepts the optional template fields at their limits (then looks the template up)', async () => {
       const buttons = Array.from({ length: 10 }, (_, i) => ({ type: 'quick_reply', index: i, value: `v${i}` }));
-      const res = await harness.api.post(TEMPLATES, template({ buttons, header_parameters: { '1': 'x' }, name: 'a'.repeat(512), language: 'pt_BR' }));
+      const res = await harness.api.post(
+        TEMPLATES,
+        template({ buttons, header_parameters: { '1': 'x' }, name: 'a'.repeat(512), language: 'pt_BR' }),
+      );
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal('template_not_found');
     });
   });
 
   describe('validate sendWhatsAppMessage bodies first (422)', () => {
-    it('missing top-level field → missing_required_field', () => expect422(MESSAGES, without(message(), 'text'), 'missing_required_field', 'text'));
+    it('missing top-level field → missing_required_field', () =>
+      expect422(MESSAGES, without(message(), 'text'), 'missing_required_field', 'text'));
     it('missing nested field → missing_required_field with a dotted param', () =>
       expect422(MESSAGES, message({ text: {} }), 'missing_required_field', 'text.body'));
     it('unknown top-level field → unknown_field', () => expect422(MESSAGES, message({ priority: 'high' }), 'unknown_field', 'priority'));
@@ -82,12 +86,14 @@ describe('the /v1 WhatsApp operations: request validation', () => {
       const res = await expect422(MESSAGES, message({ text: 'hello' }), 'invalid_field_value', 'text');
       expect(res.body.error.message).to.equal("The field 'text' must be an object.");
     });
-    it('agent_id not a UUID → invalid_agent_id', () => expect422(MESSAGES, message({ agent_id: 'agent-7' }), 'invalid_agent_id', 'agent_id'));
+    it('agent_id not a UUID → invalid_agent_id', () =>
+      expect422(MESSAGES, message({ agent_id: 'agent-7' }), 'invalid_agent_id', 'agent_id'));
     it('agent_id in upper case is a UUID: past field validation (an agent that does not exist → agent_not_found)', () =>
       expect422(MESSAGES, message({ agent_id: '12345678-1234-1234-1234-12345678901A' }), 'agent_not_found', 'agent_id'));
     it('agent_id with a letter that is not hexadecimal → invalid_agent_id', () =>
       expect422(MESSAGES, message({ agent_id: '12345678-1234-1234-1234-12345678901G' }), 'invalid_agent_id', 'agent_id'));
-    it('agent_id of the wrong type → invalid_agent_id', () => expect422(MESSAGES, message({ agent_id: 42 }), 'invalid_agent_id', 'agent_id'));
+    it('agent_id of the wrong type → invalid_agent_id', () =>
+      expect422(MESSAGES, message({ agent_id: 42 }), 'invalid_agent_id', 'agent_id'));
     it('to not E.164 → invalid_phone_number', () => expect422(MESSAGES, message({ to: '0015551234567' }), 'invalid_phone_number', 'to'));
     it('from not E.164 → invalid_from_phone', () => expect422(MESSAGES, message({ from: '+1555' }), 'invalid_from_phone', 'from'));
     it('empty text.body → invalid_text_body', () => expect422(MESSAGES, message({ text: { body: '' } }), 'invalid_text_body', 'text.body'));
@@ -117,7 +123,12 @@ describe('the /v1 WhatsApp operations: request validation', () => {
     it('unknown template field → unknown_field', () =>
       expect422(TEMPLATES, template({ components: [] }), 'unknown_field', 'template.components'));
     it('parameters key outside the pattern → invalid_field_value naming the key', () =>
-      expect422(TEMPLATES, template({ parameters: { 'Customer-Name': 'Sara' } }), 'invalid_field_value', 'template.parameters.Customer-Name'));
+      expect422(
+        TEMPLATES,
+        template({ parameters: { 'Customer-Name': 'Sara' } }),
+        'invalid_field_value',
+        'template.parameters.Customer-Name',
+      ));
     it('positional key 0 is outside the pattern', () =>
       expect422(TEMPLATES, template({ parameters: { '0': 'Sara' } }), 'invalid_field_value', 'template.parameters.0'));
     it('a key that would make the dotted path ambiguous is quoted', () =>
@@ -127,7 +138,12 @@ describe('the /v1 WhatsApp operations: request validation', () => {
     it('an empty parameter value → invalid_field_value', () =>
       expect422(TEMPLATES, template({ header_parameters: { '1': '' } }), 'invalid_field_value', 'template.header_parameters.1'));
     it('a parameter value over 1024 characters → invalid_field_value', () =>
-      expect422(TEMPLATES, template({ parameters: { customer_name: 'x'.repeat(1025) } }), 'invalid_field_value', 'template.parameters.customer_name'));
+      expect422(
+        TEMPLATES,
+        template({ parameters: { customer_name: 'x'.repeat(1025) } }),
+        'invalid_field_value',
+        'template.parameters.customer_name',
+      ));
     it('more than 100 parameters → invalid_field_value on the map', () => {
       const parameters = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, 'x']));
       return expect422(TEMPLATES, template({ parameters }), 'invalid_field_value', 'template.parameters');
@@ -142,11 +158,26 @@ describe('the /v1 WhatsApp operations: request validation', () => {
       expect(res.body.error.message).to.equal("The field 'template.buttons[0].index' must be an integer from 0 to 9.");
     });
     it('button of an unknown type → invalid_field_value', () =>
-      expect422(TEMPLATES, template({ buttons: [{ type: 'url', index: 0, value: 'a' }, { type: 'call', index: 1, value: 'b' }] }), 'invalid_field_value', 'template.buttons[1].type'));
+      expect422(
+        TEMPLATES,
+        template({
+          buttons: [
+            { type: 'url', index: 0, value: 'a' },
+            { type: 'call', index: 1, value: 'b' },
+          ],
+        }),
+        'invalid_field_value',
+        'template.buttons[1].type',
+      ));
     it('button without value → missing_required_field', () =>
       expect422(TEMPLATES, template({ buttons: [{ type: 'url', index: 0 }] }), 'missing_required_field', 'template.buttons[0].value'));
     it('button with an unknown field → unknown_field', () =>
-      expect422(TEMPLATES, template({ buttons: [{ type: 'url', index: 0, value: 'a', label: 'x' }] }), 'unknown_field', 'template.buttons[0].label'));
+      expect422(
+        TEMPLATES,
+        template({ buttons: [{ type: 'url', index: 0, value: 'a', label: 'x' }] }),
+        'unknown_field',
+        'template.buttons[0].label',
+      ));
     it('more than 10 buttons → invalid_field_value on the list', () => {
       const buttons = Array.from({ length: 11 }, (_, i) => ({ type: 'url', index: i % 10, value: 'x' }));
       return expect422(TEMPLATES, template({ buttons }), 'invalid_field_value', 'template.buttons');
@@ -174,7 +205,13 @@ describe('the /v1 WhatsApp operations: request validation', () => {
     it('array items in index order', () =>
       expect422(
         TEMPLATES,
-        template({ buttons: [{ type: 'url', index: 0, value: 'a' }, { type: 'url', index: 99, value: 'b' }, { type: 'bad', index: 2, value: 'c' }] }),
+        template({
+          buttons: [
+            { type: 'url', index: 0, value: 'a' },
+            { type: 'url', index: 99, value: 'b' },
+            { type: 'bad', index: 2, value: 'c' },
+          ],
+        }),
         'invalid_field_value',
         'template.buttons[1].index',
       ));
@@ -182,7 +219,9 @@ describe('the /v1 WhatsApp operations: request validation', () => {
 
   describe('Idempotency-Key header', () => {
     it('over 255 characters → 422 invalid_idempotency_key', async () => {
-      const res = await expect422(MESSAGES, message(), 'invalid_idempotency_key', 'Idempotency-Key', { 'Idempotency-Key': 'k'.repeat(256) });
+      const res = await expect422(MESSAGES, message(), 'invalid_idempotency_key', 'Idempotency-Key', {
+        'Idempotency-Key': 'k'.repeat(256),
+      });
       expect(res.body.error.type).to.equal('idempotency_error');
     });
     it('empty → 422 invalid_idempotency_key', () =>

@@ -41,8 +41,16 @@ describe('fault: a table lock stalls sends', function () {
   });
 
   const scenarios = [
-    { name: 'statement_timeout', env: { DB_STATEMENT_TIMEOUT_MS: '1000', DB_LOCK_TIMEOUT_MS: '0', DB_ACQUIRE_TIMEOUT_MS: '1000' }, timeoutMs: 1_000 },
-    { name: 'lock_timeout', env: { DB_STATEMENT_TIMEOUT_MS: '5000', DB_LOCK_TIMEOUT_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '1000' }, timeoutMs: 1_000 },
+    {
+      name: 'statement_timeout',
+      env: { DB_STATEMENT_TIMEOUT_MS: '1000', DB_LOCK_TIMEOUT_MS: '0', DB_ACQUIRE_TIMEOUT_MS: '1000' },
+      timeoutMs: 1_000,
+    },
+    {
+      name: 'lock_timeout',
+      env: { DB_STATEMENT_TIMEOUT_MS: '5000', DB_LOCK_TIMEOUT_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '1000' },
+      timeoutMs: 1_000,
+    },
   ] as const;
 
   for (const scenario of scenarios) {
@@ -62,7 +70,8 @@ describe('fault: a table lock stalls sends', function () {
 
       it('answers 503 with Retry-After within the timeout, serves /healthz meanwhile, and recovers when the lock goes', async function () {
         this.timeout(90_000);
-        const figure = (name: string, value: number | string) => recordFigure(`lock stall (${scenario.name}, ${scenario.timeoutMs} ms)`, name, value);
+        const figure = (name: string, value: number | string) =>
+          recordFigure(`lock stall (${scenario.name}, ${scenario.timeoutMs} ms)`, name, value);
         const client = new ContractClient(server.baseUrl, undefined, sender.apiKey);
         const keys = Array.from({ length: CONCURRENT_SENDS }, (_, i) => `stall-${scenario.name}-${i}`);
         const bodies = keys.map((_, i) => sender.body(i));
@@ -109,22 +118,37 @@ describe('fault: a table lock stalls sends', function () {
 
         // The server's log during the stall: one line per failed request, no stack, bounded.
         await sleep(100);
-        const stallLog = server.stdout().slice(logOffset).split('\n').filter((l) => l.trim() !== '');
+        const stallLog = server
+          .stdout()
+          .slice(logOffset)
+          .split('\n')
+          .filter((l) => l.trim() !== '');
         const parsed = stallLog.map((l) => JSON.parse(l) as Record<string, unknown>);
         const failedIds = new Set(unavailable.map((r) => r.value.correlationId));
         const perRequest = [...failedIds].map((id) => parsed.filter((l) => l.correlation_id === id).length);
         figure('log lines during the stall', stallLog.length);
         figure('log lines per failed request (max)', Math.max(...perRequest));
-        figure("longest log line (chars)", Math.max(...stallLog.map((l) => l.length)));
+        figure('longest log line (chars)', Math.max(...stallLog.map((l) => l.length)));
         expect(Math.max(...perRequest), 'log lines per failed request').to.be.at.most(2);
-        expect(stallLog.filter((l) => l.includes('"stack"') || /\\n\s+at /.test(l)), 'no stack in the stall log').to.deep.equal([]);
+        expect(
+          stallLog.filter((l) => l.includes('"stack"') || /\\n\s+at /.test(l)),
+          'no stack in the stall log',
+        ).to.deep.equal([]);
         const unattributed = parsed.filter((l) => l.correlation_id === undefined);
         figure('log lines of no request during the stall', unattributed.length);
         expect(unattributed.length, 'lines of no request (the outage, not one per request)').to.be.at.most(3);
         expect(stallLog.filter((l) => l.length > MAX_LOG_LINE_CHARS)).to.deep.equal([]);
-        expect(parsed.filter((l) => l.msg === 'database unavailable'), 'the outage logged once').to.have.length(1);
+        expect(
+          parsed.filter((l) => l.msg === 'database unavailable'),
+          'the outage logged once',
+        ).to.have.length(1);
         const failures = parsed.filter((l) => l.msg === 'request' && l.status === 503).map((l) => l.db_failure);
-        expect(new Set(failures)).to.deep.equal(new Set([scenario.name === 'lock_timeout' ? 'lock_timeout' : 'statement_timeout', ...(failures.includes('pool_timeout') ? ['pool_timeout'] : [])]));
+        expect(new Set(failures)).to.deep.equal(
+          new Set([
+            scenario.name === 'lock_timeout' ? 'lock_timeout' : 'statement_timeout',
+            ...(failures.includes('pool_timeout') ? ['pool_timeout'] : []),
+          ]),
+        );
         figure('lock held (ms)', performance.now() - lockedAt);
 
         // The lock goes: sends are accepted again without any restart.
@@ -139,10 +163,16 @@ describe('fault: a table lock stalls sends', function () {
         expect(first?.status, first?.text).to.equal(202);
 
         // The 503'd sends wrote nothing: retried with the same key, each is accepted (not replayed, not "in progress").
-        const retries = await Promise.all(bodies.map((body, i) => client.post(TEMPLATES_PATH, body, { headers: { 'Idempotency-Key': keys[i]! } })));
+        const retries = await Promise.all(
+          bodies.map((body, i) => client.post(TEMPLATES_PATH, body, { headers: { 'Idempotency-Key': keys[i]! } })),
+        );
         expect(retries.map((r) => r.status)).to.deep.equal(keys.map(() => 202));
         expect(retries.slice(1).map((r) => r.headers.get('idempotent-replayed'))).to.deep.equal(keys.slice(1).map(() => null));
-        const stored = await sender.db('idempotency_keys').where({ api_key_id: sender.apiKeyId }).whereIn('idempotency_key', keys).count<{ n: string }[]>('* as n');
+        const stored = await sender
+          .db('idempotency_keys')
+          .where({ api_key_id: sender.apiKeyId })
+          .whereIn('idempotency_key', keys)
+          .count<{ n: string }[]>('* as n');
         expect(Number(stored[0]!.n), 'one record per key').to.equal(keys.length);
 
         // The end of the outage is logged once the sends have succeeded for a while.

@@ -92,7 +92,13 @@ describe('fault suite: pacing of worker processes that stall (SIGSTOP/SIGCONT)',
   async function backlog(numbers: number, count: number): Promise<Array<{ phoneNumberId: string; ids: string[] }>> {
     const organization = await createOrganization(db, { name: 'Pacing fault', plan: 'professional', monthlyMessageQuota: 1_000_000 });
     const agent = await createAgent(db, { organizationId: organization.id, name: 'Agent' });
-    const apiKey = await createApiKey(db, { organizationId: organization.id, name: 'fault', environment: 'live', scopes: ['whatsapp:send', 'whatsapp:read'], rateLimitPerMinute: 1_000_000 });
+    const apiKey = await createApiKey(db, {
+      organizationId: organization.id,
+      name: 'fault',
+      environment: 'live',
+      scopes: ['whatsapp:send', 'whatsapp:read'],
+      rateLimitPerMinute: 1_000_000,
+    });
     const sender: Sender = { keyId: apiKey.record.id, organizationId: organization.id, environment: 'live', agentIds: null };
     const messaging = new Messaging(db);
     const result: Array<{ phoneNumberId: string; ids: string[] }> = [];
@@ -101,7 +107,11 @@ describe('fault suite: pacing of worker processes that stall (SIGSTOP/SIGCONT)',
       const accessToken = `EAAG${randomBytes(24).toString('hex')}`;
       const from = `+1666${String(1_000_000 + Math.floor(Math.random() * 8_000_000))}`;
       fake.addPhoneNumber({ phoneNumberId, accessToken });
-      const connection = await createConnection(db, { agentId: agent.id, phoneNumber: from, phoneNumberId, accessToken, wabaId: `77${n}`, messagesPerSecond: RATE }, secrets);
+      const connection = await createConnection(
+        db,
+        { agentId: agent.id, phoneNumber: from, phoneNumberId, accessToken, wabaId: `77${n}`, messagesPerSecond: RATE },
+        secrets,
+      );
       await upsertTemplate(db, connection.id, templateFromMeta(EXAMPLE_TEMPLATES[0]));
       result.push({ phoneNumberId, ids: [] });
       for (let i = 0; i < count; i++) {
@@ -110,7 +120,16 @@ describe('fault suite: pacing of worker processes that stall (SIGSTOP/SIGCONT)',
           {
             operationId: 'sendWhatsAppTemplate',
             type: 'template',
-            body: { agent_id: agent.id, from, to: `+1888${String(n * 100_000 + i).padStart(7, '0')}`, template: { name: 'order_shipped', language: 'en', parameters: { customer_name: `C${i}`, tracking_url: 'https://t.example' } } },
+            body: {
+              agent_id: agent.id,
+              from,
+              to: `+1888${String(n * 100_000 + i).padStart(7, '0')}`,
+              template: {
+                name: 'order_shipped',
+                language: 'en',
+                parameters: { customer_name: `C${i}`, tracking_url: 'https://t.example' },
+              },
+            },
           },
           { idempotencyKey: undefined, correlationId: randomUUID() },
         );
@@ -127,7 +146,8 @@ describe('fault suite: pacing of worker processes that stall (SIGSTOP/SIGCONT)',
     WORKER_CONCURRENCY: '16',
   });
 
-  const queued = async (ids: string[]) => Number((await db('messages').whereIn('id', ids).where({ status: 'queued' }).count('id as n').first())!.n);
+  const queued = async (ids: string[]) =>
+    Number((await db('messages').whereIn('id', ids).where({ status: 'queued' }).count('id as n').first())!.n);
 
   /** Freezes each process in turn for STALL_MS, `times` times, one second apart, while sends go on. */
   async function stall(processes: readonly WorkerProcess[], times: number): Promise<void> {
@@ -206,7 +226,10 @@ describe('fault suite: pacing of worker processes that stall (SIGSTOP/SIGCONT)',
     workers.push(a, b);
     await firstSends(20);
     await stall([a, b], 4);
-    await settle(numbers.flatMap((n) => n.ids), 60_000);
+    await settle(
+      numbers.flatMap((n) => n.ids),
+      60_000,
+    );
     await check('two workers, two numbers, stalled in turn', numbers, 4);
   });
 });

@@ -51,7 +51,10 @@ describe('fault: PostgreSQL restarts', function () {
     await cluster?.destroy();
   });
 
-  async function server(database: FaultDatabase, env: Record<string, string>): Promise<{ server: ListeningServer; watched: WatchedProcess }> {
+  async function server(
+    database: FaultDatabase,
+    env: Record<string, string>,
+  ): Promise<{ server: ListeningServer; watched: WatchedProcess }> {
     const s = await startListeningServer(database.url, { SANDBOX_STEP_MS: '200', ...env });
     servers.push(s);
     return { server: s, watched: watch(s.child) };
@@ -116,17 +119,31 @@ describe('fault: PostgreSQL restarts', function () {
       const byStatus = new Map<number, number>();
       for (const a of trickle.answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
       recordFigure(scenario, 'down per restart (s)', downs.map((d) => (d / 1000).toFixed(1)).join(' '));
-      recordFigure(scenario, 'sends: 202 / 503 / other', `${byStatus.get(202) ?? 0} / ${byStatus.get(503) ?? 0} / ${trickle.answers.length - (byStatus.get(202) ?? 0) - (byStatus.get(503) ?? 0)}`);
+      recordFigure(
+        scenario,
+        'sends: 202 / 503 / other',
+        `${byStatus.get(202) ?? 0} / ${byStatus.get(503) ?? 0} / ${trickle.answers.length - (byStatus.get(202) ?? 0) - (byStatus.get(503) ?? 0)}`,
+      );
       recordFigure(scenario, 'first 202 after each start (ms)', recoveries.map((r) => (Number.isFinite(r) ? String(r) : 'none')).join(' '));
       recordFigure(scenario, '/readyz answers seen (count)', [...readiness].map(([k, n]) => `${k} (${n})`).join('; '));
-      recordFigure(scenario, 'process crashes / worker exits', `${watched.unexpectedExits().length} / ${worker?.unexpectedExits().length ?? 0}`);
-      const quiet = (text: string) => text.split('\n').filter((l) => !l.includes('"msg":"request"') && !l.includes('readiness check failed')).slice(-60).join('\n');
+      recordFigure(
+        scenario,
+        'process crashes / worker exits',
+        `${watched.unexpectedExits().length} / ${worker?.unexpectedExits().length ?? 0}`,
+      );
+      const quiet = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => !l.includes('"msg":"request"') && !l.includes('readiness check failed'))
+          .slice(-60)
+          .join('\n');
       expect(watched.unexpectedExits(), `server exits; output:\n${quiet(watched.output())}`).to.deep.equal([]);
       // Every accepted message handed over (none left queued), and its sandbox statuses to `read`.
       const settled = await waitUntilSettled(database.url, accepted, FINAL_WITHIN_MS);
       recordFigure(scenario, 'messages by status 30 s after the last restart', JSON.stringify(settled.counts));
       recordFigure(scenario, 'all final after the last restart (s)', settled.ms === null ? 'not within 30 s' : settled.ms / 1000);
-      if (settled.ms === null) console.log(`      messages not final, with their recorded statuses and jobs:\n${await notFinalReport(database.url, accepted)}`);
+      if (settled.ms === null)
+        console.log(`      messages not final, with their recorded statuses and jobs:\n${await notFinalReport(database.url, accepted)}`);
       expect(settled.counts.queued ?? 0, `left queued: ${JSON.stringify(settled.counts)}`).to.equal(0);
       expect(settled.ms, `not every message final within 30 s: ${JSON.stringify(settled.counts)}`).to.not.equal(null);
 
@@ -134,12 +151,24 @@ describe('fault: PostgreSQL restarts', function () {
       expect(worker?.unexpectedExits() ?? [], `worker exits; output:\n${worker?.output().slice(-3000)}`).to.deep.equal([]);
       expect(accepted.length).to.be.greaterThan(100);
       // Every answer is a 202 or the documented 503 (no 500, no hang past the client's timeout).
-      expect([...byStatus.keys()].filter((s) => s !== 202 && s !== 503), JSON.stringify([...byStatus])).to.deep.equal([]);
-      expect(recoveries.every((r) => Number.isFinite(r)), `a restart without a 202 after it: ${recoveries}`).to.equal(true);
+      expect(
+        [...byStatus.keys()].filter((s) => s !== 202 && s !== 503),
+        JSON.stringify([...byStatus]),
+      ).to.deep.equal([]);
+      expect(
+        recoveries.every((r) => Number.isFinite(r)),
+        `a restart without a 202 after it: ${recoveries}`,
+      ).to.equal(true);
       // Unready while the database is away, ready again (with the worker running, when in-process) afterwards.
-      expect([...readiness.keys()].some((k) => k.startsWith('503 database=unavailable')), JSON.stringify([...readiness])).to.equal(true);
+      expect(
+        [...readiness.keys()].some((k) => k.startsWith('503 database=unavailable')),
+        JSON.stringify([...readiness]),
+      ).to.equal(true);
       const ready = await fetch(`${api.baseUrl}/readyz`).then((res) => res.json());
-      expect(ready).to.deep.equal({ status: 'ready', checks: { database: 'ok', ...(mode === 'in-process worker' ? { worker: 'running' } : {}) } });
+      expect(ready).to.deep.equal({
+        status: 'ready',
+        checks: { database: 'ok', ...(mode === 'in-process worker' ? { worker: 'running' } : {}) },
+      });
     });
   }
 
@@ -191,7 +220,10 @@ describe('fault: PostgreSQL restarts', function () {
     recordFigure(scenario, 'all final after the restart (s)', settled.ms === null ? 'not within 60 s' : settled.ms / 1000);
     recordFigure(scenario, 'process crashes / sent twice', `${watched.unexpectedExits().length} / ${fake.duplicateSends().length}`);
     expect(settled.ms, JSON.stringify(settled.counts)).to.be.a('number');
-    expect(Object.keys(settled.counts).filter((k) => k !== 'read' && k !== 'failed:expired'), JSON.stringify(settled.counts)).to.deep.equal([]);
+    expect(
+      Object.keys(settled.counts).filter((k) => k !== 'read' && k !== 'failed:expired'),
+      JSON.stringify(settled.counts),
+    ).to.deep.equal([]);
     expect(Number(expired!.received), 'an expired message WhatsApp had received').to.equal(0);
     expect(Number(expired!.n), 'expired (outcome made unknown by the restart)').to.be.at.most(4);
     expect(watched.unexpectedExits(), watched.output().slice(-3000)).to.deep.equal([]);

@@ -46,7 +46,14 @@ describe('fault: SIGTERM from a supervisor to npm', function () {
       const database = await prepareDatabase(cluster, `npm_${script}`);
       const npm = spawn('npm', script === 'start' ? ['start'] : ['run', 'worker'], {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO: 'false' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          DATABASE_URL: database.url,
+          PORT: '0',
+          LOG_LEVEL: 'info',
+          SEED_DEMO: 'false',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const watched = watch(npm);
@@ -63,7 +70,11 @@ describe('fault: SIGTERM from a supervisor to npm', function () {
         orphans = nodes.filter(alive);
       }
       for (const pid of orphans) process.kill(pid, 'SIGKILL');
-      recordFigure(`SIGTERM to npm ${script === 'start' ? 'start' : 'run worker'}`, 'npm exit code / node left running / time (ms)', `${code} / ${orphans.length} / ${Date.now() - started}`);
+      recordFigure(
+        `SIGTERM to npm ${script === 'start' ? 'start' : 'run worker'}`,
+        'npm exit code / node left running / time (ms)',
+        `${code} / ${orphans.length} / ${Date.now() - started}`,
+      );
       expect(orphans, 'no node process left behind').to.deep.equal([]);
       expect(watched.output()).to.match(/"msg":"(stopped|delivery worker stopped)"/);
     });

@@ -131,7 +131,10 @@ describe('fault: slow clients', function () {
       expect(c.ms, 'a slow body cut at the request timeout').to.be.within(REQUEST_TIMEOUT_MS - 200, REQUEST_TIMEOUT_MS + 2_000);
       expect(c.bytesSent, 'the body was not complete').to.be.below(body.length);
     }
-    expect(statuses.filter((s) => s !== 202 && s !== 200), 'other clients served normally').to.deep.equal([]);
+    expect(
+      statuses.filter((s) => s !== 202 && s !== 200),
+      'other clients served normally',
+    ).to.deep.equal([]);
     expect(latencies.length).to.be.at.least(5);
     expect(max(latencies), 'other clients are not slowed down').to.be.below(1_000);
   });

@@ -14,7 +14,15 @@ import { startFakeMeta, type FakeMeta } from '../support/fake-meta/index.ts';
 import { startListeningServer, type ListeningServer } from '../support/processes.ts';
 import { startCluster, type Cluster } from './support/cluster.ts';
 import { recordFigure } from './support/figures.ts';
-import { prepareDatabase, queryOnce, sleep, startTrickle, startWorkerProcess, waitForStatus, type WatchedProcess } from './support/service.ts';
+import {
+  prepareDatabase,
+  queryOnce,
+  sleep,
+  startTrickle,
+  startWorkerProcess,
+  waitForStatus,
+  type WatchedProcess,
+} from './support/service.ts';
 
 const APP_SECRET = randomBytes(16).toString('hex');
 /** The documented bound: four heartbeat periods of 5 s, plus one period for the next beat to notice. */
@@ -54,7 +62,10 @@ describe('fault: workers stopped or killed mid-batch', function () {
     const until = Date.now() + 60_000;
     let held: Array<{ locked_by: string; n: string }> = [];
     while (Date.now() < until) {
-      held = await queryOnce(database.url, 'SELECT locked_by, count(*) AS n FROM graphile_worker.jobs WHERE locked_by IS NOT NULL GROUP BY locked_by');
+      held = await queryOnce(
+        database.url,
+        'SELECT locked_by, count(*) AS n FROM graphile_worker.jobs WHERE locked_by IS NOT NULL GROUP BY locked_by',
+      );
       if (held.length === 1 && Number(held[0]!.n) >= 8) break;
       await sleep(50);
     }
@@ -69,7 +80,9 @@ describe('fault: workers stopped or killed mid-batch', function () {
 
     let releasedMs = Number.POSITIVE_INFINITY;
     while (Date.now() - frozenAt < RELEASE_BOUND_MS + 10_000) {
-      const [row] = await queryOnce<{ n: string }>(database.url, 'SELECT count(*) AS n FROM graphile_worker.jobs WHERE locked_by = $1', [pool]);
+      const [row] = await queryOnce<{ n: string }>(database.url, 'SELECT count(*) AS n FROM graphile_worker.jobs WHERE locked_by = $1', [
+        pool,
+      ]);
       if (Number(row!.n) === 0) {
         releasedMs = Date.now() - frozenAt;
         break;
@@ -91,7 +104,12 @@ describe('fault: workers stopped or killed mid-batch', function () {
       const phoneNumberId = String(400_000_000_000_000 + Math.floor(Math.random() * 1e12));
       const accessToken = `EAAG${randomBytes(24).toString('hex')}`;
       const encryptionKey = randomBytes(32);
-      fake = await startFakeMeta({ phoneNumbers: [{ phoneNumberId, accessToken }], latencyMs: 15, firstStatusDelayMs: 20, statusDelayMs: 50 });
+      fake = await startFakeMeta({
+        phoneNumbers: [{ phoneNumberId, accessToken }],
+        latencyMs: 15,
+        firstStatusDelayMs: 20,
+        statusDelayMs: 50,
+      });
       const database = await prepareDatabase(cluster, victim === 'separate worker' ? 'kill_worker' : 'kill_server', {
         phoneNumberId,
         accessToken,
@@ -136,7 +154,11 @@ describe('fault: workers stopped or killed mid-batch', function () {
       const deadline = Date.now() + 90_000;
       let queued = ids.length;
       while (queued > 0 && Date.now() < deadline) {
-        const [row] = await queryOnce<{ n: string }>(database.url, "SELECT count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) AND status = 'queued'", [ids]);
+        const [row] = await queryOnce<{ n: string }>(
+          database.url,
+          "SELECT count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) AND status = 'queued'",
+          [ids],
+        );
         queued = Number(row!.n);
         await sleep(200);
       }
@@ -152,7 +174,10 @@ describe('fault: workers stopped or killed mid-batch', function () {
       recordFigure(scenario, 'sent twice / lost (still queued) / expired', `${fake.duplicateSends().length} / ${queued} / ${expired}`);
       expect(queued, 'no message left queued').to.equal(0);
       expect(fake.duplicateSends(), 'no message sent twice').to.deep.equal([]);
-      expect(rows.filter((r) => r.status === 'failed' && r.error_code !== 'expired'), JSON.stringify(rows)).to.deep.equal([]);
+      expect(
+        rows.filter((r) => r.status === 'failed' && r.error_code !== 'expired'),
+        JSON.stringify(rows),
+      ).to.deep.equal([]);
       expect(expired, 'only attempts cut by the kill can expire').to.be.at.most(8);
     });
   }

@@ -37,10 +37,18 @@ interface Call {
 }
 
 async function accept(call: Call, db: Knex = harness.db): Promise<Outcome> {
-  const args: Record<string, unknown> = { task: DELIVERY_TASK, ...call, content: JSON.stringify(call.content), template: call.template === undefined ? null : JSON.stringify(call.template) };
+  const args: Record<string, unknown> = {
+    task: DELIVERY_TASK,
+    ...call,
+    content: JSON.stringify(call.content),
+    template: call.template === undefined ? null : JSON.stringify(call.template),
+  };
   const names = Object.keys(args);
   const sql = `SELECT * FROM mojeeb_accept_send(${names.map((n) => `p_${n} => ?`).join(', ')})`;
-  const result = await db.raw<{ rows: Outcome[] }>(sql, names.map((n) => (args[n] ?? null) as Knex.RawBinding));
+  const result = await db.raw<{ rows: Outcome[] }>(
+    sql,
+    names.map((n) => (args[n] ?? null) as Knex.RawBinding),
+  );
   expect(result.rows).to.have.length(1);
   return result.rows[0]!;
 }
@@ -53,7 +61,13 @@ const WELCOME_HEADER = {
   components: [
     { type: 'HEADER', format: 'TEXT', text: 'Welcome {{1}}' },
     { type: 'BODY', text: 'Hello {{1}}, your code is {{2}}.' },
-    { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', example: 'ABC' }, { type: 'PHONE_NUMBER', phone_number: '+15550001111' }] },
+    {
+      type: 'BUTTONS',
+      buttons: [
+        { type: 'COPY_CODE', example: 'ABC' },
+        { type: 'PHONE_NUMBER', phone_number: '+15550001111' },
+      ],
+    },
   ],
 };
 
@@ -70,28 +84,48 @@ async function setup(options: { environment?: 'live' | 'test'; quota?: number } 
   const connection = await harness.db('whatsapp_connections').where({ agent_id: tenant.agent.id }).first('id');
   for (const t of [...EXAMPLE_TEMPLATES, WELCOME_HEADER]) await upsertTemplate(harness.db, connection.id, templateFromMeta(t));
   const key = await tenant.key({ environment: options.environment ?? 'test' });
-  const base = { organization_id: tenant.organization.id, environment: options.environment ?? 'test', api_key_id: key.record.id, agent_id: tenant.agent.id, from: tenant.from };
+  const base = {
+    organization_id: tenant.organization.id,
+    environment: options.environment ?? 'test',
+    api_key_id: key.record.id,
+    agent_id: tenant.agent.id,
+    from: tenant.from,
+  };
   return {
     tenant,
     keyId: key.record.id,
     connectionId: connection.id,
     text: (to, overrides = {}) => ({ ...base, to, type: 'text', content: { text: { body: 'hi' } }, ...overrides }),
     template: (to, template = {}, overrides = {}) => {
-      const t = { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' }, ...template };
+      const t = {
+        name: 'order_shipped',
+        language: 'en',
+        parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' },
+        ...template,
+      };
       return { ...base, to, type: 'template', content: { template: t }, template: t, ...overrides };
     },
   };
 }
 
 async function customerWrote(s: Setup, customer: string, agoMs = 0): Promise<void> {
-  await recordInboundMessage(harness.db, { businessNumber: s.tenant.from, customerNumber: customer, platformMessageId: null, type: 'text', content: {}, receivedAt: new Date(Date.now() - agoMs) });
+  await recordInboundMessage(harness.db, {
+    businessNumber: s.tenant.from,
+    customerNumber: customer,
+    platformMessageId: null,
+    type: 'text',
+    content: {},
+    receivedAt: new Date(Date.now() - agoMs),
+  });
 }
 
 async function written(organizationId: string) {
   const n = async (sql: string) => Number((await harness.db.raw<{ rows: Array<{ n: string }> }>(sql, [organizationId])).rows[0]!.n);
   return {
     messages: await n('select count(*) as n from messages where organization_id = ?'),
-    jobs: await n(`select count(*) as n from graphile_worker.jobs j join messages m on j.key = 'deliver_message:' || m.id::text where m.organization_id = ?`),
+    jobs: await n(
+      `select count(*) as n from graphile_worker.jobs j join messages m on j.key = 'deliver_message:' || m.id::text where m.organization_id = ?`,
+    ),
     usage: await n('select coalesce(sum(messages_sent), 0) as n from organization_usage where organization_id = ?'),
     conversations: await n('select count(*) as n from conversations where organization_id = ?'),
     idempotency: await n('select count(*) as n from idempotency_keys k join api_keys a on a.id = k.api_key_id where a.organization_id = ?'),
@@ -117,7 +151,13 @@ describe('mojeeb_accept_send (called directly)', () => {
       const row = await accept(s.text(customer));
       expect(row.outcome).to.equal('accepted');
       const message = await harness.db('messages').where({ id: row.message_id }).first();
-      expect(message).to.include({ status: 'queued', type: 'text', from_number: s.tenant.from, to_number: customer, conversation_id: row.conversation_id });
+      expect(message).to.include({
+        status: 'queued',
+        type: 'text',
+        from_number: s.tenant.from,
+        to_number: customer,
+        conversation_id: row.conversation_id,
+      });
       const job = await harness.db.raw<{ rows: unknown[] }>(
         `SELECT t.identifier, j.payload FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.key = ?`,
         [`deliver_message:${row.message_id}`],
@@ -135,10 +175,18 @@ describe('mojeeb_accept_send (called directly)', () => {
 
     it('positional parameters, a media header and dynamic buttons that fit', async () => {
       const s = await setup();
-      const row = await accept(s.template(randomE164(), {
-        name: 'appointment_reminder', language: 'ar', parameters: { '1': 'Sara', '2': 'tomorrow' }, header_media_url: 'https://cdn.example/a.jpg',
-        buttons: [{ type: 'url', index: 0, value: 'a/1' }, { type: 'quick_reply', index: 1, value: 'x' }],
-      }));
+      const row = await accept(
+        s.template(randomE164(), {
+          name: 'appointment_reminder',
+          language: 'ar',
+          parameters: { '1': 'Sara', '2': 'tomorrow' },
+          header_media_url: 'https://cdn.example/a.jpg',
+          buttons: [
+            { type: 'url', index: 0, value: 'a/1' },
+            { type: 'quick_reply', index: 1, value: 'x' },
+          ],
+        }),
+      );
       expect(row.outcome, JSON.stringify(row.detail)).to.equal('accepted');
     });
   });
@@ -146,7 +194,11 @@ describe('mojeeb_accept_send (called directly)', () => {
   describe('idempotency', () => {
     it('stored: a second call with the key answers the first message and writes nothing', async () => {
       const s = await setup();
-      const call = s.template(randomE164(), {}, { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h1', correlation_id: 'req_1' });
+      const call = s.template(
+        randomE164(),
+        {},
+        { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h1', correlation_id: 'req_1' },
+      );
       const first = await accept(call);
       expect(first.outcome).to.equal('accepted');
       const replay = await refusedOrStored(call);
@@ -157,17 +209,36 @@ describe('mojeeb_accept_send (called directly)', () => {
     it('stored, with the other request’s hash: a different body is told apart by the caller', async () => {
       const s = await setup();
       const key = randomUUID();
-      await accept(s.template(randomE164(), {}, { idempotency_key: key, operation_id: 'sendWhatsAppTemplate', request_hash: 'first', correlation_id: 'req_1' }));
-      const other = await refusedOrStored(s.template(randomE164(), {}, { idempotency_key: key, operation_id: 'sendWhatsAppTemplate', request_hash: 'second', correlation_id: 'req_2' }));
+      await accept(
+        s.template(
+          randomE164(),
+          {},
+          { idempotency_key: key, operation_id: 'sendWhatsAppTemplate', request_hash: 'first', correlation_id: 'req_1' },
+        ),
+      );
+      const other = await refusedOrStored(
+        s.template(
+          randomE164(),
+          {},
+          { idempotency_key: key, operation_id: 'sendWhatsAppTemplate', request_hash: 'second', correlation_id: 'req_2' },
+        ),
+      );
       expect(other.outcome).to.equal('stored');
       expect(other.detail).to.include({ request_hash: 'first', correlation_id: 'req_1' });
     });
 
     it('a record older than mojeeb_idempotency_ttl() is not replayed: the send is accepted anew', async () => {
       const s = await setup();
-      const call = s.template(randomE164(), {}, { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h', correlation_id: 'r' });
+      const call = s.template(
+        randomE164(),
+        {},
+        { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h', correlation_id: 'r' },
+      );
       const first = await accept(call);
-      await harness.db.raw(`UPDATE idempotency_keys SET created_at = now() - mojeeb_idempotency_ttl() - interval '1 second' WHERE api_key_id = ?`, [s.keyId]);
+      await harness.db.raw(
+        `UPDATE idempotency_keys SET created_at = now() - mojeeb_idempotency_ttl() - interval '1 second' WHERE api_key_id = ?`,
+        [s.keyId],
+      );
       const again = await accept(call);
       expect(again.outcome).to.equal('accepted');
       expect(again.message_id).to.not.equal(first.message_id);
@@ -175,7 +246,11 @@ describe('mojeeb_accept_send (called directly)', () => {
 
     it('in_progress: the same key while the first call’s transaction is still open', async () => {
       const s = await setup();
-      const call = s.template(randomE164(), {}, { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h', correlation_id: 'r' });
+      const call = s.template(
+        randomE164(),
+        {},
+        { idempotency_key: randomUUID(), operation_id: 'sendWhatsAppTemplate', request_hash: 'h', correlation_id: 'r' },
+      );
       const trx = await harness.db.transaction();
       try {
         expect((await accept(call, trx)).outcome).to.equal('accepted');
@@ -218,30 +293,102 @@ describe('mojeeb_accept_send (called directly)', () => {
     it('template_mismatch: checked against the template as stored now (a changed template needs no second call)', async () => {
       const s = await setup();
       expect((await accept(s.template(randomE164()))).outcome).to.equal('accepted');
-      await upsertTemplate(harness.db, s.connectionId, templateFromMeta({ ...EXAMPLE_TEMPLATES[0], components: [{ type: 'BODY', text: 'Hi {{customer_name}}, {{tracking_url}} by {{date}}' }] }));
+      await upsertTemplate(
+        harness.db,
+        s.connectionId,
+        templateFromMeta({
+          ...EXAMPLE_TEMPLATES[0],
+          components: [{ type: 'BODY', text: 'Hi {{customer_name}}, {{tracking_url}} by {{date}}' }],
+        }),
+      );
       const row = await refused(s.template(randomE164()), 'template_mismatch');
-      expect(row.detail).to.deep.equal({ param: 'template.parameters.date', reason: 'missing_parameter', name: 'date', header: false, positional: false });
+      expect(row.detail).to.deep.equal({
+        param: 'template.parameters.date',
+        reason: 'missing_parameter',
+        name: 'date',
+        header: false,
+        positional: false,
+      });
     });
 
-    const reminder = { name: 'appointment_reminder', language: 'ar', parameters: { '1': 'S', '2': 'x' }, header_media_url: 'https://x.example/a.jpg', buttons: [{ type: 'url', index: 0, value: 'a' }] };
+    const reminder = {
+      name: 'appointment_reminder',
+      language: 'ar',
+      parameters: { '1': 'S', '2': 'x' },
+      header_media_url: 'https://x.example/a.jpg',
+      buttons: [{ type: 'url', index: 0, value: 'a' }],
+    };
     const mismatches: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
-      ['an extra parameter, in the order given', { parameters: { customer_name: 'S', tracking_url: 'u', zz: '1', coupon: 'x' } },
-        { param: 'template.parameters.zz', reason: 'unknown_parameter', expected: ['customer_name', 'tracking_url'] }],
-      ['a missing positional parameter', { ...reminder, parameters: { '1': 'S' } }, { param: 'template.parameters.2', reason: 'missing_parameter', positional: true }],
-      ['header parameters without a text header', { header_parameters: { '1': 'x' } }, { param: 'template.header_parameters', reason: 'no_text_header' }],
-      ['a missing header parameter', { name: 'welcome_header', language: 'en_US', parameters: { '1': 'S', '2': 'c' } }, { param: 'template.header_parameters.1', reason: 'missing_parameter', header: true }],
-      ['a media header without its url', { ...reminder, header_media_url: undefined }, { param: 'template.header_media_url', reason: 'media_required', header_format: 'IMAGE' }],
-      ['a media url without a media header', { header_media_url: 'https://x.example/a.jpg' }, { param: 'template.header_media_url', reason: 'no_media_header' }],
-      ['a required url button left out', { ...reminder, buttons: undefined }, { param: 'template.buttons', reason: 'button_required', index: 0 }],
-      ['a button of the wrong type', { ...reminder, buttons: [{ type: 'quick_reply', index: 0, value: 'a' }] }, { param: 'template.buttons[0].type', reason: 'button_type', type: 'url' }],
-      ['a button given twice', { ...reminder, buttons: [{ type: 'url', index: 0, value: 'a' }, { type: 'url', index: 0, value: 'b' }] }, { param: 'template.buttons[1].index', reason: 'button_twice' }],
-      ['a value for a static button', { name: 'welcome_header', language: 'en_US', parameters: { '1': 'S', '2': 'c' }, header_parameters: { '1': 'S' }, buttons: [{ type: 'copy_code', index: 1, value: 'x' }] },
-        { param: 'template.buttons[0].index', reason: 'no_dynamic_button', index: 1 }],
+      [
+        'an extra parameter, in the order given',
+        { parameters: { customer_name: 'S', tracking_url: 'u', zz: '1', coupon: 'x' } },
+        { param: 'template.parameters.zz', reason: 'unknown_parameter', expected: ['customer_name', 'tracking_url'] },
+      ],
+      [
+        'a missing positional parameter',
+        { ...reminder, parameters: { '1': 'S' } },
+        { param: 'template.parameters.2', reason: 'missing_parameter', positional: true },
+      ],
+      [
+        'header parameters without a text header',
+        { header_parameters: { '1': 'x' } },
+        { param: 'template.header_parameters', reason: 'no_text_header' },
+      ],
+      [
+        'a missing header parameter',
+        { name: 'welcome_header', language: 'en_US', parameters: { '1': 'S', '2': 'c' } },
+        { param: 'template.header_parameters.1', reason: 'missing_parameter', header: true },
+      ],
+      [
+        'a media header without its url',
+        { ...reminder, header_media_url: undefined },
+        { param: 'template.header_media_url', reason: 'media_required', header_format: 'IMAGE' },
+      ],
+      [
+        'a media url without a media header',
+        { header_media_url: 'https://x.example/a.jpg' },
+        { param: 'template.header_media_url', reason: 'no_media_header' },
+      ],
+      [
+        'a required url button left out',
+        { ...reminder, buttons: undefined },
+        { param: 'template.buttons', reason: 'button_required', index: 0 },
+      ],
+      [
+        'a button of the wrong type',
+        { ...reminder, buttons: [{ type: 'quick_reply', index: 0, value: 'a' }] },
+        { param: 'template.buttons[0].type', reason: 'button_type', type: 'url' },
+      ],
+      [
+        'a button given twice',
+        {
+          ...reminder,
+          buttons: [
+            { type: 'url', index: 0, value: 'a' },
+            { type: 'url', index: 0, value: 'b' },
+          ],
+        },
+        { param: 'template.buttons[1].index', reason: 'button_twice' },
+      ],
+      [
+        'a value for a static button',
+        {
+          name: 'welcome_header',
+          language: 'en_US',
+          parameters: { '1': 'S', '2': 'c' },
+          header_parameters: { '1': 'S' },
+          buttons: [{ type: 'copy_code', index: 1, value: 'x' }],
+        },
+        { param: 'template.buttons[0].index', reason: 'no_dynamic_button', index: 1 },
+      ],
     ];
     for (const [what, template, detail] of mismatches) {
       it(`template_mismatch: ${what}`, async () => {
         const s = await setup();
-        const row = await refused(s.template(randomE164(), JSON.parse(JSON.stringify(template)) as Record<string, unknown>), 'template_mismatch');
+        const row = await refused(
+          s.template(randomE164(), JSON.parse(JSON.stringify(template)) as Record<string, unknown>),
+          'template_mismatch',
+        );
         expect(row.detail).to.deep.include(detail);
       });
     }

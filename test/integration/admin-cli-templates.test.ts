@@ -35,7 +35,9 @@ describe('admin CLI: templates (integration, real process)', function () {
     const listed = await admin(['template', 'list', '--connection', connection.id]);
     expect(listed.code).to.equal(0);
     expect(listed.stdout).to.include('order_shipped (en) APPROVED: named parameters customer_name, tracking_url');
-    expect(listed.stdout).to.include('appointment_reminder (ar) APPROVED: positional parameters 1, 2, image header, dynamic buttons url@0 quick_reply@1');
+    expect(listed.stdout).to.include(
+      'appointment_reminder (ar) APPROVED: positional parameters 1, 2, image header, dynamic buttons url@0 quick_reply@1',
+    );
 
     const { plaintext } = await tenant.key();
     const sent = await harness.server.anonymous.withKey(plaintext).post('/v1/whatsapp/templates', {
@@ -75,18 +77,27 @@ describe('admin CLI: template sync from Meta (integration, real process, fake Me
     try {
       fake.setTemplates(wabaId, [...EXAMPLE_TEMPLATES, { name: 'Not-Valid', language: 'en', status: 'APPROVED', components: [] }]);
       const tenant = await newTenant(harness.db);
-      const connection = await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: randomE164(), phoneNumberId, accessToken, wabaId }, new SecretBox(key));
+      const connection = await createConnection(
+        harness.db,
+        { agentId: tenant.agent.id, phoneNumber: randomE164(), phoneNumberId, accessToken, wabaId },
+        new SecretBox(key),
+      );
       const run = await runAdmin(['template', 'sync', '--connection', connection.id], {
         env: { DATABASE_URL: harness.database.connectionString, META_GRAPH_BASE_URL: fake.url, ENCRYPTION_KEY: key.toString('base64') },
       });
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.include('Synced 2 template(s) from Meta');
       expect(run.stdout).to.include('skipped Not-Valid');
-      expect(await harness.db('templates').where({ connection_id: connection.id }).orderBy('name').pluck('name')).to.deep.equal(['appointment_reminder', 'order_shipped']);
+      expect(await harness.db('templates').where({ connection_id: connection.id }).orderBy('name').pluck('name')).to.deep.equal([
+        'appointment_reminder',
+        'order_shipped',
+      ]);
       expect(fake.invalidRequests()).to.deep.equal([]);
 
       const sandbox = await harness.db('whatsapp_connections').where({ agent_id: tenant.agent.id, phone_number: tenant.from }).first('id');
-      const refused = await runAdmin(['template', 'sync', '--connection', sandbox.id], { env: { DATABASE_URL: harness.database.connectionString } });
+      const refused = await runAdmin(['template', 'sync', '--connection', sandbox.id], {
+        env: { DATABASE_URL: harness.database.connectionString },
+      });
       expect(refused.code).to.equal(2);
       expect(refused.stderr).to.include('template register');
     } finally {

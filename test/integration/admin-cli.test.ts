@@ -62,13 +62,23 @@ describe('admin CLI (integration, real process)', function () {
     otherOrgAgentId = (await ok(['agent', 'create', '--org', other.id, '--name', 'Elsewhere', '--json'])).json().id;
     activeNumber = freshNumber();
     const connection = (await ok(['connection', 'create', '--agent', agentId, '--phone', activeNumber, '--json'])).json();
-    expect(connection).to.include({ agent_id: agentId, organization_id: orgId, phone_number: activeNumber, delivery: 'sandbox', active: true, messages_per_second: 80 });
+    expect(connection).to.include({
+      agent_id: agentId,
+      organization_id: orgId,
+      phone_number: activeNumber,
+      delivery: 'sandbox',
+      active: true,
+      messages_per_second: 80,
+    });
     expect(connection.phone_number_id).to.equal(null);
   });
 
   describe('creating', () => {
     it('org, agent and connection rows exist as the CLI reported them', async () => {
-      expect(await harness.db('organizations').where({ id: orgId }).first()).to.include({ plan: 'professional', monthly_message_quota: 10_000 });
+      expect(await harness.db('organizations').where({ id: orgId }).first()).to.include({
+        plan: 'professional',
+        monthly_message_quota: 10_000,
+      });
       expect(await harness.db('agents').where({ id: agentId }).first()).to.include({ organization_id: orgId });
       const list = (await ok(['connection', 'list', '--agent', agentId, '--json'])).json();
       expect(list.map((c: { phone_number: string }) => c.phone_number)).to.deep.equal([activeNumber]);
@@ -94,7 +104,10 @@ describe('admin CLI (integration, real process)', function () {
       expect(parseApiKey(key)?.environment).to.equal('test');
       expect(run.stdout).to.include('Store it now: it cannot be shown again');
       // Only the hash is stored.
-      const row = await harness.db('api_keys').where({ key_hash: hashApiKey(key) }).first();
+      const row = await harness
+        .db('api_keys')
+        .where({ key_hash: hashApiKey(key) })
+        .first();
       expect(row).to.include({ organization_id: orgId, name: 'crm', environment: 'test', rate_limit_per_minute: null, agent_ids: null });
       expect(row.scopes).to.deep.equal(['whatsapp:send', 'whatsapp:read']);
 
@@ -106,7 +119,13 @@ describe('admin CLI (integration, real process)', function () {
       const created = (await ok(['key', 'create', '--org', orgId, '--name', 'defaults', '--json'])).json();
       expect(created.key).to.match(/^mk_live_/);
       expect(created.notice).to.include('cannot be shown again');
-      expect(created.api_key).to.include({ environment: 'live', agent_ids: null, rate_limit_per_minute: null, expires_at: null, status: 'active' });
+      expect(created.api_key).to.include({
+        environment: 'live',
+        agent_ids: null,
+        rate_limit_per_minute: null,
+        expires_at: null,
+        status: 'active',
+      });
       expect(created.api_key.scopes).to.deep.equal(['whatsapp:send']);
       expect(created.api_key).not.to.have.property('key_hash');
     });
@@ -114,7 +133,21 @@ describe('admin CLI (integration, real process)', function () {
     it('key create with an agent allow-list, an expiry and a rate limit', async () => {
       const expires = new Date(Date.now() + 30 * 86_400_000).toISOString();
       const created = (
-        await ok(['key', 'create', '--org', orgId, '--name', 'scoped', '--agents', agentId, '--expires', expires, '--rate-limit', '120', '--json'])
+        await ok([
+          'key',
+          'create',
+          '--org',
+          orgId,
+          '--name',
+          'scoped',
+          '--agents',
+          agentId,
+          '--expires',
+          expires,
+          '--rate-limit',
+          '120',
+          '--json',
+        ])
       ).json();
       expect(created.api_key).to.include({ rate_limit_per_minute: 120, expires_at: expires.replace(/\.\d{3}Z$/, 'Z') });
       expect(created.api_key.agent_ids).to.deep.equal([agentId]);
@@ -159,7 +192,9 @@ describe('admin CLI (integration, real process)', function () {
     });
 
     it('key rotate: a new key printed once works, the old one is revoked, in one step', async () => {
-      const created = (await ok(['key', 'create', '--org', orgId, '--name', 'to rotate', '--agents', agentId, '--rate-limit', '90', '--json'])).json();
+      const created = (
+        await ok(['key', 'create', '--org', orgId, '--name', 'to rotate', '--agents', agentId, '--rate-limit', '90', '--json'])
+      ).json();
       const rotated = await ok(['key', 'rotate', created.api_key.id]);
       const keys = rotated.stdout.match(/mk_(?:live|test)_[0-9A-Za-z]{22}_[0-9a-f]{10}/g) ?? [];
       expect(keys).to.have.length(1);
@@ -174,7 +209,10 @@ describe('admin CLI (integration, real process)', function () {
       expect(fresh.headers.get('x-ratelimit-limit')).to.equal('90');
 
       const oldRow = await harness.db('api_keys').where({ id: created.api_key.id }).first();
-      const newRow = await harness.db('api_keys').where({ key_hash: hashApiKey(keys[0]!) }).first();
+      const newRow = await harness
+        .db('api_keys')
+        .where({ key_hash: hashApiKey(keys[0]!) })
+        .first();
       expect(oldRow).to.include({ revoked_reason: 'rotated', replaced_by_key_id: newRow.id });
       expect(newRow).to.include({ name: 'to rotate', rate_limit_per_minute: 90 });
       expect(newRow.agent_ids).to.deep.equal([agentId]);
@@ -206,7 +244,23 @@ describe('admin CLI (integration, real process)', function () {
     it('with an access token from an environment variable: stored encrypted, never printed', async () => {
       const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 1e9));
       const run = await ok(
-        ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', phoneNumberId, '--access-token-env', 'META_TOKEN', '--waba-id', '1029384756', '--mps', '20', '--json'],
+        [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          freshNumber(),
+          '--phone-number-id',
+          phoneNumberId,
+          '--access-token-env',
+          'META_TOKEN',
+          '--waba-id',
+          '1029384756',
+          '--mps',
+          '20',
+          '--json',
+        ],
         { env: { META_TOKEN: TOKEN, ENCRYPTION_KEY } },
       );
       const connection = run.json();
@@ -223,7 +277,18 @@ describe('admin CLI (integration, real process)', function () {
       const token = `EAAG${randomBytes(60).toString('base64url')}`;
       const phoneNumberId = String(200_000_000_000 + Math.floor(Math.random() * 1e9));
       const run = await ok(
-        ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', phoneNumberId, '--access-token-stdin', '--json'],
+        [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          freshNumber(),
+          '--phone-number-id',
+          phoneNumberId,
+          '--access-token-stdin',
+          '--json',
+        ],
         { env: { ENCRYPTION_KEY }, stdin: `${token}\n` },
       );
       await expectEncrypted(run.json().id, token);
@@ -257,7 +322,11 @@ describe('admin CLI (integration, real process)', function () {
       ['missing required flag', () => ['org', 'create'], /--name is required/],
       ['empty name', () => ['org', 'create', '--name', '  '], /--name must not be empty/],
       ['name too long', () => ['agent', 'create', '--org', orgId, '--name', 'x'.repeat(201)], /at most 200 characters/],
-      ['unknown plan', () => ['org', 'create', '--name', 'X', '--plan', 'gold'], /unknown plan 'gold' \(plans: free, starter, professional, business, enterprise\)/],
+      [
+        'unknown plan',
+        () => ['org', 'create', '--name', 'X', '--plan', 'gold'],
+        /unknown plan 'gold' \(plans: free, starter, professional, business, enterprise\)/,
+      ],
       ['bad quota', () => ['org', 'create', '--name', 'X', '--quota', '1.5'], /--quota must be a whole number/],
       ['set-plan without the id', () => ['org', 'set-plan', '--plan', 'free'], /missing <org-id>/],
       ['set-plan of an unknown organization', () => ['org', 'set-plan', uuid(), '--plan', 'free'], /no organization/],
@@ -268,26 +337,129 @@ describe('admin CLI (integration, real process)', function () {
       ['bad E.164', () => ['connection', 'create', '--agent', agentId, '--phone', '5551234567'], /--phone must be an E.164 number/],
       ['E.164 with a leading 0', () => ['connection', 'create', '--agent', agentId, '--phone', '+0551234567'], /E.164/],
       ['agent not found', () => ['connection', 'create', '--agent', uuid(), '--phone', freshNumber()], /no agent/],
-      ['duplicate active number', () => ['connection', 'create', '--agent', otherOrgAgentId, '--phone', activeNumber], /already active on connection .*--inactive/],
-      ['token without phone-number id', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--access-token-env', 'META_TOKEN'], /needs --phone-number-id/, { META_TOKEN: 'EAAGabc', ENCRYPTION_KEY }],
-      ['phone-number id without token', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '123456'], /needs an access token/],
-      ['token variable not set', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '123456', '--access-token-env', 'NOT_SET_ANYWHERE'], /NOT_SET_ANYWHERE is not set/, { ENCRYPTION_KEY }],
-      ['empty token on stdin', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '123456', '--access-token-stdin'], /access token from standard input is empty/, { ENCRYPTION_KEY }],
-      ['token both ways', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '1', '--access-token-env', 'T', '--access-token-stdin'], /not both/],
-      ['token without ENCRYPTION_KEY under DATABASE_URL', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '987654', '--access-token-env', 'META_TOKEN'], /set ENCRYPTION_KEY/, { META_TOKEN: 'EAAGabc' }],
-      ['invalid ENCRYPTION_KEY', () => ['org', 'list'], /configuration: ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes/, { ENCRYPTION_KEY: 'c2hvcnQ=' }],
-      ['WABA id without credentials', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--waba-id', '42'], /--waba-id goes with Meta credentials/],
-      ['mps out of range', () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--mps', '0'], /--mps must be a whole number from 1 to 10000/],
+      [
+        'duplicate active number',
+        () => ['connection', 'create', '--agent', otherOrgAgentId, '--phone', activeNumber],
+        /already active on connection .*--inactive/,
+      ],
+      [
+        'token without phone-number id',
+        () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--access-token-env', 'META_TOKEN'],
+        /needs --phone-number-id/,
+        { META_TOKEN: 'EAAGabc', ENCRYPTION_KEY },
+      ],
+      [
+        'phone-number id without token',
+        () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '123456'],
+        /needs an access token/,
+      ],
+      [
+        'token variable not set',
+        () => [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          freshNumber(),
+          '--phone-number-id',
+          '123456',
+          '--access-token-env',
+          'NOT_SET_ANYWHERE',
+        ],
+        /NOT_SET_ANYWHERE is not set/,
+        { ENCRYPTION_KEY },
+      ],
+      [
+        'empty token on stdin',
+        () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--phone-number-id', '123456', '--access-token-stdin'],
+        /access token from standard input is empty/,
+        { ENCRYPTION_KEY },
+      ],
+      [
+        'token both ways',
+        () => [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          freshNumber(),
+          '--phone-number-id',
+          '1',
+          '--access-token-env',
+          'T',
+          '--access-token-stdin',
+        ],
+        /not both/,
+      ],
+      [
+        'token without ENCRYPTION_KEY under DATABASE_URL',
+        () => [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          freshNumber(),
+          '--phone-number-id',
+          '987654',
+          '--access-token-env',
+          'META_TOKEN',
+        ],
+        /set ENCRYPTION_KEY/,
+        { META_TOKEN: 'EAAGabc' },
+      ],
+      [
+        'invalid ENCRYPTION_KEY',
+        () => ['org', 'list'],
+        /configuration: ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes/,
+        { ENCRYPTION_KEY: 'c2hvcnQ=' },
+      ],
+      [
+        'WABA id without credentials',
+        () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--waba-id', '42'],
+        /--waba-id goes with Meta credentials/,
+      ],
+      [
+        'mps out of range',
+        () => ['connection', 'create', '--agent', agentId, '--phone', freshNumber(), '--mps', '0'],
+        /--mps must be a whole number from 1 to 10000/,
+      ],
       ['list by agent and org', () => ['connection', 'list', '--agent', agentId, '--org', orgId], /--agent or --org, not both/],
       ['activate an unknown connection', () => ['connection', 'activate', uuid()], /no connection/],
-      ['unknown scope', () => ['key', 'create', '--org', orgId, '--name', 'k', '--scopes', 'whatsapp:send,whatsapp:write'], /unknown scope 'whatsapp:write'/],
+      [
+        'unknown scope',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--scopes', 'whatsapp:send,whatsapp:write'],
+        /unknown scope 'whatsapp:write'/,
+      ],
       ['empty scope entry', () => ['key', 'create', '--org', orgId, '--name', 'k', '--scopes', 'whatsapp:send,'], /without empty entries/],
-      ['expiry in the past', () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', '2020-01-01'], /--expires must be in the future/],
-      ['expiry not ISO 8601', () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', 'tomorrow'], /--expires must be an ISO 8601 date/],
+      [
+        'expiry in the past',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', '2020-01-01'],
+        /--expires must be in the future/,
+      ],
+      [
+        'expiry not ISO 8601',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', 'tomorrow'],
+        /--expires must be an ISO 8601 date/,
+      ],
       ['expiry without a time zone', () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', '2099-01-01T10:00'], /ISO 8601/],
-      ['expiry on a day that does not exist', () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', '2099-02-30'], /real calendar date/],
-      ['agent of another organization', () => ['key', 'create', '--org', orgId, '--name', 'k', '--agents', otherOrgAgentId], /not agents of organization/],
-      ['rate limit 0', () => ['key', 'create', '--org', orgId, '--name', 'k', '--rate-limit', '0'], /--rate-limit must be a whole number from 1 to 1000000/],
+      [
+        'expiry on a day that does not exist',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--expires', '2099-02-30'],
+        /real calendar date/,
+      ],
+      [
+        'agent of another organization',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--agents', otherOrgAgentId],
+        /not agents of organization/,
+      ],
+      [
+        'rate limit 0',
+        () => ['key', 'create', '--org', orgId, '--name', 'k', '--rate-limit', '0'],
+        /--rate-limit must be a whole number from 1 to 1000000/,
+      ],
       ['key for an unknown organization', () => ['key', 'create', '--org', uuid(), '--name', 'k'], /no organization/],
       ['key name too long', () => ['key', 'create', '--org', orgId, '--name', 'k'.repeat(101)], /at most 100 characters/],
       ['key list without --org', () => ['key', 'list'], /--org is required/],
@@ -300,13 +472,17 @@ describe('admin CLI (integration, real process)', function () {
       this.timeout(300_000); // one process each, three at a time
       this.slow(60_000);
       const before = await counts();
-      const runs = await inBatches(cases, 3, async ([label, args, _pattern, env]) => ({ label, run: await admin(args(), { env: { META_TOKEN: undefined, ...env } }) }));
+      const runs = await inBatches(cases, 3, async ([label, args, _pattern, env]) => ({
+        label,
+        run: await admin(args(), { env: { META_TOKEN: undefined, ...env } }),
+      }));
       const failures: string[] = [];
       runs.forEach(({ label, run }, i) => {
         const pattern = cases[i]![2];
         const lines = run.stderr.split('\n').filter((l) => l !== '');
         if (run.code !== 2) failures.push(`${label}: exit ${run.code} (stderr: ${run.stderr.trim()})`);
-        else if (lines.length !== 1 || !lines[0]!.startsWith('error: ')) failures.push(`${label}: expected one 'error: …' line, got ${JSON.stringify(run.stderr)}`);
+        else if (lines.length !== 1 || !lines[0]!.startsWith('error: '))
+          failures.push(`${label}: expected one 'error: …' line, got ${JSON.stringify(run.stderr)}`);
         else if (!pattern.test(lines[0]!)) failures.push(`${label}: '${lines[0]}' does not match ${pattern}`);
         else if (run.stdout !== '') failures.push(`${label}: wrote to stdout: ${run.stdout}`);
         else if (/\n\s+at /.test(run.stderr)) failures.push(`${label}: a stack trace`);
@@ -332,7 +508,11 @@ describe('admin CLI (integration, real process)', function () {
 
     it('help: overall, per resource and per command, on stdout with exit 0', async () => {
       const overall = await ok(['--help']);
-      for (const line of ['org create --name <name> [--plan <plan>] [--quota <n>]', 'key rotate <key-id>', 'connection deactivate <connection-id>']) {
+      for (const line of [
+        'org create --name <name> [--plan <plan>] [--quota <n>]',
+        'key rotate <key-id>',
+        'connection deactivate <connection-id>',
+      ]) {
         expect(overall.stdout).to.include(line);
       }
       expect((await ok(['key', '--help'])).stdout).to.include('npm run admin -- key revoke <key-id> [--reason <text>]');
@@ -351,12 +531,25 @@ describe('admin CLI (integration, real process)', function () {
 
   describe('database constraint violations become clear messages', () => {
     it('a duplicate active number, a bad rate limit', async () => {
-      const duplicate = await harness.db('whatsapp_connections')
+      const duplicate = await harness
+        .db('whatsapp_connections')
         .insert({ organization_id: orgId, agent_id: agentId, phone_number: activeNumber, active: true })
         .catch((e: unknown) => e);
-      expect(describeDatabaseError(duplicate)).to.equal('refused by the database: this number is already active on another connection; deactivate that one first');
-      const check = await harness.db('api_keys')
-        .insert({ organization_id: orgId, name: 'x', environment: 'live', key_hash: randomUUID(), display_prefix: 'p', last_four: 'abcd', scopes: ['whatsapp:send'], rate_limit_per_minute: 0 } as never)
+      expect(describeDatabaseError(duplicate)).to.equal(
+        'refused by the database: this number is already active on another connection; deactivate that one first',
+      );
+      const check = await harness
+        .db('api_keys')
+        .insert({
+          organization_id: orgId,
+          name: 'x',
+          environment: 'live',
+          key_hash: randomUUID(),
+          display_prefix: 'p',
+          last_four: 'abcd',
+          scopes: ['whatsapp:send'],
+          rate_limit_per_minute: 0,
+        } as never)
         .catch((e: unknown) => e);
       expect(describeDatabaseError(check)).to.equal('refused by the database: the rate limit must be from 1 to 1000000');
       expect(describeDatabaseError(new Error('other'))).to.equal(null);

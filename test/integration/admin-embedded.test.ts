@@ -73,12 +73,29 @@ describe('admin CLI on the embedded PostgreSQL (real processes)', function () {
     const agentId = (await ok(['agent', 'create', '--org', orgId, '--name', 'A', '--json'])).json().id;
     const token = `EAAG${randomBytes(40).toString('base64url')}`;
     const connection = (
-      await ok(['connection', 'create', '--agent', agentId, '--phone', '+15550001111', '--phone-number-id', '1234567890', '--access-token-env', 'TOKEN', '--json'], { TOKEN: token })
+      await ok(
+        [
+          'connection',
+          'create',
+          '--agent',
+          agentId,
+          '--phone',
+          '+15550001111',
+          '--phone-number-id',
+          '1234567890',
+          '--access-token-env',
+          'TOKEN',
+          '--json',
+        ],
+        { TOKEN: token },
+      )
     ).json();
     const keyFile = path.join(dir, 'encryption.key');
     expect(statSync(keyFile).mode & 0o777).to.equal(0o600);
     running = await startEmbeddedPostgres({ dataDir, port, logger: silentLogger });
-    const [row] = await query<{ access_token_encrypted: string }>(`SELECT access_token_encrypted FROM whatsapp_connections WHERE id = '${connection.id}'`);
+    const [row] = await query<{ access_token_encrypted: string }>(
+      `SELECT access_token_encrypted FROM whatsapp_connections WHERE id = '${connection.id}'`,
+    );
     expect(row!.access_token_encrypted).not.to.include(token);
     expect(SecretBox.fromBase64(readFileSync(keyFile, 'utf8').trim()).decrypt(row!.access_token_encrypted)).to.equal(token);
   });
@@ -98,7 +115,9 @@ describe('admin CLI on the embedded PostgreSQL (real processes)', function () {
     try {
       const refused = await admin(['org', 'list']);
       expect(refused.code).to.equal(2);
-      expect(refused.stderr).to.equal(`error: the embedded PostgreSQL of ${dataDir} is already running (pid ${refused.stderr.match(/pid (\d+)/)?.[1]}) on port ${otherPort}, not ${port}: set EMBEDDED_PG_PORT=${otherPort}\n`);
+      expect(refused.stderr).to.equal(
+        `error: the embedded PostgreSQL of ${dataDir} is already running (pid ${refused.stderr.match(/pid (\d+)/)?.[1]}) on port ${otherPort}, not ${port}: set EMBEDDED_PG_PORT=${otherPort}\n`,
+      );
       expect(await query<{ one: number }>('SELECT 1 AS one', otherPort)).to.have.length(1); // untouched
     } finally {
       await running.stop();
@@ -112,6 +131,8 @@ describe('admin CLI on the embedded PostgreSQL (real processes)', function () {
     const harnessPort = Number(url.port || 5432);
     const refused = await runAdmin(['org', 'list'], { env: { EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: String(harnessPort) } });
     expect(refused.code).to.equal(2);
-    expect(refused.stderr).to.match(/^error: (the PostgreSQL on 127\.0\.0\.1:\d+ serves the data folder .*, not .*|something on 127\.0\.0\.1:\d+ is not the embedded PostgreSQL of npm start .*)\n$/);
+    expect(refused.stderr).to.match(
+      /^error: (the PostgreSQL on 127\.0\.0\.1:\d+ serves the data folder .*, not .*|something on 127\.0\.0\.1:\d+ is not the embedded PostgreSQL of npm start .*)\n$/,
+    );
   });
 });

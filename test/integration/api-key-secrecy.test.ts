@@ -69,7 +69,11 @@ describe('API key secrecy', () => {
     const secretPart = plaintext.split('_')[2]!;
     const client = harness.server.anonymous.withKey(plaintext);
     await client.get(SOME_MESSAGE);
-    await client.post('/v1/whatsapp/templates', { ...(requestExample('sendWhatsAppTemplate', 'named') as object), agent_id: tenant.agent.id, from: tenant.from });
+    await client.post('/v1/whatsapp/templates', {
+      ...(requestExample('sendWhatsAppTemplate', 'named') as object),
+      agent_id: tenant.agent.id,
+      from: tenant.from,
+    });
     await client.post('/v1/whatsapp/messages', { nonsense: true });
     await client.get(SOME_MESSAGE, { headers: { Authorization: `Bearer ${plaintext}x` } });
 

@@ -46,14 +46,28 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
 
   before(async () => {
     // Webhooks shuffled within each flush window and half of them delivered twice.
-    fake = await startFakeMeta({ phoneNumbers: [{ phoneNumberId, accessToken }], firstStatusDelayMs: 20, statusDelayMs: 40, order: 'shuffle', duplicate: 0.5, seed: 11 });
+    fake = await startFakeMeta({
+      phoneNumbers: [{ phoneNumberId, accessToken }],
+      firstStatusDelayMs: 20,
+      statusDelayMs: 40,
+      order: 'shuffle',
+      duplicate: 0.5,
+      seed: 11,
+    });
     server = await startServer({ db: harness.db, metaAppSecret: APP_SECRET, metaVerifyToken: VERIFY_TOKEN });
     fake.setWebhookTarget({ callbackUrl: `${server.baseUrl}/webhooks/whatsapp`, appSecret: APP_SECRET });
     tenant = await newTenant(harness.db);
     metaNumber = randomE164();
-    const connection = await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: metaNumber, phoneNumberId, accessToken, wabaId: '1029384756' }, secrets);
+    const connection = await createConnection(
+      harness.db,
+      { agentId: tenant.agent.id, phoneNumber: metaNumber, phoneNumberId, accessToken, wabaId: '1029384756' },
+      secrets,
+    );
     for (const t of EXAMPLE_TEMPLATES) await upsertTemplate(harness.db, connection.id, templateFromMeta(t));
-    const sandboxConnection = await harness.db('whatsapp_connections').where({ agent_id: tenant.agent.id, phone_number: tenant.from }).first('id');
+    const sandboxConnection = await harness
+      .db('whatsapp_connections')
+      .where({ agent_id: tenant.agent.id, phone_number: tenant.from })
+      .first('id');
     for (const t of EXAMPLE_TEMPLATES) await upsertTemplate(harness.db, sandboxConnection.id, templateFromMeta(t));
     live = server.anonymous.withKey((await tenant.key({ environment: 'live', rateLimitPerMinute: 10_000 })).plaintext);
     test = server.anonymous.withKey((await tenant.key({ environment: 'test', rateLimitPerMinute: 10_000 })).plaintext);
@@ -80,7 +94,9 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
   const statusOf = async (client: ContractClient, id: string): Promise<ContractResponse> => client.get(`/v1/whatsapp/messages/${id}`);
 
   it('answers Meta’s subscription check only with the right verify token', async () => {
-    const ok = await server.anonymous.get(`/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+    const ok = await server.anonymous.get(
+      `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+    );
     expect(ok.status).to.equal(200);
     expect(ok.text).to.equal('1158201444');
     const wrong = await server.anonymous.get('/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1');
@@ -92,13 +108,22 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
     // The customer writes first (an inbound webhook), which opens the window for text.
     fake.sendInbound({ phoneNumberId, from: customer, text: 'Where is my order?' });
     const text = { agent_id: tenant.agent.id, from: metaNumber, to: customer, text: { body: 'It ships today.' } };
-    await until('the inbound message to open the window', async () => (await live.post('/v1/whatsapp/messages', text, { headers: { 'Idempotency-Key': 'e2e-text' } })).status === 202);
+    await until(
+      'the inbound message to open the window',
+      async () => (await live.post('/v1/whatsapp/messages', text, { headers: { 'Idempotency-Key': 'e2e-text' } })).status === 202,
+    );
     const sentText = await live.post('/v1/whatsapp/messages', text, { headers: { 'Idempotency-Key': 'e2e-text' } });
     const sentTemplate = await live.post('/v1/whatsapp/templates', {
       agent_id: tenant.agent.id,
       from: metaNumber,
       to: customer,
-      template: { name: 'appointment_reminder', language: 'ar', parameters: { '1': 'Sara', '2': 'tomorrow' }, header_media_url: 'https://cdn.example/map.jpg', buttons: [{ type: 'url', index: 0, value: 'a/1' }] },
+      template: {
+        name: 'appointment_reminder',
+        language: 'ar',
+        parameters: { '1': 'Sara', '2': 'tomorrow' },
+        header_media_url: 'https://cdn.example/map.jpg',
+        buttons: [{ type: 'url', index: 0, value: 'a/1' }],
+      },
     });
     expect(sentTemplate.status, sentTemplate.text).to.equal(202);
 
@@ -138,7 +163,30 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
     const record = await fake.deliverWebhook(
       {
         object: 'whatsapp_business_account',
-        entry: [{ id: '1029384756', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: metaNumber.slice(1), phone_number_id: phoneNumberId }, contacts: [{ profile: { name: 'X' }, wa_id: customer.slice(1) }], messages: [{ from: customer.slice(1), id: `wamid.${randomUUID()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'forged' } }] } }] }],
+        entry: [
+          {
+            id: '1029384756',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: metaNumber.slice(1), phone_number_id: phoneNumberId },
+                  contacts: [{ profile: { name: 'X' }, wa_id: customer.slice(1) }],
+                  messages: [
+                    {
+                      from: customer.slice(1),
+                      id: `wamid.${randomUUID()}`,
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: 'text',
+                      text: { body: 'forged' },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
       },
       { signature: 'invalid' },
     );
@@ -155,10 +203,13 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
       to: customer,
       template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'S', tracking_url: 'https://t.example' } },
     });
-    const alert = async () => (await harness.db('whatsapp_connections').where({ phone_number: metaNumber }).first('last_delivery_error')).last_delivery_error;
+    const alert = async () =>
+      (await harness.db('whatsapp_connections').where({ phone_number: metaNumber }).first('last_delivery_error')).last_delivery_error;
     await until('the alert', async () => (await alert()) !== null);
     expect(await alert()).to.include({ meta_error_code: 190 });
-    const listed = await runAdmin(['connection', 'list', '--agent', tenant.agent.id], { env: { DATABASE_URL: harness.database.connectionString } });
+    const listed = await runAdmin(['connection', 'list', '--agent', tenant.agent.id], {
+      env: { DATABASE_URL: harness.database.connectionString },
+    });
     expect(listed.stdout).to.match(new RegExp(`ALERT \\${metaNumber}: WhatsApp refused sends \\(error 190`));
     const message = (await statusOf(live, sent.body.id)).body;
     expect(message.status, 'not failed and not a 401 for the integrator: retried later').to.equal('queued');
@@ -186,10 +237,22 @@ describe('delivery end to end (server → worker → fake Meta → shuffled, dup
         const body =
           type === 'text'
             ? { agent_id: tenant.agent.id, from: tenant.from, to: number, text: { body: 'hi' } }
-            : { agent_id: tenant.agent.id, from: tenant.from, to: number, template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'S', tracking_url: 'u' } } };
+            : {
+                agent_id: tenant.agent.id,
+                from: tenant.from,
+                to: number,
+                template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'S', tracking_url: 'u' } },
+              };
         if (type === 'text') {
           const { recordInboundMessage } = await import('../../server/src/domain/conversations.ts');
-          await recordInboundMessage(harness.db, { businessNumber: tenant.from, customerNumber: number, platformMessageId: null, type: 'text', content: {}, receivedAt: new Date() });
+          await recordInboundMessage(harness.db, {
+            businessNumber: tenant.from,
+            customerNumber: number,
+            platformMessageId: null,
+            type: 'text',
+            content: {},
+            receivedAt: new Date(),
+          });
         }
         const sent = await test.post(type === 'text' ? '/v1/whatsapp/messages' : '/v1/whatsapp/templates', body);
         expect(sent.status, sent.text).to.equal(202);

@@ -45,7 +45,13 @@ describe('delivery pacing with batched deliveries', function () {
         concurrency,
         pollIntervalMs: 100,
         // A deps object per worker: its own batched statements, like a separate process.
-        deps: { db: harness.db, cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }), secrets, logger: silentLogger, sandboxStepMs: 50 },
+        deps: {
+          db: harness.db,
+          cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
+          secrets,
+          logger: silentLogger,
+          sandboxStepMs: 50,
+        },
       }),
     );
   };
@@ -93,7 +99,11 @@ describe('delivery pacing with batched deliveries', function () {
     await startWorker(8);
     await settled(ids, 20_000);
 
-    const sentAt = new Map(fake.requests.filter((r) => r.outcome === 'accepted').map((r) => [(r.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data, r.at.getTime()]));
+    const sentAt = new Map(
+      fake.requests
+        .filter((r) => r.outcome === 'accepted')
+        .map((r) => [(r.body as { biz_opaque_callback_data: string }).biz_opaque_callback_data, r.at.getTime()]),
+    );
     const rows = await harness.db('messages').whereIn('id', ids).select('id', 'send_attempted_at', 'delivery_attempts');
     const gaps = rows.map((r) => sentAt.get(r.id)! - (r.send_attempted_at as Date).getTime());
     expect(rows.map((r) => r.delivery_attempts)).to.deep.equal(ids.map(() => 1));

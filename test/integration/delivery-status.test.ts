@@ -36,7 +36,11 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 describe('delivery statuses (forward only)', () => {
   it('ends at read with every timestamp, whatever the order and however many duplicates', async function () {
     this.timeout(60_000);
-    const events: Array<[ReportedStatus, number]> = [['sent', 1], ['delivered', 3], ['read', 7]];
+    const events: Array<[ReportedStatus, number]> = [
+      ['sent', 1],
+      ['delivered', 3],
+      ['read', 7],
+    ];
     for (let seed = 1; seed <= 12; seed++) {
       const id = await queuedMessage();
       const wamid = `wamid.order.${seed}.${Date.now()}`;
@@ -92,7 +96,9 @@ describe('delivery statuses (forward only)', () => {
     const id = await queuedMessage();
     const wamid = `wamid.early.${Date.now()}`;
     expect(await recordStatusEvent(harness.db, { platformMessageId: wamid, status: 'delivered', occurredAt: at(3) })).to.equal('unmatched');
-    expect(await harness.db('message_events').where({ platform_message_id: wamid }).whereNull('message_id').count('id as n').first()).to.deep.equal({ n: '1' });
+    expect(
+      await harness.db('message_events').where({ platform_message_id: wamid }).whereNull('message_id').count('id as n').first(),
+    ).to.deep.equal({ n: '1' });
     await markAccepted(harness.db, id, { platformMessageId: wamid, platformStatus: 'accepted', at: at(1) });
     const row = await harness.db('messages').where({ id }).first();
     expect(row.status).to.equal('delivered');
@@ -102,7 +108,9 @@ describe('delivery statuses (forward only)', () => {
   it('matches an event by our message id (biz_opaque_callback_data) when the wamid was never recorded', async () => {
     const id = await queuedMessage();
     const wamid = `wamid.callback.${Date.now()}`;
-    expect(await recordStatusEvent(harness.db, { platformMessageId: wamid, status: 'sent', occurredAt: at(1), callbackData: id })).to.equal('applied');
+    expect(await recordStatusEvent(harness.db, { platformMessageId: wamid, status: 'sent', occurredAt: at(1), callbackData: id })).to.equal(
+      'applied',
+    );
     const row = await harness.db('messages').where({ id }).first();
     expect(row).to.include({ status: 'sent', platform_message_id: wamid });
   });

@@ -22,10 +22,15 @@ const SCRIPT = path.join(repoRoot, 'scripts/healthcheck.mjs');
 function healthcheck(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 }, (error, _stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
-      resolve({ code, stderr: String(stderr), ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [SCRIPT, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
+      (error, _stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+        resolve({ code, stderr: String(stderr), ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -110,10 +115,21 @@ describe('deploying: the Dockerfile', () => {
     const froms = instructions.filter((i) => i.keyword === 'FROM');
     expect(froms.length).to.be.at.least(2);
     const deps = instructions.filter((i) => i.stage < last && i.keyword === 'RUN').map((i) => i.args);
-    expect(deps.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev/.test(run)), deps.join('\n')).to.equal(true);
-    expect(final.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).not.to.match(/\bnpm (ci|install)\b/);
+    expect(
+      deps.some((run) => /\bnpm ci\b/.test(run) && /--omit=dev/.test(run)),
+      deps.join('\n'),
+    ).to.equal(true);
+    expect(
+      final
+        .filter((i) => i.keyword === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).not.to.match(/\bnpm (ci|install)\b/);
     const args = Object.fromEntries(instructions.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')));
-    const base = froms.at(-1)!.args.replace(/\$\{(\w+)\}/g, (_, name: string) => args[name] ?? '').split(/\s+/)[0]!;
+    const base = froms
+      .at(-1)!
+      .args.replace(/\$\{(\w+)\}/g, (_, name: string) => args[name] ?? '')
+      .split(/\s+/)[0]!;
     expect(base).to.match(/^node:20[.\d]*-.*slim$/);
     expect(final.some((i) => i.keyword === 'COPY' && i.args.startsWith('--from=') && i.args.includes('node_modules'))).to.equal(true);
   });
@@ -147,12 +163,21 @@ describe('deploying: the Dockerfile', () => {
   });
 
   it('copies only files that exist and are not excluded by .dockerignore, and tsx is a production dependency', () => {
-    const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const copy of instructions.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))) {
-      const sources = copy.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+      const sources = copy.args
+        .split(/\s+/)
+        .filter((a) => !a.startsWith('--'))
+        .slice(0, -1);
       for (const source of sources) {
         expect(existsSync(path.join(repoRoot, source)), source).to.equal(true);
-        expect(ignored.some((pattern) => pattern.replace(/^\*\*\//, '') === source || source.startsWith(`${pattern}/`)), `${source} is in .dockerignore`).to.equal(false);
+        expect(
+          ignored.some((pattern) => pattern.replace(/^\*\*\//, '') === source || source.startsWith(`${pattern}/`)),
+          `${source} is in .dockerignore`,
+        ).to.equal(false);
       }
     }
     for (const pattern of ['.git', '**/node_modules', '.data', 'test']) expect(ignored).to.include(pattern);
@@ -172,18 +197,34 @@ describe('deploying: the image’s entry point and health check, run as the Dock
     const health = execForm(final.find((i) => i.keyword === 'HEALTHCHECK')!.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
     const database = await createFreshDatabase(harness.postgres.adminUrl, 'entrypoint');
     const port = String(await freePort());
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', DATABASE_URL: database.connectionString, HOST: '0.0.0.0', PORT: port, WORKER: 'false' };
-    const child = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'production',
+      DATABASE_URL: database.connectionString,
+      HOST: '0.0.0.0',
+      PORT: port,
+      WORKER: 'false',
+    };
+    const child = spawn(cmd[0] === 'node' ? process.execPath : cmd[0]!, cmd.slice(1), {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const until = Date.now() + 60_000;
-      while (!out.includes('"msg":"listening"') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!out.includes('"msg":"listening"') && Date.now() < until && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
       expect(out, 'the entry point listens').to.include('"msg":"listening"');
       const probe = await new Promise<number>((resolve) =>
-        execFile(health[0] === 'node' ? process.execPath : health[0]!, health.slice(1), { cwd: repoRoot, env: { PATH: env.PATH, HOST: env.HOST, PORT: port }, timeout: 20_000 }, (error) =>
-          resolve(error ? (typeof error.code === 'number' ? error.code : 99) : 0),
+        execFile(
+          health[0] === 'node' ? process.execPath : health[0]!,
+          health.slice(1),
+          { cwd: repoRoot, env: { PATH: env.PATH, HOST: env.HOST, PORT: port }, timeout: 20_000 },
+          (error) => resolve(error ? (typeof error.code === 'number' ? error.code : 99) : 0),
         ),
       );
       expect(probe, 'the HEALTHCHECK command').to.equal(0);
@@ -198,7 +239,17 @@ describe('deploying: the image’s entry point and health check, run as the Dock
 
 describe('deploying: compose.yaml', () => {
   const compose = parse(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: unknown; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; healthcheck?: { disable?: boolean } }>;
+    services: Record<
+      string,
+      {
+        image?: string;
+        build?: unknown;
+        command?: string[];
+        environment?: Record<string, string>;
+        depends_on?: Record<string, unknown>;
+        healthcheck?: { disable?: boolean };
+      }
+    >;
   };
 
   it('has PostgreSQL 15, the API and a separate worker', () => {

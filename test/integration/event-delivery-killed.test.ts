@@ -37,7 +37,9 @@ describe('the worker killed during event delivery', function () {
 
   it('loses no event; duplicates keep their webhook-id', async () => {
     const tenant = await newTenant(harness.db);
-    const client = harness.server.anonymous.withKey((await tenant.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 10_000 })).plaintext);
+    const client = harness.server.anonymous.withKey(
+      (await tenant.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 10_000 })).plaintext,
+    );
     for (let i = 0; i < 2; i++) {
       const r = await startReceiver(() => ({ status: 200, delayMs: 150 }));
       receivers.push(r);
@@ -46,10 +48,17 @@ describe('the worker killed during event delivery', function () {
     }
     const events = 25;
     for (let i = 0; i < events; i++) {
-      const res = await client.post('/v1/whatsapp/sandbox/inbound', { agent_id: tenant.agent.id, from: tenant.from, to: randomE164(), text: { body: `n${i}` } });
+      const res = await client.post('/v1/whatsapp/sandbox/inbound', {
+        agent_id: tenant.agent.id,
+        from: tenant.from,
+        to: randomE164(),
+        text: { body: `n${i}` },
+      });
       expect(res.status).to.equal(200);
     }
-    const eventIds = (await harness.db('events').where({ organization_id: tenant.organization.id, type: 'message.received' }).select('id')).map((r) => r.id as string);
+    const eventIds = (
+      await harness.db('events').where({ organization_id: tenant.organization.id, type: 'message.received' }).select('id')
+    ).map((r) => r.id as string);
     expect(eventIds).to.have.length(events);
 
     const env = {

@@ -58,7 +58,12 @@ describe('event delivery to webhook endpoints', function () {
     return res.body as { id: string; secret: string };
   };
   const inbound = async (client: ContractClient, t: Tenant, text = 'Hello') => {
-    const res = await client.post('/v1/whatsapp/sandbox/inbound', { agent_id: t.agent.id, from: t.from, to: randomE164(), text: { body: text } });
+    const res = await client.post('/v1/whatsapp/sandbox/inbound', {
+      agent_id: t.agent.id,
+      from: t.from,
+      to: randomE164(),
+      text: { body: text },
+    });
     expect(res.status, res.text).to.equal(200);
     return res.body as { to: string; conversation_id: string };
   };
@@ -71,10 +76,22 @@ describe('event delivery to webhook endpoints', function () {
     fake.setWebhookTarget({ callbackUrl: `${server.baseUrl}/webhooks/whatsapp`, appSecret: APP_SECRET });
     tenant = await newTenant(harness.db);
     metaNumber = randomE164();
-    await createConnection(harness.db, { agentId: tenant.agent.id, phoneNumber: metaNumber, phoneNumberId, accessToken, wabaId: '1029384756' }, secrets);
-    test = server.anonymous.withKey((await tenant.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 10_000 })).plaintext);
+    await createConnection(
+      harness.db,
+      { agentId: tenant.agent.id, phoneNumber: metaNumber, phoneNumberId, accessToken, wabaId: '1029384756' },
+      secrets,
+    );
+    test = server.anonymous.withKey(
+      (await tenant.key({ scopes: ['whatsapp:send', 'webhooks:manage'], rateLimitPerMinute: 10_000 })).plaintext,
+    );
     live = server.anonymous.withKey((await tenant.key({ environment: 'live', scopes: ['*'], rateLimitPerMinute: 10_000 })).plaintext);
-    const deps = { db: harness.db, cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }), secrets, logger: silentLogger, sandboxStepMs: 50 };
+    const deps = {
+      db: harness.db,
+      cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
+      secrets,
+      logger: silentLogger,
+      sandboxStepMs: 50,
+    };
     worker = await startDeliveryWorker({ connectionString: harness.database.connectionString, concurrency: 16, pollIntervalMs: 200, deps });
     events = await startEventWorker({
       connectionString: harness.database.connectionString,
@@ -99,12 +116,21 @@ describe('event delivery to webhook endpoints', function () {
     const r = await receiver();
     const { secret } = await endpoint(test, r.url);
     const customer = await inbound(test, tenant, 'Is my order on its way?');
-    const sent = await test.post('/v1/whatsapp/messages', { agent_id: tenant.agent.id, from: tenant.from, to: customer.to, text: { body: 'It is.' } });
+    const sent = await test.post('/v1/whatsapp/messages', {
+      agent_id: tenant.agent.id,
+      from: tenant.from,
+      to: customer.to,
+      text: { body: 'It is.' },
+    });
     expect(sent.status, sent.text).to.equal(202);
     const ofMessage = () => r.received.filter((x) => x.event.data.object.id === sent.body.id);
     // Generous: in a whole-suite run the message queues behind the sends of earlier test files.
     await until('sent, delivered and read at the receiver', () => ofMessage().length >= 3, 75_000);
-    expect(ofMessage().map((x) => x.event.type).sort()).to.deep.equal(['message.delivered', 'message.read', 'message.sent']);
+    expect(
+      ofMessage()
+        .map((x) => x.event.type)
+        .sort(),
+    ).to.deep.equal(['message.delivered', 'message.read', 'message.sent']);
     for (const item of ofMessage()) {
       await verifyBoth(item, secret);
       expect(item.event.data.object.status).to.equal(item.event.type.slice('message.'.length));
@@ -115,9 +141,17 @@ describe('event delivery to webhook endpoints', function () {
     await verifyBoth(received!, secret);
     expect(received!.event.data.object).to.include({ conversation_id: customer.conversation_id, from: customer.to, to: tenant.from });
     // The SDK refuses a tampered body and a stale timestamp.
-    const refusal = (promise: Promise<unknown>) => promise.then(() => 'accepted', (e: Error) => e.message);
-    expect(await refusal(webhooks.verify(received!.body.replace('order', 'ordxr'), received!.headers, secret))).to.match(/no webhook-signature/);
-    expect(await refusal(webhooks.verify(received!.body, received!.headers, secret, { now: new Date(Date.now() + 6 * 60_000) }))).to.match(/more than 300 s/);
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      );
+    expect(await refusal(webhooks.verify(received!.body.replace('order', 'ordxr'), received!.headers, secret))).to.match(
+      /no webhook-signature/,
+    );
+    expect(await refusal(webhooks.verify(received!.body, received!.headers, secret, { now: new Date(Date.now() + 6 * 60_000) }))).to.match(
+      /more than 300 s/,
+    );
   });
 
   it('a signed inbound Meta webhook produces message.received at a live endpoint (never at a test one)', async () => {
@@ -154,7 +188,10 @@ describe('event delivery to webhook endpoints', function () {
     expect(detail.status).to.equal(200);
     expect(detail.body.delivery_attempts.map((a: { http_status: number }) => a.http_status)).to.deep.equal([500, 500, 200]);
     expect(detail.body.delivery_attempts.every((a: { endpoint_id: string }) => a.endpoint_id === endpointId)).to.equal(true);
-    await until('the endpoint healthy again', async () => (await c.get(`/v1/webhook_endpoints/${endpointId}`)).body.last_success_at !== null);
+    await until(
+      'the endpoint healthy again',
+      async () => (await c.get(`/v1/webhook_endpoints/${endpointId}`)).body.last_success_at !== null,
+    );
     const health = await c.get(`/v1/webhook_endpoints/${endpointId}`);
     expect(health.body).to.include({ consecutive_failures: 0, disabled: false });
     expect(health.body.last_success_at).to.be.a('string');
@@ -192,7 +229,9 @@ describe('event delivery to webhook endpoints', function () {
     expect(res.body).to.include({ disabled: true, disabled_reason: 'failing' });
     expect(res.body.consecutive_failures).to.be.at.least(2);
     // The operator sees it: a metric, and the CLI's health listing.
-    expect(await registry.getSingleMetricAsString('mojeeb_webhook_endpoints_disabled_total')).to.match(/mojeeb_webhook_endpoints_disabled_total [1-9]/);
+    expect(await registry.getSingleMetricAsString('mojeeb_webhook_endpoints_disabled_total')).to.match(
+      /mojeeb_webhook_endpoints_disabled_total [1-9]/,
+    );
     const env = { env: { DATABASE_URL: harness.database.connectionString } };
     const listed = await runAdmin(['webhook', 'list', '--org', t.organization.id, '--json'], env);
     expect(listed.code, listed.stderr).to.equal(0);
@@ -214,7 +253,13 @@ describe('event delivery to webhook endpoints', function () {
       connectionString: harness.database.connectionString,
       concurrency: 1,
       pollIntervalMs: 100,
-      deps: { db: harness.db, cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }), secrets, logger: silentLogger, sandboxStepMs: 50 },
+      deps: {
+        db: harness.db,
+        cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
+        secrets,
+        logger: silentLogger,
+        sandboxStepMs: 50,
+      },
       events: { retryScheduleMs: [], disableAfterMs: 3_600_000, allowPrivate: false },
     });
     try {
@@ -222,8 +267,18 @@ describe('event delivery to webhook endpoints', function () {
       const { recordInboundEvent } = await import('../../server/src/domain/webhooks/events.ts');
       await harness.db.transaction((trx) =>
         recordInboundEvent(trx, {
-          organizationId: t.organization.id, environment: 'live', inboundMessageId: '00000000-0000-4000-8000-000000000001', conversationId: '00000000-0000-4000-8000-000000000002',
-          agentId: t.agent.id, customerNumber: randomE164(), businessNumber: t.from, type: 'text', content: { body: 'hi' }, receivedAt: new Date(), platformMessageId: null, createdAt: new Date(),
+          organizationId: t.organization.id,
+          environment: 'live',
+          inboundMessageId: '00000000-0000-4000-8000-000000000001',
+          conversationId: '00000000-0000-4000-8000-000000000002',
+          agentId: t.agent.id,
+          customerNumber: randomE164(),
+          businessNumber: t.from,
+          type: 'text',
+          content: { body: 'hi' },
+          receivedAt: new Date(),
+          platformMessageId: null,
+          createdAt: new Date(),
         }),
       );
       await until('the refused attempt', async () => (await harness.db('event_delivery_attempts').where({ endpoint_id: id })).length === 1);
@@ -236,8 +291,16 @@ describe('event delivery to webhook endpoints', function () {
     } finally {
       await strict.stop();
       events = await startEventWorker({
-        connectionString: harness.database.connectionString, concurrency: 8, pollIntervalMs: 100,
-        deps: { db: harness.db, cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }), secrets, logger: silentLogger, sandboxStepMs: 50 },
+        connectionString: harness.database.connectionString,
+        concurrency: 8,
+        pollIntervalMs: 100,
+        deps: {
+          db: harness.db,
+          cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
+          secrets,
+          logger: silentLogger,
+          sandboxStepMs: 50,
+        },
         events: { retryScheduleMs: [300, 300, 300, 300, 300, 300], disableAfterMs: 1_500, allowPrivate: true },
       });
     }

@@ -16,7 +16,17 @@ import { ConfigError, loadConfig, repoRoot } from '../../server/src/config.ts';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { hashApiKey, parseApiKey } from '../../server/src/domain/api-keys/key-format.ts';
 import {
-  DEMO_AGENT_ID, DEMO_EXAMPLES_AT, DEMO_FROM, DEMO_ORGANIZATION_ID, DEMO_SEEDED_AT, DEMO_TEMPLATE, DEMO_TEMPLATE_META, demoCurl, demoReminder, ensureDemoData, type DemoData,
+  DEMO_AGENT_ID,
+  DEMO_EXAMPLES_AT,
+  DEMO_FROM,
+  DEMO_ORGANIZATION_ID,
+  DEMO_SEEDED_AT,
+  DEMO_TEMPLATE,
+  DEMO_TEMPLATE_META,
+  demoCurl,
+  demoReminder,
+  ensureDemoData,
+  type DemoData,
 } from '../../server/src/domain/demo.ts';
 import { createAgent, createConnection } from '../../server/src/domain/agents.ts';
 import { createApiKey } from '../../server/src/domain/api-keys/store.ts';
@@ -78,11 +88,15 @@ describe('first start: demo data', function () {
       const connection = await db('whatsapp_connections').where({ agent_id: demo.agentId }).first();
       expect(connection).to.include({ phone_number: demo.from, active: true, phone_number_id: null, access_token_encrypted: null });
       expect(parseApiKey(demo.apiKey)?.environment).to.equal('test');
-      const key = await db('api_keys').where({ key_hash: hashApiKey(demo.apiKey) }).first();
+      const key = await db('api_keys')
+        .where({ key_hash: hashApiKey(demo.apiKey) })
+        .first();
       expect(key).to.include({ id: demo.keyId, organization_id: demo.organizationId, environment: 'test', agent_ids: null });
       expect(key.scopes).to.have.members(['whatsapp:send', 'whatsapp:read']);
       expect(demo.template).to.deep.equal({ name: 'hello_world', language: 'en_US' });
-      const template = await db('templates').where({ connection_id: connection.id, name: DEMO_TEMPLATE.name, language: DEMO_TEMPLATE.language }).first();
+      const template = await db('templates')
+        .where({ connection_id: connection.id, name: DEMO_TEMPLATE.name, language: DEMO_TEMPLATE.language })
+        .first();
       expect(template).to.include({ status: 'APPROVED' });
       expect(await db('service_metadata').where({ key: DEMO_SEEDED_AT }).first()).to.be.an('object');
       // The contract's examples: agent, number and templates.
@@ -126,7 +140,12 @@ describe('first start: demo data', function () {
       const oldAgent = await createAgent(db, { organizationId: organization.id, name: 'Demo agent' });
       const oldNumber = await createConnection(db, { agentId: oldAgent.id, phoneNumber: '+15555550100' }, null);
       await upsertTemplate(db, oldNumber.id, templateFromMeta(DEMO_TEMPLATE_META));
-      const oldKey = await createApiKey(db, { organizationId: organization.id, name: 'demo key (first start)', environment: 'test', scopes: ['whatsapp:send', 'whatsapp:read'] });
+      const oldKey = await createApiKey(db, {
+        organizationId: organization.id,
+        name: 'demo key (first start)',
+        environment: 'test',
+        scopes: ['whatsapp:send', 'whatsapp:read'],
+      });
       await db('service_metadata').insert([
         { key: DEMO_SEEDED_AT, value: '2026-01-01T00:00:00.000Z' },
         { key: DEMO_ORGANIZATION_ID, value: organization.id },
@@ -146,12 +165,21 @@ describe('first start: demo data', function () {
       expect(await db('agents').where({ id: DEMO_AGENT_ID }).first()).to.include({ organization_id: organization.id });
       expect(await db('service_metadata').where({ key: DEMO_EXAMPLES_AT }).first()).to.be.an('object');
       // The old data is untouched, and the old key sends the README's template through the new agent.
-      expect(await db('whatsapp_connections').where({ id: oldNumber.id }).first()).to.include({ active: true, phone_number: '+15555550100' });
+      expect(await db('whatsapp_connections').where({ id: oldNumber.id }).first()).to.include({
+        active: true,
+        phone_number: '+15555550100',
+      });
       const server = await startServer({ db, apiKey: oldKey.plaintext });
       try {
         const res = await server.api.post('/v1/whatsapp/templates', {
-          agent_id: DEMO_AGENT_ID, from: DEMO_FROM, to: '+15551234567',
-          template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/9001' } },
+          agent_id: DEMO_AGENT_ID,
+          from: DEMO_FROM,
+          to: '+15551234567',
+          template: {
+            name: 'order_shipped',
+            language: 'en',
+            parameters: { customer_name: 'Sara', tracking_url: 'https://track.example/9001' },
+          },
         });
         expect(res.status, res.text).to.equal(202);
       } finally {
@@ -216,7 +244,13 @@ describe('first start: demo data', function () {
 
   it('the curl is valid shell with the key, agent, number and template', () => {
     const curl = demoCurl('http://127.0.0.1:3000', {
-      organizationId: randomUUID(), agentId: '0a7316c4-df72-4ac5-bac2-8772c5d35230', keyId: randomUUID(), apiKey: 'mk_test_x', from: '+15555550100', to: '+15555550199', template: DEMO_TEMPLATE,
+      organizationId: randomUUID(),
+      agentId: '0a7316c4-df72-4ac5-bac2-8772c5d35230',
+      keyId: randomUUID(),
+      apiKey: 'mk_test_x',
+      from: '+15555550100',
+      to: '+15555550199',
+      template: DEMO_TEMPLATE,
     });
     expect(curl).to.include("-X POST 'http://127.0.0.1:3000/v1/whatsapp/templates'");
     expect(curl).to.include("-H 'Authorization: Bearer mk_test_x'");
@@ -267,7 +301,13 @@ describe('first start: demo data', function () {
           }
           const code = Number(status);
           // A documented answer of sendWhatsAppTemplate (validated like every test response)…
-          const validated = contractValidator().validate({ method: 'POST', path: '/v1/whatsapp/templates', status: code, headers, bytes: body });
+          const validated = contractValidator().validate({
+            method: 'POST',
+            path: '/v1/whatsapp/templates',
+            status: code,
+            headers,
+            bytes: body,
+          });
           expect(validated.operationId).to.equal('sendWhatsAppTemplate');
           // …past authentication, permissions and validation: 202 once sending exists (501 before).
           expect(code, body.toString()).not.to.be.oneOf([400, 401, 403, 404, 415, 422, 429]);
@@ -312,8 +352,17 @@ describe('configuration: ENCRYPTION_KEY and SEED_DEMO', () => {
   it('ENCRYPTION_KEY must be the base64 of exactly 32 bytes, and is never echoed', () => {
     expect(loadConfig({ ENCRYPTION_KEY: key }).encryptionKey?.equals(Buffer.from(key, 'base64'))).to.equal(true);
     expect(loadConfig({ ENCRYPTION_KEY: key.replace(/=$/, '') }).encryptionKey).to.have.length(32);
-    for (const bad of [randomBytes(16).toString('base64'), randomBytes(33).toString('base64'), `${key.slice(0, 43)}!`, 'not base64 at all', randomBytes(32).toString('hex')]) {
-      expect(() => loadConfig({ ENCRYPTION_KEY: bad })).to.throw(ConfigError, 'ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes');
+    for (const bad of [
+      randomBytes(16).toString('base64'),
+      randomBytes(33).toString('base64'),
+      `${key.slice(0, 43)}!`,
+      'not base64 at all',
+      randomBytes(32).toString('hex'),
+    ]) {
+      expect(() => loadConfig({ ENCRYPTION_KEY: bad })).to.throw(
+        ConfigError,
+        'ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes',
+      );
       try {
         loadConfig({ ENCRYPTION_KEY: bad });
       } catch (error) {

@@ -57,10 +57,9 @@ describe('a server process killed in the middle of sends', () => {
     const storedIds = new Set(stored.map((s) => s.message_id as string));
     expect(messages.length, 'every message has its stored response').to.equal(stored.length);
     for (const m of messages) expect(storedIds.has(m.id as string)).to.equal(true);
-    const jobs = await harness.db.raw<{ rows: Array<{ n: string }> }>(
-      `select count(*) as n from graphile_worker.jobs where key = any(?)`,
-      [messages.map((m) => `deliver_message:${m.id}`)],
-    );
+    const jobs = await harness.db.raw<{ rows: Array<{ n: string }> }>(`select count(*) as n from graphile_worker.jobs where key = any(?)`, [
+      messages.map((m) => `deliver_message:${m.id}`),
+    ]);
     expect(Number(jobs.rows[0]!.n), 'every message has its delivery job').to.equal(messages.length);
 
     // Retrying every request against a fresh process: the stored ones replay, the rest are sent once.

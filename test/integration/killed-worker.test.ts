@@ -46,11 +46,20 @@ describe('a delivery worker killed mid-batch', function () {
     const phoneNumberId = String(200_000_000_000_000 + Math.floor(Math.random() * 1e12));
     const accessToken = `EAAG${randomBytes(24).toString('hex')}`;
     const key = randomBytes(32);
-    fake = await startFakeMeta({ phoneNumbers: [{ phoneNumberId, accessToken }], latencyMs: 15, firstStatusDelayMs: 10, statusDelayMs: 20 });
+    fake = await startFakeMeta({
+      phoneNumbers: [{ phoneNumberId, accessToken }],
+      latencyMs: 15,
+      firstStatusDelayMs: 10,
+      statusDelayMs: 20,
+    });
     server = await startServer({ db: harness.db, metaAppSecret: APP_SECRET, metaVerifyToken: 'v' });
     fake.setWebhookTarget({ callbackUrl: `${server.baseUrl}/webhooks/whatsapp`, appSecret: APP_SECRET });
 
-    const number = await liveNumberTenant(harness.db, server.anonymous, new SecretBox(key), { phoneNumberId, accessToken, messagesPerSecond: 40 });
+    const number = await liveNumberTenant(harness.db, server.anonymous, new SecretBox(key), {
+      phoneNumberId,
+      accessToken,
+      messagesPerSecond: 40,
+    });
     const ids = await number.sendTemplates(120);
     const ours = () => fake.accepted.filter((a) => a.callbackData !== null && ids.includes(a.callbackData));
 
@@ -85,7 +94,11 @@ describe('a delivery worker killed mid-batch', function () {
     const acceptedIds = new Set(ours().map((a) => a.callbackData));
     for (const row of rows) {
       if (acceptedIds.has(row.id)) expect(row.status, `message ${row.id}`).to.be.oneOf(['sent', 'delivered', 'read']);
-      else expect({ status: row.status, error_code: row.error_code }, `message ${row.id} never reached WhatsApp`).to.deep.equal({ status: 'failed', error_code: 'expired' });
+      else
+        expect({ status: row.status, error_code: row.error_code }, `message ${row.id} never reached WhatsApp`).to.deep.equal({
+          status: 'failed',
+          error_code: 'expired',
+        });
     }
     const expired = rows.filter((r) => r.status === 'failed').length;
     expect(expired, 'only attempts cut by the kill can expire').to.be.at.most(8);

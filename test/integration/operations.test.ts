@@ -38,7 +38,12 @@ describe('operations: metrics', function () {
     expect(sent.status).to.equal(202);
     const { status, text } = await scrape(harness.server.baseUrl);
     expect(status).to.equal(200);
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text).to.match(new RegExp(`^${name} `, 'm'));
     }
     expect(text).to.include('# TYPE mojeeb_http_request_duration_seconds histogram');
@@ -48,7 +53,12 @@ describe('operations: metrics', function () {
     expect(value(text, 'mojeeb_http_requests_total{operation="sendWhatsAppTemplate",status="202"}')).to.be.at.least(1);
     const pool = (harness.db.client as { pool: { max: number } }).pool;
     expect(value(text, 'mojeeb_db_pool_connections_max')).to.equal(pool.max);
-    for (const name of ['mojeeb_db_pool_connections_used', 'mojeeb_db_pool_connections_free', 'mojeeb_db_pool_pending_acquires', 'mojeeb_db_pool_pending_creates']) {
+    for (const name of [
+      'mojeeb_db_pool_connections_used',
+      'mojeeb_db_pool_connections_free',
+      'mojeeb_db_pool_pending_acquires',
+      'mojeeb_db_pool_pending_creates',
+    ]) {
       expect(text).to.match(new RegExp(`^${name} \\d+$`, 'm'));
     }
     expect(value(text, 'mojeeb_db_pool_connections_used') + value(text, 'mojeeb_db_pool_connections_free')).to.be.at.least(1);
@@ -82,7 +92,10 @@ describe('operations: metrics', function () {
     expect(sent.status).to.equal(202);
     const id = (sent.body as { id: string }).id;
     // Accepted a while ago, as far as the latency is concerned.
-    await harness.db('messages').where({ id }).update({ created_at: harness.db.raw("now() - interval '3 seconds'") });
+    await harness
+      .db('messages')
+      .where({ id })
+      .update({ created_at: harness.db.raw("now() - interval '3 seconds'") });
     const series = 'mojeeb_delivery_latency_seconds_count{channel="sandbox"}';
     const before = (await scrape(harness.server.baseUrl)).text;
     const cloudApi = { sendMessage: async () => Promise.reject(new Error('not used by the sandbox')) } as unknown as CloudApiClient;
@@ -90,7 +103,9 @@ describe('operations: metrics', function () {
     expect((await harness.db('messages').where({ id }).first('status')).status).to.equal('sent');
     const after = (await scrape(harness.server.baseUrl)).text;
     expect(value(after, series) - value(before, series)).to.equal(1);
-    const sum = value(after, 'mojeeb_delivery_latency_seconds_sum{channel="sandbox"}') - value(before, 'mojeeb_delivery_latency_seconds_sum{channel="sandbox"}');
+    const sum =
+      value(after, 'mojeeb_delivery_latency_seconds_sum{channel="sandbox"}') -
+      value(before, 'mojeeb_delivery_latency_seconds_sum{channel="sandbox"}');
     expect(sum).to.be.within(2.9, 30);
     expect(after).to.include('# TYPE mojeeb_delivery_latency_seconds histogram');
     // Delivering again (the job rerun) hands nothing over and observes nothing.
@@ -109,7 +124,12 @@ describe('operations: /metrics protection', function () {
   it('METRICS_TOKEN: the bearer token is required', async () => {
     const server = await startServer({ db: harness.db, config: { metricsToken: TOKEN } });
     servers.push(server);
-    const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Bearer wrong-token-0123456789abcdef' }, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: TOKEN }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { Authorization: 'Bearer wrong-token-0123456789abcdef' },
+      { Authorization: `Bearer ${TOKEN}x` },
+      { Authorization: TOKEN },
+    ];
     for (const headers of attempts) {
       const refused = await scrape(server.baseUrl, headers);
       expect(refused.status, JSON.stringify(headers)).to.equal(401);
@@ -240,7 +260,11 @@ describe('operations: the server process (METRICS_PORT, METRICS_TOKEN, stdout)',
       expect(text).to.match(/^mojeeb_db_pool_connections_max 10$/m);
       expect((await fetch(`${server.baseUrl}/metrics`)).status).to.equal(404);
       expect(server.stderr()).to.include('listening on http://127.0.0.1:');
-      for (const line of server.stdout().split('\n').filter((l) => l.trim() !== '')) expect(() => JSON.parse(line), line).not.to.throw();
+      for (const line of server
+        .stdout()
+        .split('\n')
+        .filter((l) => l.trim() !== ''))
+        expect(() => JSON.parse(line), line).not.to.throw();
       expect(server.stdout()).not.to.include(TOKEN);
     } finally {
       expect(await server.stop()).to.equal(0);

@@ -43,15 +43,21 @@ describe('pagination under concurrent inserts', function () {
     for (let i = 0; i < 40; i++) await insertRows(10, null);
     for (let i = 0; i < 30; i++) {
       const sent = await client.post('/v1/whatsapp/templates', {
-        agent_id: tenant.agent.id, from: tenant.from, to: customer,
+        agent_id: tenant.agent.id,
+        from: tenant.from,
+        to: customer,
         template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' } },
       });
       expect(sent.status, sent.text).to.equal(202);
     }
     for (let i = 0; i < 20; i++) {
       await recordInboundMessage(harness.db, {
-        businessNumber: tenant.from, customerNumber: customer, platformMessageId: null, type: 'text',
-        content: { body: `more ${i}`, simulated: true }, receivedAt: new Date(),
+        businessNumber: tenant.from,
+        customerNumber: customer,
+        platformMessageId: null,
+        type: 'text',
+        content: { body: `more ${i}`, simulated: true },
+        receivedAt: new Date(),
       });
     }
     const before = await harness.db.raw<{ rows: Array<{ id: string; created_at: Date }> }>(
@@ -85,7 +91,9 @@ describe('pagination under concurrent inserts', function () {
       (async () => {
         while (walking) {
           const sent = await client.post('/v1/whatsapp/templates', {
-            agent_id: tenant.agent.id, from: tenant.from, to: randomE164(),
+            agent_id: tenant.agent.id,
+            from: tenant.from,
+            to: randomE164(),
             template: { name: 'order_shipped', language: 'en', parameters: { customer_name: 'Sara', tracking_url: 'https://t.example/1' } },
           });
           expect(sent.status, sent.text).to.equal(202);
@@ -120,6 +128,8 @@ describe('pagination under concurrent inserts', function () {
     expect(missing, 'messages that existed before the walk and were skipped').to.deep.equal([]);
     expect(repeated, 'messages returned more than once').to.deep.equal([]);
     expect(added, 'rows the writers added during the walk').to.be.greaterThan(0);
-    console.log(`      walked ${existing.size} existing messages in ${pages} pages of ${PAGE}; ${added} added meanwhile, ${seen.size - existing.size} of them seen`);
+    console.log(
+      `      walked ${existing.size} existing messages in ${pages} pages of ${PAGE}; ${added} added meanwhile, ${seen.size - existing.size} of them seen`,
+    );
   });
 });

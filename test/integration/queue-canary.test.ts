@@ -58,7 +58,10 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
 
   it('the schema version and the columns of _private_jobs and _private_tasks are the ones queue.sql writes', async () => {
     const version = await db.raw<{ rows: Array<{ v: number }> }>('SELECT max(id)::int AS v FROM graphile_worker.migrations');
-    expect(version.rows[0]!.v, 'graphile-worker applied a new schema migration: re-check delivery/queue.ts (direct job insert, lock ids), then update this pin').to.equal(PINNED_SCHEMA_VERSION);
+    expect(
+      version.rows[0]!.v,
+      'graphile-worker applied a new schema migration: re-check delivery/queue.ts (direct job insert, lock ids), then update this pin',
+    ).to.equal(PINNED_SCHEMA_VERSION);
     const columns = await db.raw<{ rows: Array<{ table: string; columns: string }> }>(
       `SELECT c.relname AS table, string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                 || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || CASE WHEN a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' THEN ' default' ELSE '' END, ', ' ORDER BY a.attnum) AS columns
@@ -68,7 +71,10 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
     );
     const found = Object.fromEntries(columns.rows.map((r) => [r.table, r.columns]));
     for (const table of Object.keys(PINNED_COLUMNS)) {
-      expect(found[table], `graphile_worker.${table} changed: the direct insert of delivery/queue.sql may no longer make a valid job`).to.equal(PINNED_COLUMNS[table]);
+      expect(
+        found[table],
+        `graphile_worker.${table} changed: the direct insert of delivery/queue.sql may no longer make a valid job`,
+      ).to.equal(PINNED_COLUMNS[table]);
     }
   });
 
@@ -80,8 +86,14 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
       client.on('notification', (n) => heard.push(n.channel));
       await client.query(`LISTEN "${JOBS_INSERT_CHANNEL}"`);
       await db.raw(`SELECT graphile_worker.add_job(?, '{}'::json)`, [CANARY_TASK]);
-      await until(`a notification on ${JOBS_INSERT_CHANNEL}`, async () => (heard.includes(JOBS_INSERT_CHANNEL) ? true : undefined), 5_000).catch(() => {
-        throw new Error(`graphile_worker.add_job no longer notifies "${JOBS_INSERT_CHANNEL}": the workers' wake-up channel changed (delivery/queue.ts WorkerWakeup)`);
+      await until(
+        `a notification on ${JOBS_INSERT_CHANNEL}`,
+        async () => (heard.includes(JOBS_INSERT_CHANNEL) ? true : undefined),
+        5_000,
+      ).catch(() => {
+        throw new Error(
+          `graphile_worker.add_job no longer notifies "${JOBS_INSERT_CHANNEL}": the workers' wake-up channel changed (delivery/queue.ts WorkerWakeup)`,
+        );
       });
     } finally {
       await client.end();
@@ -116,7 +128,10 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
     try {
       // The task is registered (the add_job of the test above); let the startup fetch finish.
       await until('the runner to go idle', async () => {
-        const r = await db.raw<{ rows: Array<{ n: number }> }>(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ?`, [CANARY_TASK]);
+        const r = await db.raw<{ rows: Array<{ n: number }> }>(
+          `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = ?`,
+          [CANARY_TASK],
+        );
         return r.rows[0]!.n === 0 ? true : undefined;
       });
       await new Promise((r) => setTimeout(r, 300));
@@ -125,9 +140,13 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
       const first = randomUUID();
       await enqueue(first);
       wakeup.jobAdded();
-      await until('the directly inserted job to run after the wake-up', async () => (ran.includes(first) ? true : undefined), 5_000).catch(() => {
-        throw new Error(`a job written by mojeeb_enqueue_delivery did not run within 5 s of a NOTIFY on "${JOBS_INSERT_CHANNEL}" (poll interval 120 s): the direct insert or the wake-up no longer works`);
-      });
+      await until('the directly inserted job to run after the wake-up', async () => (ran.includes(first) ? true : undefined), 5_000).catch(
+        () => {
+          throw new Error(
+            `a job written by mojeeb_enqueue_delivery did not run within 5 s of a NOTIFY on "${JOBS_INSERT_CHANNEL}" (poll interval 120 s): the direct insert or the wake-up no longer works`,
+          );
+        },
+      );
 
       // Locking: one job running (held), the others waiting in the pool's local queue, all locked with the pool's id.
       const ids = Array.from({ length: 4 }, () => randomUUID());
@@ -136,12 +155,22 @@ describe('graphile-worker internals the delivery queue relies on (canary)', func
         await enqueue(id);
       }
       wakeup.jobAdded();
-      const lockedBy = await until('several jobs locked', async () => {
-        const r = await db.raw<{ rows: Array<{ locked_by: string }> }>(`SELECT locked_by FROM graphile_worker.jobs WHERE task_identifier = ? AND locked_by IS NOT NULL`, [CANARY_TASK]);
-        return r.rows.length >= 2 ? r.rows.map((row) => row.locked_by) : undefined;
-      }, 5_000);
+      const lockedBy = await until(
+        'several jobs locked',
+        async () => {
+          const r = await db.raw<{ rows: Array<{ locked_by: string }> }>(
+            `SELECT locked_by FROM graphile_worker.jobs WHERE task_identifier = ? AND locked_by IS NOT NULL`,
+            [CANARY_TASK],
+          );
+          return r.rows.length >= 2 ? r.rows.map((row) => row.locked_by) : undefined;
+        },
+        5_000,
+      );
       expect(pools, 'one pool').to.have.length(1);
-      expect([...new Set(lockedBy)], 'graphile-worker no longer locks a pool’s jobs (running and queued) under the pool’s id: the heartbeat of delivery_workers names the wrong id (delivery/queue.ts, point 3)').to.deep.equal([pools[0]]);
+      expect(
+        [...new Set(lockedBy)],
+        'graphile-worker no longer locks a pool’s jobs (running and queued) under the pool’s id: the heartbeat of delivery_workers names the wrong id (delivery/queue.ts, point 3)',
+      ).to.deep.equal([pools[0]]);
     } finally {
       release();
       await runner.stop();

@@ -49,7 +49,9 @@ describe('database schema', () => {
       await fresh.drop();
     }
     if (migrated !== committed) {
-      expect.fail(`the migrated schema differs from server/src/db/schema.sql; run npm run db:schema and commit it if the change is meant:\n${difference(committed, migrated)}`);
+      expect.fail(
+        `the migrated schema differs from server/src/db/schema.sql; run npm run db:schema and commit it if the change is meant:\n${difference(committed, migrated)}`,
+      );
     }
   });
 
@@ -63,7 +65,9 @@ describe('database schema', () => {
   it('re-applies a file whose recorded checksum differs (CREATE OR REPLACE), then records the new one', async () => {
     const name = repeatableName(REPEATABLE_SQL_FILES[1]!);
     await harness.db('mojeeb_sql_files').where({ name }).update({ sha256: 'stale' });
-    await harness.db.raw(`CREATE OR REPLACE FUNCTION mojeeb_idempotency_ttl() RETURNS interval LANGUAGE sql IMMUTABLE AS $$ SELECT interval '1 hour' $$`);
+    await harness.db.raw(
+      `CREATE OR REPLACE FUNCTION mojeeb_idempotency_ttl() RETURNS interval LANGUAGE sql IMMUTABLE AS $$ SELECT interval '1 hour' $$`,
+    );
     try {
       expect(await applyRepeatableSql(harness.db)).to.deep.equal([name]);
     } finally {

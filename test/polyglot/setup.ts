@@ -27,13 +27,24 @@ export interface Run {
   readonly ms: number;
 }
 
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, timeout: options.timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 },
+      {
+        cwd: options.cwd ?? repoRoot,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs,
+        killSignal: 'SIGKILL',
+        encoding: 'utf8',
+        maxBuffer: 32 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : error.killed ? 124 : 1) : 0;
         resolve({ code, stdout, stderr, ms: Date.now() - started });
@@ -45,7 +56,9 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
 export function mustSucceed(result: Run, what: string): Run {
   if (result.code !== 0) {
     const tail = (text: string) => text.trim().split('\n').slice(-40).join('\n');
-    throw new Error(`${what} failed (exit ${result.code}${result.code === 124 ? ', timed out' : ''}):\n${tail(result.stdout)}\n${tail(result.stderr)}`);
+    throw new Error(
+      `${what} failed (exit ${result.code}${result.code === 124 ? ', timed out' : ''}):\n${tail(result.stdout)}\n${tail(result.stderr)}`,
+    );
   }
   return result;
 }
@@ -53,8 +66,16 @@ export function mustSucceed(result: Run, what: string): Run {
 /** `npm run generate:sdks`: the three clients into sdks-generated/ (java needed). */
 export async function generateSdks(): Promise<Run> {
   const result = mustSucceed(await run('npm', ['run', '-s', 'generate:sdks'], { timeoutMs: 300_000 }), 'npm run generate:sdks');
-  for (const file of ['python/pyproject.toml', 'python/mojeeb_client/api/whats_app_api.py', 'go/go.mod', 'go/api_whats_app.go', 'java/pom.xml', 'java/src/main/java/com/mojeeb/client/api/WhatsAppApi.java']) {
-    if (!existsSync(path.join(GENERATED, file))) throw new Error(`npm run generate:sdks did not write sdks-generated/${file}:\n${result.stdout}`);
+  for (const file of [
+    'python/pyproject.toml',
+    'python/mojeeb_client/api/whats_app_api.py',
+    'go/go.mod',
+    'go/api_whats_app.go',
+    'java/pom.xml',
+    'java/src/main/java/com/mojeeb/client/api/WhatsAppApi.java',
+  ]) {
+    if (!existsSync(path.join(GENERATED, file)))
+      throw new Error(`npm run generate:sdks did not write sdks-generated/${file}:\n${result.stdout}`);
   }
   return result;
 }
@@ -78,7 +99,11 @@ export async function installPython(): Promise<{ venv: Run | null; install: Run 
     mkdirSync(CACHE, { recursive: true });
     const create = mustSucceed(await run(python, ['-m', 'venv', VENV], { timeoutMs: 120_000 }), 'python -m venv');
     const pip = mustSucceed(
-      await run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--require-virtualenv', '-r', requirements], { timeoutMs: 300_000 }),
+      await run(
+        VENV_PYTHON,
+        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--require-virtualenv', '-r', requirements],
+        { timeoutMs: 300_000 },
+      ),
       'pip install -r test/polyglot/python/requirements.txt',
     );
     writeFileSync(stampFile, stamp);
@@ -87,7 +112,19 @@ export async function installPython(): Promise<{ venv: Run | null; install: Run 
   const install = mustSucceed(
     await run(
       VENV_PYTHON,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--require-virtualenv', '--no-deps', '--no-build-isolation', '--force-reinstall', path.join(GENERATED, 'python')],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-input',
+        '--require-virtualenv',
+        '--no-deps',
+        '--no-build-isolation',
+        '--force-reinstall',
+        path.join(GENERATED, 'python'),
+      ],
       { timeoutMs: 180_000 },
     ),
     'pip install sdks-generated/python',
@@ -99,7 +136,10 @@ export async function installPython(): Promise<{ venv: Run | null; install: Run 
 export async function buildGo(): Promise<Run> {
   mkdirSync(CACHE, { recursive: true });
   return mustSucceed(
-    await run('go', ['build', '-mod=mod', '-buildvcs=false', '-o', GO_SMOKE, '.'], { cwd: path.join(repoRoot, 'test/polyglot/go'), timeoutMs: 300_000 }),
+    await run('go', ['build', '-mod=mod', '-buildvcs=false', '-o', GO_SMOKE, '.'], {
+      cwd: path.join(repoRoot, 'test/polyglot/go'),
+      timeoutMs: 300_000,
+    }),
     'go build (test/polyglot/go)',
   );
 }
@@ -113,12 +153,19 @@ export async function buildGo(): Promise<Run> {
 export async function buildJava(): Promise<Run & { classpath: string }> {
   mkdirSync(CACHE, { recursive: true });
   const args = [
-    '-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, '-DskipTests', '-Dmaven.javadoc.skip=true',
-    'compile', 'dependency:build-classpath', `-Dmdep.outputFile=${JAVA_CLASSPATH}`,
+    '-B',
+    '-q',
+    `-Dmaven.repo.local=${MAVEN_REPO}`,
+    '-DskipTests',
+    '-Dmaven.javadoc.skip=true',
+    'compile',
+    'dependency:build-classpath',
+    `-Dmdep.outputFile=${JAVA_CLASSPATH}`,
   ];
   const cwd = path.join(GENERATED, 'java');
   const offline = existsSync(JAVA_CLASSPATH) ? await run('mvn', ['-o', ...args], { cwd, timeoutMs: 300_000 }) : null;
-  const result = offline?.code === 0 ? offline : mustSucceed(await run('mvn', args, { cwd, timeoutMs: 600_000 }), 'mvn compile (sdks-generated/java)');
+  const result =
+    offline?.code === 0 ? offline : mustSucceed(await run('mvn', args, { cwd, timeoutMs: 600_000 }), 'mvn compile (sdks-generated/java)');
   const classpath = [path.join(cwd, 'target/classes'), readFileSync(JAVA_CLASSPATH, 'utf8').trim()].join(path.delimiter);
   return { ...result, ms: result.ms + (offline && offline !== result ? offline.ms : 0), classpath };
 }

@@ -42,7 +42,15 @@ interface SmokeOutput {
   language: string;
   sent: { id: string; status: string; type: string };
   read: { id: string; status: string };
-  bad_key: { status: number; type: string; code: string; message: string; correlation_id: string; extra: Record<string, unknown>; www_authenticate?: string };
+  bad_key: {
+    status: number;
+    type: string;
+    code: string;
+    message: string;
+    correlation_id: string;
+    extra: Record<string, unknown>;
+    www_authenticate?: string;
+  };
   future_error: { status: number; type: string; code: string; extra: Record<string, unknown> };
   future_message: { id: string; status: string; type: string; extra: Record<string, unknown> };
   /** Python and Go: a walk through the conversation's messages, two per page. */
@@ -141,7 +149,8 @@ describe('generated clients (Python, Go, Java) against a live server', function 
         expect(out.bad_key.correlation_id).to.match(/^req_/);
         expect(out.bad_key.message).to.be.a('string').and.not.be.empty;
         // Reported by the Java program, which sees the response headers of an ApiException.
-        if (out.bad_key.www_authenticate !== undefined) expect(out.bad_key.www_authenticate).to.equal('Bearer realm="mojeeb", error="invalid_token"');
+        if (out.bad_key.www_authenticate !== undefined)
+          expect(out.bad_key.www_authenticate).to.equal('Bearer realm="mojeeb", error="invalid_token"');
       });
 
       it('handles an error code, type and field added after it was generated', () => {
@@ -182,7 +191,9 @@ describe('generated clients (Python, Go, Java) against a live server', function 
 
       it('passes back the id it received, as the same type', () => {
         const out = outputs.get(language)!;
-        expect(out.sent.id).to.be.a('string').and.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(out.sent.id)
+          .to.be.a('string')
+          .and.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
         expect(out.read.id).to.equal(out.sent.id);
       });
     });

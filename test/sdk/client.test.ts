@@ -70,7 +70,12 @@ describe('SDK: the client against a live server', function () {
 
     it('sendMessage sends free-form text inside the 24-hour window', async () => {
       const f = harness.fixture;
-      const sent = await sdkClient().whatsapp.sendMessage({ agent_id: f.agentId, from: f.from, to: f.to, text: { body: 'Your order has shipped.' } });
+      const sent = await sdkClient().whatsapp.sendMessage({
+        agent_id: f.agentId,
+        from: f.from,
+        to: f.to,
+        text: { body: 'Your order has shipped.' },
+      });
       expectQueued(sent, f.to, 'text');
     });
 
@@ -128,11 +133,21 @@ describe('SDK: the client against a live server', function () {
 
   describe('typed errors, one per error type the server produces', () => {
     it('authentication_error: a wrong key', async () => {
-      const mojeeb = createMojeebClient({ apiKey: 'mk_test_thisIsNotARealKey0000_0000000000', baseUrl: harness.server.baseUrl, fetch: validatingFetch });
+      const mojeeb = createMojeebClient({
+        apiKey: 'mk_test_thisIsNotARealKey0000_0000000000',
+        baseUrl: harness.server.baseUrl,
+        fetch: validatingFetch,
+      });
       const error = await rejection(mojeeb.whatsapp.sendTemplate(templateTo()));
       expect(error).to.be.instanceOf(MojeebAuthenticationError).and.instanceOf(MojeebApiError);
       const e = error as MojeebAuthenticationError;
-      expect(e).to.include({ status: 401, type: 'authentication_error', code: 'invalid_api_key', param: null, name: 'MojeebAuthenticationError' });
+      expect(e).to.include({
+        status: 401,
+        type: 'authentication_error',
+        code: 'invalid_api_key',
+        param: null,
+        name: 'MojeebAuthenticationError',
+      });
       expect(e.message).to.be.a('string').and.not.be.empty;
       expect(e.correlationId).to.match(/^req_/);
       expect(e.extras).to.deep.equal({});
@@ -150,14 +165,18 @@ describe('SDK: the client against a live server', function () {
 
     it('validation_error: an unknown template, with param', async () => {
       const body = templateTo();
-      const error = await rejection(sdkClient().whatsapp.sendTemplate({ ...body, template: { ...body.template, name: 'no_such_template' } }));
+      const error = await rejection(
+        sdkClient().whatsapp.sendTemplate({ ...body, template: { ...body.template, name: 'no_such_template' } }),
+      );
       expect(error).to.be.instanceOf(MojeebValidationError);
       expect(error).to.include({ status: 422, type: 'validation_error', code: 'template_not_found', param: 'template.name' });
     });
 
     it('validation_error: text outside the window, with the window in extras', async () => {
       const f = harness.fixture;
-      const error = await rejection(sdkClient().whatsapp.sendMessage({ agent_id: f.agentId, from: f.from, to: randomE164(), text: { body: 'Hello' } }));
+      const error = await rejection(
+        sdkClient().whatsapp.sendMessage({ agent_id: f.agentId, from: f.from, to: randomE164(), text: { body: 'Hello' } }),
+      );
       expect(error).to.be.instanceOf(MojeebValidationError);
       const e = error as MojeebValidationError;
       expect(e.code).to.equal('customer_service_window_closed');
@@ -209,7 +228,12 @@ describe('SDK: the client against a live server', function () {
     });
 
     it('a connection error when nothing listens, after the retries', async () => {
-      const mojeeb = createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: 'http://127.0.0.1:2', maxRetries: 1, initialRetryDelayMs: 1 });
+      const mojeeb = createMojeebClient({
+        apiKey: harness.fixture.apiKey,
+        baseUrl: 'http://127.0.0.1:2',
+        maxRetries: 1,
+        initialRetryDelayMs: 1,
+      });
       const error = await rejection(mojeeb.whatsapp.sendTemplate(templateTo()));
       expect(error).to.be.instanceOf(MojeebConnectionError);
       expect(error).to.include({ attempts: 2 });

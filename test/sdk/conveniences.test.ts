@@ -62,8 +62,9 @@ describe('SDK: apiKey and baseUrl from the environment', () => {
   });
 
   it('options win over the environment', () => {
-    const mojeeb = withEnvironment({ MOJEEB_API_KEY: 'mk_test_fromTheEnvironment000_0000000000', MOJEEB_BASE_URL: 'http://127.0.0.1:1' }, () =>
-      createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl }),
+    const mojeeb = withEnvironment(
+      { MOJEEB_API_KEY: 'mk_test_fromTheEnvironment000_0000000000', MOJEEB_BASE_URL: 'http://127.0.0.1:1' },
+      () => createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl }),
     );
     expect(mojeeb.baseUrl).to.equal(harness.server.baseUrl);
   });
@@ -88,14 +89,17 @@ describe('SDK: unknown options', () => {
     const message = (error as Error).message;
     expect(message).to.include("unknown option 'baseURL'");
     expect(message).to.include("did you mean 'baseUrl'");
-    for (const known of ['apiKey', 'baseUrl', 'maxRetries', 'timeoutMs', 'fetch', 'allowBrowser', 'onRequest', 'onResponse']) expect(message).to.include(known);
+    for (const known of ['apiKey', 'baseUrl', 'maxRetries', 'timeoutMs', 'fetch', 'allowBrowser', 'onRequest', 'onResponse'])
+      expect(message).to.include(known);
     expect(message).not.to.include(harness.fixture.apiKey);
     const other = thrown(() => createMojeebClient({ apiKey: harness.fixture.apiKey, retries: 3 } as never));
     expect((other as Error).message).to.match(/^createMojeebClient: unknown option 'retries'; the options are /);
   });
 
   it('hooks must be functions', () => {
-    expect(thrown(() => createMojeebClient({ apiKey: harness.fixture.apiKey, onRequest: 'log' as never }))).to.be.instanceOf(MojeebConfigurationError);
+    expect(thrown(() => createMojeebClient({ apiKey: harness.fixture.apiKey, onRequest: 'log' as never }))).to.be.instanceOf(
+      MojeebConfigurationError,
+    );
   });
 });
 
@@ -108,10 +112,16 @@ describe('SDK: onRequest and onResponse hooks', function () {
   });
 
   it('see every attempt: method, URL, attempt number, status, duration, correlation id, retry decision', async () => {
-    proxy = await startFaultProxy(harness.server.baseUrl, (_request, index) => (index === 0 ? errorAnswer(503, 'upstream_error', 'service_unavailable') : { kind: 'forward' }));
+    proxy = await startFaultProxy(harness.server.baseUrl, (_request, index) =>
+      index === 0 ? errorAnswer(503, 'upstream_error', 'service_unavailable') : { kind: 'forward' },
+    );
     const requests: RequestAttemptInfo[] = [];
     const responses: ResponseAttemptInfo[] = [];
-    const mojeeb = sdkClient({ baseUrl: proxy.baseUrl, onRequest: (info) => requests.push(info), onResponse: (info) => responses.push(info) });
+    const mojeeb = sdkClient({
+      baseUrl: proxy.baseUrl,
+      onRequest: (info) => requests.push(info),
+      onResponse: (info) => responses.push(info),
+    });
     const message = await mojeeb.whatsapp.sendTemplate(templateTo(), { correlationId: 'crm-hooks-1', idempotencyKey: 'hooks-test-1' });
     expect(requests.map((r) => r.attempt)).to.deep.equal([1, 2]);
     expect(requests[0]).to.deep.equal({
@@ -181,7 +191,12 @@ describe('SDK: whatsapp.waitForStatus', function () {
   it('resolves once the status reaches `until` (or one after it)', async () => {
     const mojeeb = sdkClient();
     const sent = await mojeeb.whatsapp.sendTemplate(templateTo());
-    const waiting = mojeeb.whatsapp.waitForStatus(sent.id, { until: 'delivered', initialIntervalMs: 50, maxIntervalMs: 100, timeoutMs: 10_000 });
+    const waiting = mojeeb.whatsapp.waitForStatus(sent.id, {
+      until: 'delivered',
+      initialIntervalMs: 50,
+      maxIntervalMs: 100,
+      timeoutMs: 10_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const now = new Date();
     await harness.db('messages').where({ id: sent.id }).update({ status: 'read', sent_at: now, delivered_at: now, read_at: now });
@@ -194,7 +209,12 @@ describe('SDK: whatsapp.waitForStatus', function () {
   it('stops on failed, resolving with the failed message', async () => {
     const mojeeb = sdkClient();
     const sent = await mojeeb.whatsapp.sendTemplate(templateTo());
-    const waiting = mojeeb.whatsapp.waitForStatus(sent.id, { until: ['delivered', 'read'], initialIntervalMs: 50, maxIntervalMs: 100, timeoutMs: 10_000 });
+    const waiting = mojeeb.whatsapp.waitForStatus(sent.id, {
+      until: ['delivered', 'read'],
+      initialIntervalMs: 50,
+      maxIntervalMs: 100,
+      timeoutMs: 10_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await markFailed(harness.db, sent.id, { code: 'recipient_opted_out', message: 'The recipient opted out.', metaErrorCode: null });
     const message = await waiting;
@@ -207,7 +227,9 @@ describe('SDK: whatsapp.waitForStatus', function () {
     const sent = await mojeeb.whatsapp.sendTemplate(templateTo());
     expect((await mojeeb.whatsapp.waitForStatus(sent.id, { until: 'queued' })).status).to.equal('queued');
     const started = Date.now();
-    const error = await rejection(mojeeb.whatsapp.waitForStatus(sent.id, { until: 'read', initialIntervalMs: 50, maxIntervalMs: 100, timeoutMs: 600 }));
+    const error = await rejection(
+      mojeeb.whatsapp.waitForStatus(sent.id, { until: 'read', initialIntervalMs: 50, maxIntervalMs: 100, timeoutMs: 600 }),
+    );
     expect(Date.now() - started).to.be.below(2_000);
     expect(error).to.be.instanceOf(MojeebWaitTimeoutError);
     const timeout = error as MojeebWaitTimeoutError;
@@ -224,7 +246,15 @@ describe('SDK: whatsapp.waitForStatus', function () {
     const sent = await mojeeb.whatsapp.sendTemplate(template());
     responses.length = 0;
     const share = 0.1;
-    const error = await rejection(mojeeb.whatsapp.waitForStatus(sent.id, { until: 'read', initialIntervalMs: 10, maxIntervalMs: 20, timeoutMs: 3_000, maxRateLimitShare: share }));
+    const error = await rejection(
+      mojeeb.whatsapp.waitForStatus(sent.id, {
+        until: 'read',
+        initialIntervalMs: 10,
+        maxIntervalMs: 20,
+        timeoutMs: 3_000,
+        maxRateLimitShare: share,
+      }),
+    );
     expect(error).to.be.instanceOf(MojeebWaitTimeoutError);
     // Without the budget, 10–20 ms pauses would make ~150 reads in 3 s. Per window: at most the
     // share of what was left at its first read (plus that first read).
@@ -239,18 +269,25 @@ describe('SDK: whatsapp.waitForStatus', function () {
 
   it('waits out a 429 (Retry-After) instead of failing', async () => {
     const proxy = await startFaultProxy(harness.server.baseUrl, (request, index) =>
-      request.method === 'GET' && index === 1 ? errorAnswer(429, 'rate_limit_error', 'rate_limit_exceeded', {
+      request.method === 'GET' && index === 1
+        ? errorAnswer(429, 'rate_limit_error', 'rate_limit_exceeded', {
             'Retry-After': '1',
             'X-RateLimit-Limit': '60',
             'X-RateLimit-Remaining': '0',
             'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1),
-          }) : { kind: 'forward' },
+          })
+        : { kind: 'forward' },
     );
     try {
       const mojeeb = sdkClient({ baseUrl: proxy.baseUrl, maxRetries: 0 });
       const sent = await mojeeb.whatsapp.sendTemplate(templateTo());
       const started = Date.now();
-      const waiting = mojeeb.whatsapp.waitForStatus(sent.id, { until: 'sent', initialIntervalMs: 50, maxIntervalMs: 100, timeoutMs: 10_000 });
+      const waiting = mojeeb.whatsapp.waitForStatus(sent.id, {
+        until: 'sent',
+        initialIntervalMs: 50,
+        maxIntervalMs: 100,
+        timeoutMs: 10_000,
+      });
       await new Promise((resolve) => setTimeout(resolve, 100));
       await harness.db('messages').where({ id: sent.id }).update({ status: 'sent', sent_at: new Date() });
       const message = await waiting;
@@ -265,11 +302,15 @@ describe('SDK: whatsapp.waitForStatus', function () {
   it('refuses bad options, and stops when its signal aborts', async () => {
     const mojeeb = sdkClient();
     expect(await rejection(mojeeb.whatsapp.waitForStatus('x', { until: [] }))).to.be.instanceOf(MojeebConfigurationError);
-    expect(await rejection(mojeeb.whatsapp.waitForStatus('x', { until: 'read', maxRateLimitShare: 0 }))).to.be.instanceOf(MojeebConfigurationError);
+    expect(await rejection(mojeeb.whatsapp.waitForStatus('x', { until: 'read', maxRateLimitShare: 0 }))).to.be.instanceOf(
+      MojeebConfigurationError,
+    );
     const sent = await mojeeb.whatsapp.sendTemplate(templateTo());
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('stop waiting')), 200);
-    const error = await rejection(mojeeb.whatsapp.waitForStatus(sent.id, { until: 'read', initialIntervalMs: 50, signal: controller.signal }));
+    const error = await rejection(
+      mojeeb.whatsapp.waitForStatus(sent.id, { until: 'read', initialIntervalMs: 50, signal: controller.signal }),
+    );
     expect((error as Error).message).to.equal('stop waiting');
   });
 });

@@ -112,15 +112,20 @@ describe('SDK: the examples run against the live server', function () {
     expect(result.code, result.stderr).to.equal(0);
     const out = lines(result);
     expect(out).to.have.length(5);
-    expect(out[0]).to.match(/^bad key: fix-the-key MojeebAuthenticationError 401 authentication_error\/invalid_api_key: .* \(correlation id req_\w+\)$/);
-    expect(out[1]).to.match(/^unknown template: fix-the-request MojeebValidationError 422 validation_error\/template_not_found param=template.name: /);
+    expect(out[0]).to.match(
+      /^bad key: fix-the-key MojeebAuthenticationError 401 authentication_error\/invalid_api_key: .* \(correlation id req_\w+\)$/,
+    );
+    expect(out[1]).to.match(
+      /^unknown template: fix-the-request MojeebValidationError 422 validation_error\/template_not_found param=template.name: /,
+    );
     expect(out[2]).to.match(/^window closed: send-a-template MojeebValidationError 422 validation_error\/customer_service_window_closed: /);
     expect(out[3]).to.match(/^unknown message: fix-the-request MojeebNotFoundError 404 not_found_error\/message_not_found: /);
     expect(out[4]).to.match(/^nobody listening: retry-later MojeebConnectionError: .*ECONNREFUSED.*; retry later$/);
   });
 
   it('describe-error.ts: the other error types, produced by the live server, take their branches', async () => {
-    const client = (apiKey: string) => createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: validatingFetch, maxRetries: 0 });
+    const client = (apiKey: string) =>
+      createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: validatingFetch, maxRetries: 0 });
     const caught = async (call: () => Promise<unknown>) => {
       try {
         await call();
@@ -142,17 +147,21 @@ describe('SDK: the examples run against the live server', function () {
     expect(quota.line).to.include('monthly quota of 0');
 
     const limited = await sdkTenant({ rateLimitPerMinute: 1 });
-    await client(limited.apiKey).whatsapp.getMessage(randomUUID()).catch(() => undefined);
+    await client(limited.apiKey)
+      .whatsapp.getMessage(randomUUID())
+      .catch(() => undefined);
     const limit = await caught(() => client(limited.apiKey).whatsapp.getMessage(randomUUID()));
     // Two requests in one window: the second is refused (unless a new minute began in between).
     if (limit.kind !== 'MojeebNotFoundError') expect(limit).to.deep.include({ kind: 'MojeebRateLimitError', decision: 'retry-later' });
 
     const key = randomUUID();
     await client(harness.fixture.apiKey).whatsapp.sendTemplate(templateTo(), { idempotencyKey: key });
-    expect(await caught(() => client(harness.fixture.apiKey).whatsapp.sendTemplate(templateTo(), { idempotencyKey: key }))).to.deep.include({
-      kind: 'MojeebIdempotencyError',
-      decision: 'fix-the-request',
-    });
+    expect(await caught(() => client(harness.fixture.apiKey).whatsapp.sendTemplate(templateTo(), { idempotencyKey: key }))).to.deep.include(
+      {
+        kind: 'MojeebIdempotencyError',
+        decision: 'fix-the-request',
+      },
+    );
 
     expect(describeError(new Error('boom'))).to.deep.include({ kind: 'unknown', decision: 'report' });
   });
@@ -183,7 +192,12 @@ function ok(result: Exec, what: string): Exec {
 function fenced(markdown: string, languages: readonly string[]): string[] {
   return [...markdown.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```/gm)]
     .filter((m) => languages.includes(m[2]!))
-    .map((m) => m[3]!.split('\n').map((line) => line.slice(m[1]!.length)).join('\n'));
+    .map((m) =>
+      m[3]!
+        .split('\n')
+        .map((line) => line.slice(m[1]!.length))
+        .join('\n'),
+    );
 }
 
 /** The curl commands of some shell blocks: each starts at `curl` and runs to its last continuation. */
@@ -198,7 +212,8 @@ function curls(blocks: readonly string[]): string[] {
 /** openapi.yaml's markdown: info.description, then each operation's description, in document order. */
 function specMarkdown(document: any): string[] {
   const texts = [String(document.info.description)];
-  for (const item of Object.values<any>(document.paths)) for (const op of Object.values<any>(item)) if (op?.description) texts.push(String(op.description));
+  for (const item of Object.values<any>(document.paths))
+    for (const op of Object.values<any>(item)) if (op?.description) texts.push(String(op.description));
   return texts;
 }
 
@@ -214,12 +229,25 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const local = (text: string) => PUBLIC_BASES.reduce((t, base) => t.split(base).join(baseUrl), text);
   /** Only what a user substitutes: the printed key and URL. */
-  const userEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, MOJEEB_API_KEY: apiKey, MOJEEB_BASE_URL: baseUrl });
+  const userEnv = (): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    MOJEEB_API_KEY: apiKey,
+    MOJEEB_BASE_URL: baseUrl,
+  });
 
   before(async function () {
     this.timeout(120_000);
     database = await createFreshDatabase(harness.postgres.adminUrl, 'examples');
-    server = spawnServerProcess({ DATABASE_URL: database.connectionString, SEED_DEMO: 'true', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER: 'true', SANDBOX_STEP_MS: '200' });
+    server = spawnServerProcess({
+      DATABASE_URL: database.connectionString,
+      SEED_DEMO: 'true',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      WORKER: 'true',
+      SANDBOX_STEP_MS: '200',
+    });
     const [, key] = await server.waitFor(/test API key\s+(mk_test_[0-9A-Za-z]{22}_[0-9a-f]{10})/, 90_000, 'stderr');
     apiKey = key!;
     baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.stderr())![1]!;
@@ -231,13 +259,20 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
   });
 
   async function runCurl(command: string): Promise<{ status: number; body: string }> {
-    const result = await exec('bash', ['-c', `${local(command)} -sS -w '\\n%{http_code}'`], { cwd: repoRoot, env: userEnv(), timeout: 20_000 });
+    const result = await exec('bash', ['-c', `${local(command)} -sS -w '\\n%{http_code}'`], {
+      cwd: repoRoot,
+      env: userEnv(),
+      timeout: 20_000,
+    });
     const lines = result.stdout.trimEnd().split('\n');
     return { status: Number(lines.at(-1)), body: lines.slice(0, -1).join('\n') };
   }
 
   it('every curl of openapi.yaml (the rendered docs) and of README.md answers 2xx, in document order', async () => {
-    const commands = [...curls(specMarkdown(document).flatMap((text) => fenced(text, ['bash', 'sh', 'shell']))), ...curls(fenced(readme, ['bash', 'sh', 'shell']))];
+    const commands = [
+      ...curls(specMarkdown(document).flatMap((text) => fenced(text, ['bash', 'sh', 'shell']))),
+      ...curls(fenced(readme, ['bash', 'sh', 'shell'])),
+    ];
     expect(commands.length, 'curls found').to.be.at.least(5);
     for (const command of commands) {
       const { status, body } = await runCurl(command);
@@ -267,10 +302,16 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
   });
 
   it('every file in examples/ runs with nothing but the printed key and URL, and succeeds', async () => {
-    const files = readdirSync(path.join(repoRoot, 'examples')).filter((f) => /\.(ts|mjs|js)$/.test(f)).sort();
+    const files = readdirSync(path.join(repoRoot, 'examples'))
+      .filter((f) => /\.(ts|mjs|js)$/.test(f))
+      .sort();
     expect(files).to.include.members(['quickstart.mjs', 'send-template.ts', 'send-text.ts', 'poll-status.ts', 'handle-errors.ts']);
     for (const file of files) {
-      const result = await exec(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'examples', file)], { cwd: repoRoot, env: userEnv(), timeout: 60_000 });
+      const result = await exec(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'examples', file)], {
+        cwd: repoRoot,
+        env: userEnv(),
+        timeout: 60_000,
+      });
       ok(result, `examples/${file}`);
       if (file === 'send-text.ts') expect(result.stdout).to.match(/\ntext message [0-9a-f-]{36}: queued/);
       if (file === 'poll-status.ts') expect(result.stdout.trim().split('\n').at(-1)).to.be.oneOf(['delivered', 'read']);
@@ -292,7 +333,13 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
     before(async function () {
       this.timeout(240_000);
       workDir = mkdtempSync(path.join(os.tmpdir(), 'mojeeb-readme-'));
-      const build = ok(await exec(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], { cwd: repoRoot, timeout: 180_000 }), 'sdk build and pack');
+      const build = ok(
+        await exec(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], {
+          cwd: repoRoot,
+          timeout: 180_000,
+        }),
+        'sdk build and pack',
+      );
       tarball = build.stdout.trim().split('\n').at(-1)!;
     });
     after(() => {
@@ -308,20 +355,36 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
         const project = path.join(workDir, kind);
         mkdirSync(project);
         writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: `readme-${kind}`, private: true, type: kind }));
-        const install = async (mode: string) => exec('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], { cwd: project, timeout: 120_000 });
+        const install = async (mode: string) =>
+          exec('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
+            cwd: project,
+            timeout: 120_000,
+          });
         let installed = await install('--offline');
         if (installed.code !== 0) installed = await install('--prefer-offline');
         ok(installed, 'npm install of the tarball');
         writeFileSync(path.join(project, 'index.ts'), example());
         const tsconfig = {
-          compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], typeRoots: [path.join(repoRoot, 'node_modules/@types')], skipLibCheck: true, outDir: 'out' },
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            types: ['node'],
+            typeRoots: [path.join(repoRoot, 'node_modules/@types')],
+            skipLibCheck: true,
+            outDir: 'out',
+          },
           files: ['index.ts'],
         };
         writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
         ok(await exec(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeout: 120_000 }), `tsc --strict (${kind})`);
         const emitted = readFileSync(path.join(project, 'out/index.js'), 'utf8');
         expect(emitted).to.include(kind === 'commonjs' ? 'require("@mojeeb/sdk")' : "from '@mojeeb/sdk'");
-        const result = ok(await exec(process.execPath, ['out/index.js'], { cwd: project, env: userEnv(), timeout: 30_000 }), `the README example (${kind})`);
+        const result = ok(
+          await exec(process.execPath, ['out/index.js'], { cwd: project, env: userEnv(), timeout: 30_000 }),
+          `the README example (${kind})`,
+        );
         expect(result.stdout.trim()).to.match(/^[0-9a-f-]{36} queued$/);
       });
     }
@@ -337,11 +400,27 @@ describe('SDK: every documented example, as pasted, against a fresh npm start', 
       expect(environment.values.find((v: { key: string }) => v.key === 'baseUrl').value).to.equal('http://127.0.0.1:3000');
       writeFileSync(path.join(dir, 'environment.json'), JSON.stringify(environment));
       const newman = path.join(repoRoot, 'node_modules/newman/bin/newman.js');
-      const args = [newman, 'run', 'collection.json', '-e', 'environment.json', '--env-var', `apiKey=${apiKey}`, '--env-var', `baseUrl=${baseUrl}`];
-      const result = await exec(process.execPath, [...args, '--reporters', 'cli,json', '--reporter-json-export', 'report.json', '--color', 'off', '--timeout-request', '15000'], { cwd: dir, timeout: 120_000 });
+      const args = [
+        newman,
+        'run',
+        'collection.json',
+        '-e',
+        'environment.json',
+        '--env-var',
+        `apiKey=${apiKey}`,
+        '--env-var',
+        `baseUrl=${baseUrl}`,
+      ];
+      const result = await exec(
+        process.execPath,
+        [...args, '--reporters', 'cli,json', '--reporter-json-export', 'report.json', '--color', 'off', '--timeout-request', '15000'],
+        { cwd: dir, timeout: 120_000 },
+      );
       ok(result, 'newman');
       const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
-      const business = report.run.executions.filter((e: any) => (e.assertions ?? []).some((a: any) => / succeeded \(2xx\)$/.test(a.assertion)));
+      const business = report.run.executions.filter((e: any) =>
+        (e.assertions ?? []).some((a: any) => / succeeded \(2xx\)$/.test(a.assertion)),
+      );
       expect(business.map((e: any) => e.item.name)).to.have.length.of.at.least(5);
       for (const execution of business) expect(execution.response.code, execution.item.name).to.be.within(200, 299);
     } finally {

@@ -112,7 +112,10 @@ describe('SDK: the packed package in an empty project', function () {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'mojeeb-sdk-pack-'));
     project = path.join(workDir, 'consumer');
     let started = Date.now();
-    const build = await run(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], { cwd: repoRoot, timeout: 180_000 });
+    const build = await run(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], {
+      cwd: repoRoot,
+      timeout: 180_000,
+    });
     expectOk(build, 'sdk build and pack');
     tarball = build.stdout.trim().split('\n').at(-1)!;
     timings.push(`build+pack ${Date.now() - started} ms`);
@@ -123,7 +126,10 @@ describe('SDK: the packed package in an empty project', function () {
     // Offline first (the npm cache usually has openapi-fetch after `npm ci`); if the cache lacks
     // its metadata, let npm fill the gap from the registry.
     const install = (mode: string) =>
-      run('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], { cwd: project, timeout: 120_000 });
+      run('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
+        cwd: project,
+        timeout: 120_000,
+      });
     let installed = await install('--offline');
     let mode = 'offline';
     if (installed.code !== 0) {
@@ -214,7 +220,13 @@ describe('SDK: the packed package in an empty project', function () {
   // more than everything else together).
   const typeChecks = [
     { name: 'strict, Node.js types, no DOM', strictNullChecks: true, lib: ['ES2022'], types: ['node'], skipLibCheck: true },
-    { name: 'strictNullChecks off, DOM types, no Node.js types, .d.ts checked', strictNullChecks: false, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
+    {
+      name: 'strictNullChecks off, DOM types, no Node.js types, .d.ts checked',
+      strictNullChecks: false,
+      lib: ['ES2022', 'DOM'],
+      types: [],
+      skipLibCheck: false,
+    },
   ];
   for (const check of typeChecks) {
     it(`its .d.ts type-check consumers through import and require (${check.name})`, async () => {

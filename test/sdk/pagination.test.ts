@@ -62,7 +62,8 @@ describe('SDK: lists and pagination', () => {
     expect(rest.data.map((m) => m.id)).to.deep.equal([sent[1], sent[0]]);
     expect(rest.next_cursor).to.equal(null);
     const sizes: number[] = [];
-    for await (const page of client.whatsapp.listMessages({ limit: 4, 'created[gte]': '2000-01-01T00:00:00Z' }).pages()) sizes.push(page.data.length);
+    for await (const page of client.whatsapp.listMessages({ limit: 4, 'created[gte]': '2000-01-01T00:00:00Z' }).pages())
+      sizes.push(page.data.length);
     expect(sizes).to.deep.equal([4, 4]);
   });
 

@@ -19,10 +19,23 @@ import {
 import { backoffDelayMs, retryAfterMs, type RetryPolicy } from '../../sdk/src/retry.ts';
 import { harness } from '../support/harness.ts';
 import { randomE164 } from '../support/tenants.ts';
-import { errorAnswer, messagesTo, sdkTenant, startFaultProxy, templateTo, validatingFetch, type FaultProxy, type ProxyAction } from './support.ts';
+import {
+  errorAnswer,
+  messagesTo,
+  sdkTenant,
+  startFaultProxy,
+  templateTo,
+  validatingFetch,
+  type FaultProxy,
+  type ProxyAction,
+} from './support.ts';
 
 const FORWARD: ProxyAction = { kind: 'forward' };
-const rateLimitHeaders = () => ({ 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1) });
+const rateLimitHeaders = () => ({
+  'X-RateLimit-Limit': '60',
+  'X-RateLimit-Remaining': '0',
+  'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 1),
+});
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -82,7 +95,11 @@ describe('SDK: retries and idempotency across them', function () {
 
     const stored = await messagesTo(to);
     expect(stored.map((m) => m.id)).to.deep.equal([message.id]);
-    const read = await createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl, fetch: validatingFetch }).whatsapp.getMessage(message.id);
+    const read = await createMojeebClient({
+      apiKey: harness.fixture.apiKey,
+      baseUrl: harness.server.baseUrl,
+      fetch: validatingFetch,
+    }).whatsapp.getMessage(message.id);
     expect(read.to).to.equal(to);
   });
 
@@ -166,7 +183,9 @@ describe('SDK: retries and idempotency across them', function () {
   });
 
   it("stops at once when the caller's signal aborts, even while waiting to retry", async () => {
-    const { mojeeb, proxy } = await through(() => errorAnswer(503, 'upstream_error', 'service_unavailable', { 'Retry-After': '30' }), { maxRetries: 5 });
+    const { mojeeb, proxy } = await through(() => errorAnswer(503, 'upstream_error', 'service_unavailable', { 'Retry-After': '30' }), {
+      maxRetries: 5,
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
@@ -247,7 +266,10 @@ describe('SDK: forward compatibility (codes, types and fields added after this S
 
   it('an unknown type on a 403: MojeebPermissionError', async () => {
     const t = await sdkTenant({ scopes: ['whatsapp:read'] });
-    const mojeeb = await futureClient(future((e) => (e.type = 'entitlement_error')), t.apiKey);
+    const mojeeb = await futureClient(
+      future((e) => (e.type = 'entitlement_error')),
+      t.apiKey,
+    );
     expect(await rejection(mojeeb.whatsapp.sendTemplate(t.template()))).to.be.instanceOf(MojeebPermissionError);
   });
 
@@ -259,7 +281,12 @@ describe('SDK: forward compatibility (codes, types and fields added after this S
   });
 
   it('an answer without the envelope (a proxy’s HTML page): a typed error with code unexpected_response', async () => {
-    const mojeeb = await futureClient({ kind: 'respond', status: 502, headers: { 'content-type': 'text/html' }, json: '<html>Bad gateway</html>' });
+    const mojeeb = await futureClient({
+      kind: 'respond',
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      json: '<html>Bad gateway</html>',
+    });
     const error = await rejection(mojeeb.whatsapp.getMessage(randomUUID()));
     expect(error).to.be.instanceOf(MojeebUpstreamError);
     expect(error).to.include({ status: 502, code: 'unexpected_response', type: 'upstream_error', correlationId: null });

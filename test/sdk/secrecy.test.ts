@@ -68,7 +68,8 @@ describe('SDK: the API key is never printable', function () {
   });
 
   it('not in an error without the envelope (an intermediary echoing the request)', async () => {
-    const echoing = async (request: Request) => new Response(`<pre>Authorization: ${request.headers.get('authorization')}</pre>`, { status: 400 });
+    const echoing = async (request: Request) =>
+      new Response(`<pre>Authorization: ${request.headers.get('authorization')}</pre>`, { status: 400 });
     const error = await rejection(createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: echoing }).whatsapp.getMessage('x'));
     expect(printable(error)).to.not.include('S3cret');
     expect((error as Error).message).to.include('mk_test_[redacted]');
@@ -79,7 +80,15 @@ describe('SDK: the API key is never printable', function () {
       const inner = new Error(`socket closed while sending ${request.headers.get('authorization')}`);
       throw new TypeError(`fetch failed for key ${apiKey}`, { cause: inner });
     };
-    const error = await rejection(createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: leaky, maxRetries: 1, initialRetryDelayMs: 1 }).whatsapp.sendTemplate(templateTo()));
+    const error = await rejection(
+      createMojeebClient({
+        apiKey,
+        baseUrl: harness.server.baseUrl,
+        fetch: leaky,
+        maxRetries: 1,
+        initialRetryDelayMs: 1,
+      }).whatsapp.sendTemplate(templateTo()),
+    );
     expect(error).to.be.instanceOf(MojeebConnectionError);
     expect(printable(error)).to.not.include('S3cret');
     expect((error as Error).message).to.include('mk_test_[redacted]');
@@ -97,7 +106,14 @@ describe('SDK: the API key is never printable', function () {
     const leaky = async (request: Request): Promise<Response> => {
       throw new TypeError(`fetch failed for ${request.headers.get('authorization')} (${apiKey})`);
     };
-    const failing = createMojeebClient({ apiKey, baseUrl: harness.server.baseUrl, fetch: leaky, maxRetries: 1, initialRetryDelayMs: 1, ...hooks });
+    const failing = createMojeebClient({
+      apiKey,
+      baseUrl: harness.server.baseUrl,
+      fetch: leaky,
+      maxRetries: 1,
+      initialRetryDelayMs: 1,
+      ...hooks,
+    });
     await rejection(failing.whatsapp.getMessage(apiKey));
     expect(seen.length).to.equal(4 + 4);
     const text = seen.map(printable).join('\n');
@@ -127,7 +143,10 @@ describe('SDK: servers only', () => {
   const scope = globalThis as Record<string, unknown>;
 
   function asBrowser<T>(run: () => T): T {
-    const saved = { window: Object.getOwnPropertyDescriptor(scope, 'window'), document: Object.getOwnPropertyDescriptor(scope, 'document') };
+    const saved = {
+      window: Object.getOwnPropertyDescriptor(scope, 'window'),
+      document: Object.getOwnPropertyDescriptor(scope, 'document'),
+    };
     scope.window = {};
     scope.document = {};
     try {
@@ -155,7 +174,9 @@ describe('SDK: servers only', () => {
   });
 
   it('works there with allowBrowser: true', async () => {
-    const mojeeb = asBrowser(() => createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl, allowBrowser: true }));
+    const mojeeb = asBrowser(() =>
+      createMojeebClient({ apiKey: harness.fixture.apiKey, baseUrl: harness.server.baseUrl, allowBrowser: true }),
+    );
     const message = await mojeeb.whatsapp.sendTemplate(templateTo());
     expect(message.status).to.equal('queued');
   });

@@ -117,7 +117,17 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -129,7 +139,12 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** A spec-shaped error answer the proxy can send by itself. */
-export function errorAnswer(status: number, type: string, code: string, headers: Record<string, string> = {}): ProxyAction & { kind: 'respond' } {
+export function errorAnswer(
+  status: number,
+  type: string,
+  code: string,
+  headers: Record<string, string> = {},
+): ProxyAction & { kind: 'respond' } {
   const correlationId = `req_proxy_${Math.random().toString(36).slice(2, 12)}`;
   return {
     kind: 'respond',

@@ -20,7 +20,10 @@ describe('SDK: type tests', function () {
     const config = path.join(repoRoot, 'test/sdk/types/tsconfig.no-strict-null-checks.json');
     const result = await promisify(execFile)(process.execPath, [tsc, '-p', config], { cwd: repoRoot, timeout: 110_000 }).then(
       () => ({ code: 0, output: '' }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? 1,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
     );
     expect(result.output, 'tsc output').to.equal('');
     expect(result.code).to.equal(0);

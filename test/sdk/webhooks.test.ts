@@ -34,7 +34,9 @@ describe('SDK: webhooks', () => {
     expect(rotated.secret).to.not.equal(created.secret);
     expect((await mojeeb.webhooks.listEndpoints({ limit: 10 })).data.map((e) => e.id)).to.deep.equal([created.id]);
 
-    const raw = await mojeeb.raw.POST('/v1/whatsapp/sandbox/inbound', { body: { agent_id: tenant.agent.id, from: tenant.from, to: randomE164(), text: { body: 'Hi there' } } });
+    const raw = await mojeeb.raw.POST('/v1/whatsapp/sandbox/inbound', {
+      body: { agent_id: tenant.agent.id, from: tenant.from, to: randomE164(), text: { body: 'Hi there' } },
+    });
     expect(raw.response.status).to.equal(200);
     const page = await mojeeb.webhooks.listEvents({ type: 'message.received' });
     expect(page.data).to.have.length(1);
@@ -56,14 +58,32 @@ describe('SDK: webhooks', () => {
 
   it('verify: accepts what standardwebhooks signs, refuses a wrong secret, a tampered body, a stale timestamp and missing headers', async () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const body = JSON.stringify({ id: 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', object: 'event', type: 'message.delivered', created_at: '2026-04-30T09:18:31Z', livemode: false, data: { object: { id: 'x', status: 'delivered' } } });
+    const body = JSON.stringify({
+      id: 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0',
+      object: 'event',
+      type: 'message.delivered',
+      created_at: '2026-04-30T09:18:31Z',
+      livemode: false,
+      data: { object: { id: 'x', status: 'delivered' } },
+    });
     const at = new Date();
     const oracle = new Webhook(secret).sign('evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', at, body);
-    const headers = { 'webhook-id': 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': oracle };
+    const headers = {
+      'webhook-id': 'evt_0f8e7d6c5b4a39281706f5e4d3c2b1a0',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': oracle,
+    };
     expect((await webhooks.verify(body, headers, secret)).type).to.equal('message.delivered');
-    expect((await webhooks.verify(Buffer.from(body), new Headers(headers), ['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret])).id).to.equal(headers['webhook-id']);
+    expect(
+      (await webhooks.verify(Buffer.from(body), new Headers(headers), ['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret])).id,
+    ).to.equal(headers['webhook-id']);
     // Our own signer, with two secrets (a rotation), verifies with either.
-    const ours = signedHeaders(['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret], headers['webhook-id'], Number(headers['webhook-timestamp']), body);
+    const ours = signedHeaders(
+      ['whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', secret],
+      headers['webhook-id'],
+      Number(headers['webhook-timestamp']),
+      body,
+    );
     expect((await webhooks.verify(body, ours, secret)).id).to.equal(headers['webhook-id']);
 
     const reason = async (fn: () => Promise<unknown>): Promise<string> => {
@@ -77,7 +97,9 @@ describe('SDK: webhooks', () => {
     };
     expect(await reason(() => webhooks.verify(body, headers, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'))).to.equal('invalid_signature');
     expect(await reason(() => webhooks.verify(body.replace('delivered', 'read'), headers, secret))).to.equal('invalid_signature');
-    expect(await reason(() => webhooks.verify(body, headers, secret, { now: new Date(at.getTime() + 301_000) }))).to.equal('timestamp_out_of_tolerance');
+    expect(await reason(() => webhooks.verify(body, headers, secret, { now: new Date(at.getTime() + 301_000) }))).to.equal(
+      'timestamp_out_of_tolerance',
+    );
     expect(await reason(() => webhooks.verify(body, { 'webhook-id': headers['webhook-id'] }, secret))).to.equal('missing_headers');
   });
 });

@@ -24,7 +24,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
-import { deref, isObject, listOperations, loadSpec, type JsonObject, type LoadedSpec, type SpecOperation } from '../../server/src/core/openapi.ts';
+import {
+  deref,
+  isObject,
+  listOperations,
+  loadSpec,
+  type JsonObject,
+  type LoadedSpec,
+  type SpecOperation,
+} from '../../server/src/core/openapi.ts';
 import { createSchemaSet, type SchemaSet } from '../../server/src/http/schemas.ts';
 import { recordExercised, UNMATCHED } from './coverage.ts';
 
@@ -146,9 +154,10 @@ export class ContractValidator {
       fail(`status ${observed.status} is not documented for ${operationId} (documented: ${Object.keys(responses).join(', ')})`);
     }
     const response = deref(this.spec.document, responses[key!]);
-    const responseLocation = isObject(responses[key!]) && typeof (responses[key!] as JsonObject).$ref === 'string'
-      ? String((responses[key!] as JsonObject).$ref)
-      : `${location}/${key}`;
+    const responseLocation =
+      isObject(responses[key!]) && typeof (responses[key!] as JsonObject).$ref === 'string'
+        ? String((responses[key!] as JsonObject).$ref)
+        : `${location}/${key}`;
 
     // headers
     const headers = isObject(response.headers) ? response.headers : {};
@@ -300,7 +309,12 @@ export class ContractClient {
     } else if (options.body !== undefined) {
       body = options.body as RequestInit['body'];
     }
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, redirect: 'manual', signal: options.signal ?? AbortSignal.timeout(15_000) };
+    const init: RequestInit & { duplex?: 'half' } = {
+      method,
+      headers,
+      redirect: 'manual',
+      signal: options.signal ?? AbortSignal.timeout(15_000),
+    };
     if (body !== undefined) init.body = body;
     if (options.body instanceof ReadableStream) init.duplex = 'half';
     const response = await fetch(new URL(requestPath, this.baseUrl), init);

@@ -28,7 +28,9 @@ export const mochaHooks = {
     server = await startServer({ db, apiKey: fixture.apiKey });
     setEnvironment({ fixture, postgres, database, db, server });
     if (process.env.TEST_QUIET !== '1') {
-      console.log(`  test environment: PostgreSQL ${postgres.kind}, database ${database.name}, app ${server.baseUrl} (${Date.now() - started} ms)`);
+      console.log(
+        `  test environment: PostgreSQL ${postgres.kind}, database ${database.name}, app ${server.baseUrl} (${Date.now() - started} ms)`,
+      );
     }
   },
 

@@ -44,7 +44,11 @@ export function runAdmin(args: readonly string[], options: AdminOptions = {}): P
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ADMIN_ENTRY, ...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ADMIN_ENTRY, ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -140,9 +144,18 @@ export function spawnServerProcess(env: Record<string, string>): ServerProcess {
         const check = () => {
           const match = pattern.exec(stream === 'stdout' ? out : err);
           if (match) return done(() => resolve(match));
-          if (exited !== undefined) return done(() => reject(new Error(`the server exited (${exited}) before printing ${pattern} on ${stream}\nstdout: ${out}\nstderr: ${err}`)));
+          if (exited !== undefined)
+            return done(() =>
+              reject(new Error(`the server exited (${exited}) before printing ${pattern} on ${stream}\nstdout: ${out}\nstderr: ${err}`)),
+            );
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`the server did not print ${pattern} on ${stream} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(new Error(`the server did not print ${pattern} on ${stream} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)),
+            ),
+          timeoutMs,
+        );
         const done = (finish: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -181,7 +194,14 @@ export async function startListeningServer(
   env: Record<string, string> = {},
   timeoutMs = 30_000,
 ): Promise<ListeningServer> {
-  const server = spawnServerProcess({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false', ...env });
+  const server = spawnServerProcess({
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    ...env,
+  });
   try {
     const [, baseUrl] = await server.waitFor(/"msg":"listening"[^\n]*"url":"([^"]+)"/, timeoutMs);
     return Object.assign(server, { baseUrl: baseUrl! });

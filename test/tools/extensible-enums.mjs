@@ -66,9 +66,11 @@ function compareValues(where, before, after) {
     }
   }
   if (!after || typeof after !== 'object') return;
-  for (const [name, property] of Object.entries(before.properties ?? {})) compareValues(`${where}.properties.${name}`, property, after.properties?.[name]);
+  for (const [name, property] of Object.entries(before.properties ?? {}))
+    compareValues(`${where}.properties.${name}`, property, after.properties?.[name]);
   for (const key of SUBSCHEMAS) compareValues(`${where}.${key}`, before[key], after[key]);
-  for (const key of SCHEMA_LISTS) (before[key] ?? []).forEach((schema, i) => compareValues(`${where}.${key}[${i}]`, schema, after[key]?.[i]));
+  for (const key of SCHEMA_LISTS)
+    (before[key] ?? []).forEach((schema, i) => compareValues(`${where}.${key}[${i}]`, schema, after[key]?.[i]));
 }
 
 for (const [name, schema] of Object.entries(baseSchemas)) {
@@ -84,10 +86,12 @@ for (const [name, schema] of Object.entries(baseSchemas)) {
         continue;
       }
       for (const field of ['status', 'type']) {
-        if (now[field] !== entry[field]) problems.push(`components.schemas.${name}: error code '${code}' changed ${field} from ${entry[field]} to ${now[field]}`);
+        if (now[field] !== entry[field])
+          problems.push(`components.schemas.${name}: error code '${code}' changed ${field} from ${entry[field]} to ${now[field]}`);
       }
       for (const extra of entry.extras ?? []) {
-        if (!(now.extras ?? []).includes(extra)) problems.push(`components.schemas.${name}: error code '${code}' no longer carries '${extra}'`);
+        if (!(now.extras ?? []).includes(extra))
+          problems.push(`components.schemas.${name}: error code '${code}' no longer carries '${extra}'`);
       }
     }
   }

@@ -139,7 +139,12 @@ if (!messageExample || !templateExample) {
   process.exit(2);
 }
 /** The example, sent from the seeded agent and number to the recipient with an open window. */
-const withFixture = (body) => ({ ...body, agent_id: fixture.agentId ?? body.agent_id, from: fixture.from ?? body.from, to: fixture.to ?? body.to });
+const withFixture = (body) => ({
+  ...body,
+  agent_id: fixture.agentId ?? body.agent_id,
+  from: fixture.from ?? body.from,
+  to: fixture.to ?? body.to,
+});
 
 /** Cases for the validating proxy: requests a client is meant to send. */
 function validCases() {
@@ -178,12 +183,19 @@ function validCases() {
     expect: [404],
   });
   // Lists, conversations and the window (after the sends above, so the lists are not empty).
-  const read = (name, path, expect = [200]) => cases.push({ name, method: 'GET', path, headers: { ...auth, Accept: 'application/json' }, expect });
+  const read = (name, path, expect = [200]) =>
+    cases.push({ name, method: 'GET', path, headers: { ...auth, Accept: 'application/json' }, expect });
   read('listWhatsAppMessages: the first page', '/v1/whatsapp/messages?limit=2');
-  read('listWhatsAppMessages: with every filter', `/v1/whatsapp/messages?limit=5&direction=outbound&status=queued&agent_id=${fixture.agentId}&from=${encodeURIComponent(fixture.from ?? '')}&created%5Bgte%5D=2000-01-01T00:00:00Z`);
+  read(
+    'listWhatsAppMessages: with every filter',
+    `/v1/whatsapp/messages?limit=5&direction=outbound&status=queued&agent_id=${fixture.agentId}&from=${encodeURIComponent(fixture.from ?? '')}&created%5Bgte%5D=2000-01-01T00:00:00Z`,
+  );
   read('listWhatsAppConversations: the first page', '/v1/whatsapp/conversations?limit=2');
   read('getWhatsAppConversation: an id nobody has', '/v1/whatsapp/conversations/00000000-0000-4000-8000-000000000000', [404]);
-  read('getWhatsAppWindow: the fixture pair', `/v1/whatsapp/window?from=${encodeURIComponent(fixture.from ?? '')}&to=${encodeURIComponent(fixture.to ?? '')}`);
+  read(
+    'getWhatsAppWindow: the fixture pair',
+    `/v1/whatsapp/window?from=${encodeURIComponent(fixture.from ?? '')}&to=${encodeURIComponent(fixture.to ?? '')}`,
+  );
   cases.push({
     name: 'sendWhatsAppMessage: valid request, agent unknown to the key (business rule)',
     method: 'POST',
@@ -238,7 +250,10 @@ function invalidCases() {
       method: 'POST',
       path: '/v1/whatsapp/templates',
       headers: { ...auth, ...json },
-      body: JSON.stringify({ ...withFixture(templateExample), template: { name: 'order_shipped', language: 'en', buttons: [{ type: 'call', index: 0, value: 'x' }] } }),
+      body: JSON.stringify({
+        ...withFixture(templateExample),
+        template: { name: 'order_shipped', language: 'en', buttons: [{ type: 'call', index: 0, value: 'x' }] },
+      }),
       expect: [422],
     },
     {
@@ -360,7 +375,12 @@ async function runValidating(base) {
       record('--errors', testCase, 'fail', `${status}; Prism reports ${violations.map(describe).join('; ')}`);
     } else if (!fromServer && testCase.expect.includes(501)) {
       // Prism's proxy answers an upstream 501 with a mock: nothing of ours to validate.
-      record('--errors', testCase, 'info', `${status} from Prism's mock: upstream answered 501 (not implemented), which Prism re-mocks; not validated`);
+      record(
+        '--errors',
+        testCase,
+        'info',
+        `${status} from Prism's mock: upstream answered 501 (not implemented), which Prism re-mocks; not validated`,
+      );
     } else if (!fromServer) {
       record('--errors', testCase, 'fail', `${status} answered by Prism, not by the server: ${text.slice(0, 300)}`);
     } else if (!testCase.expect.includes(status)) {
@@ -386,7 +406,12 @@ async function runObserving(base) {
     if (onResponse.length > 0) {
       record('observe', testCase, 'fail', `${status}; Prism reports ${onResponse.map(describe).join('; ')}`);
     } else if (!fromServer && testCase.expect.includes(501)) {
-      record('observe', testCase, 'info', `${status} from Prism's mock: upstream answered 501 (not implemented), which Prism re-mocks; not validated`);
+      record(
+        'observe',
+        testCase,
+        'info',
+        `${status} from Prism's mock: upstream answered 501 (not implemented), which Prism re-mocks; not validated`,
+      );
     } else if (!fromServer) {
       record('observe', testCase, 'fail', `${status} answered by Prism, not forwarded: ${text.slice(0, 300)}`);
     } else if (!testCase.expect.includes(status)) {
@@ -397,13 +422,20 @@ async function runObserving(base) {
   }
   for (const testCase of unvalidatableCases()) {
     const { response, fromServer } = await send(base, testCase);
-    record('observe', testCase, 'info', `${response.status} ${fromServer ? 'from the server' : 'from Prism'}; not validated by Prism: ${testCase.reason}`);
+    record(
+      'observe',
+      testCase,
+      'info',
+      `${response.status} ${fromServer ? 'from the server' : 'from Prism'}; not validated by Prism: ${testCase.reason}`,
+    );
   }
 }
 
 try {
   const [validating, observing] = await Promise.all([startPrism('validating', ['--errors']), startPrism('observing', [])]);
-  console.log(`Prism ${JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@stoplight/prism-cli/package.json'), 'utf8')).version} proxies for ${upstream} against ${path.relative(repoRoot, specPath)}`);
+  console.log(
+    `Prism ${JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/@stoplight/prism-cli/package.json'), 'utf8')).version} proxies for ${upstream} against ${path.relative(repoRoot, specPath)}`,
+  );
   console.log(`  validating (--errors): ${validating.base}    observing: ${observing.base}`);
   console.log(`  logs: ${path.relative(repoRoot, validating.logFile)}, ${path.relative(repoRoot, observing.logFile)}`);
   await runValidating(validating.base);

@@ -32,7 +32,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 
 function usage(message) {
-  process.stderr.write(`run-tool: ${message}\nusage: node test/tools/run-tool.mjs [--plant BUG] [--timeout SECONDS] -- COMMAND [ARGS...]\n`);
+  process.stderr.write(
+    `run-tool: ${message}\nusage: node test/tools/run-tool.mjs [--plant BUG] [--timeout SECONDS] -- COMMAND [ARGS...]\n`,
+  );
   process.exit(2);
 }
 
@@ -159,7 +161,8 @@ const fixture = await new Promise((resolve) => {
 });
 stopWatchingStart();
 if (!fixture) {
-  for (const line of unexpectedServerErrors().slice(-20)) process.stderr.write(`serve: ${line.length > 2000 ? `${line.slice(0, 2000)}…` : line}\n`);
+  for (const line of unexpectedServerErrors().slice(-20))
+    process.stderr.write(`serve: ${line.length > 2000 ? `${line.slice(0, 2000)}…` : line}\n`);
   log(`server log: ${path.relative(repoRoot, serverLog)}`);
   await stopServer();
   process.exit(125);

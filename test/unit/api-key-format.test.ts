@@ -62,7 +62,12 @@ describe('scopes and plans', () => {
 
   it('gives API access from Professional up', () => {
     expect(['free', 'starter', 'professional', 'business', 'enterprise', 'unknown'].map(planIncludesApiAccess)).to.deep.equal([
-      false, false, true, true, true, false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
     ]);
   });
 });

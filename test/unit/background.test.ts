@@ -31,7 +31,8 @@ describe('background tasks (unit)', () => {
     const before = await failures('unit probe');
     let fail = true;
     const work = async () => {
-      if (fail) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1\n    at TCPConnectWrap'), { client: { huge: 'x'.repeat(5000) } });
+      if (fail)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1\n    at TCPConnectWrap'), { client: { huge: 'x'.repeat(5000) } });
     };
     for (let i = 0; i < 5; i++) task.run(work);
     await new Promise((resolve) => setImmediate(resolve));
@@ -86,8 +87,11 @@ describe('the process guard against queue-library errors (unit, child processes)
         ${throwing}
         setTimeout(() => { console.log('still alive'); process.exit(0); }, 300);
       `;
-      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, timeout: 20_000 }, (error, stdout) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out: stdout }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: repoRoot, timeout: 20_000 },
+        (error, stdout) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out: stdout }),
       );
     });
 
@@ -96,7 +100,9 @@ describe('the process guard against queue-library errors (unit, child processes)
     expect(dropped.code).to.equal(0);
     expect(dropped.out).to.include('still alive');
     expect(dropped.out).to.include('job queue library failed; retrying');
-    const library = await run(`const e = new Error('Error occurred whilst returning jobs from local queue to database queue: connect ECONNREFUSED'); e.stack = e.message + '\\n    at onError (node_modules/graphile-worker/src/localQueue.ts:474:17)'; Promise.reject(e);`);
+    const library = await run(
+      `const e = new Error('Error occurred whilst returning jobs from local queue to database queue: connect ECONNREFUSED'); e.stack = e.message + '\\n    at onError (node_modules/graphile-worker/src/localQueue.ts:474:17)'; Promise.reject(e);`,
+    );
     expect(library.code).to.equal(0);
     expect(library.out).to.include('still alive');
   });

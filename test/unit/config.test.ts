@@ -14,7 +14,12 @@ describe('configuration', () => {
 
   it('reads the environment', () => {
     const config = loadConfig({
-      PORT: '0', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h/db', EMBEDDED_PG_DIR: '/var/pg', EMBEDDED_PG_PORT: '6000', LOG_LEVEL: 'DEBUG',
+      PORT: '0',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u@h/db',
+      EMBEDDED_PG_DIR: '/var/pg',
+      EMBEDDED_PG_PORT: '6000',
+      LOG_LEVEL: 'DEBUG',
     });
     expect(config).to.deep.include({ port: 0, host: '0.0.0.0', databaseUrl: 'postgres://u@h/db', logLevel: 'debug' });
     expect(config.embeddedPg).to.deep.equal({ dataDir: '/var/pg', port: 6000 });
@@ -22,13 +27,31 @@ describe('configuration', () => {
 
   it('has database and HTTP timeouts a send never reaches and a slow client cannot outlast', () => {
     expect(loadConfig({})).to.deep.include({
-      dbStatementTimeoutMs: 5_000, dbLockTimeoutMs: 2_000, dbAcquireTimeoutMs: 2_000,
-      httpHeadersTimeoutMs: 10_000, httpRequestTimeoutMs: 30_000, httpKeepAliveTimeoutMs: 5_000, httpMaxConnections: 1_000,
+      dbStatementTimeoutMs: 5_000,
+      dbLockTimeoutMs: 2_000,
+      dbAcquireTimeoutMs: 2_000,
+      httpHeadersTimeoutMs: 10_000,
+      httpRequestTimeoutMs: 30_000,
+      httpKeepAliveTimeoutMs: 5_000,
+      httpMaxConnections: 1_000,
     });
-    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0', DB_LOCK_TIMEOUT_MS: '0', HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '3000' })).to.deep.include({
-      dbStatementTimeoutMs: 0, dbLockTimeoutMs: 0, httpHeadersTimeoutMs: 2_000, httpRequestTimeoutMs: 3_000,
+    expect(
+      loadConfig({
+        DB_STATEMENT_TIMEOUT_MS: '0',
+        DB_LOCK_TIMEOUT_MS: '0',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '3000',
+      }),
+    ).to.deep.include({
+      dbStatementTimeoutMs: 0,
+      dbLockTimeoutMs: 0,
+      httpHeadersTimeoutMs: 2_000,
+      httpRequestTimeoutMs: 3_000,
     });
-    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).to.throw(ConfigError, 'HTTP_HEADERS_TIMEOUT_MS (40000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)');
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).to.throw(
+      ConfigError,
+      'HTTP_HEADERS_TIMEOUT_MS (40000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)',
+    );
   });
 
   it('reads TRUST_PROXY (off by default) and the /metrics protection', () => {
@@ -51,7 +74,16 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).to.deep.include({ databaseUrl: undefined, port: 3000 });
   });
 
-  for (const [name, value] of [['PORT', '70000'], ['PORT', 'abc'], ['EMBEDDED_PG_PORT', '0'], ['LOG_LEVEL', 'loud'], ['DB_POOL_MAX', '1.5'], ['DB_STATEMENT_TIMEOUT_MS', '-1'], ['DB_ACQUIRE_TIMEOUT_MS', '0'], ['HTTP_MAX_CONNECTIONS', '0']]) {
+  for (const [name, value] of [
+    ['PORT', '70000'],
+    ['PORT', 'abc'],
+    ['EMBEDDED_PG_PORT', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['DB_POOL_MAX', '1.5'],
+    ['DB_STATEMENT_TIMEOUT_MS', '-1'],
+    ['DB_ACQUIRE_TIMEOUT_MS', '0'],
+    ['HTTP_MAX_CONNECTIONS', '0'],
+  ]) {
     it(`refuses ${name}=${value}`, () => {
       expect(() => loadConfig({ [name!]: value })).to.throw(ConfigError, name);
     });

@@ -22,7 +22,9 @@ function withDocument(change: (document: JsonObject) => void): LoadedSpec {
   return { ...spec(), document, jsonText: JSON.stringify(document) };
 }
 
-const envelope = (code: string, type: string, extra: JsonObject = {}) => ({ error: { type, code, message: 'm', ...extra, correlation_id: CID } });
+const envelope = (code: string, type: string, extra: JsonObject = {}) => ({
+  error: { type, code, message: 'm', ...extra, correlation_id: CID },
+});
 
 describe('the contract validator (test support)', () => {
   const validator = () => new ContractValidator(spec());
@@ -32,10 +34,15 @@ describe('the contract validator (test support)', () => {
     expect(v.validate(observed({ json: { status: 'ok' } })).operationId).to.equal('getHealth');
     expect(v.validate(observed({ method: 'HEAD' })).operationId).to.equal('getHealth');
     v.validate(observed({ path: '/v1/nope', status: 404, json: envelope('endpoint_not_found', 'not_found_error') }));
-    v.validate(observed({
-      method: 'DELETE', path: '/v1/whatsapp/messages', status: 405, headerValues: { Allow: 'POST' },
-      json: envelope('method_not_allowed', 'not_found_error', { allowed_methods: ['POST'] }),
-    }));
+    v.validate(
+      observed({
+        method: 'DELETE',
+        path: '/v1/whatsapp/messages',
+        status: 405,
+        headerValues: { Allow: 'POST' },
+        json: envelope('method_not_allowed', 'not_found_error', { allowed_methods: ['POST'] }),
+      }),
+    );
   });
 
   it('rejects a status the operation does not document', () => {
@@ -45,16 +52,18 @@ describe('the contract validator (test support)', () => {
   });
 
   it('rejects a status outside x-unmatched-request-responses for unmatched requests', () => {
-    expect(() => validator().validate(observed({ path: '/v1/nope', status: 400, json: envelope('invalid_json', 'validation_error') }))).to.throw(
-      /status 400 is not documented for \(unmatched\)/,
-    );
+    expect(() =>
+      validator().validate(observed({ path: '/v1/nope', status: 400, json: envelope('invalid_json', 'validation_error') })),
+    ).to.throw(/status 400 is not documented for \(unmatched\)/);
   });
 
   it('rejects a field the contract does not document (strict mode)', () => {
     expect(() => validator().validate(observed({ json: { status: 'ok', uptime_seconds: 12 } }))).to.throw(/unevaluated/);
-    expect(() => validator().validate(observed({ path: '/v1/nope', status: 404, json: envelope('endpoint_not_found', 'not_found_error', { stack: 'at x' }) }))).to.throw(
-      /does not match the schema/,
-    );
+    expect(() =>
+      validator().validate(
+        observed({ path: '/v1/nope', status: 404, json: envelope('endpoint_not_found', 'not_found_error', { stack: 'at x' }) }),
+      ),
+    ).to.throw(/does not match the schema/);
   });
 
   it('fails a response that was valid once a property is removed from its schema', () => {
@@ -80,23 +89,31 @@ describe('the contract validator (test support)', () => {
 
   it('rejects a missing required header (Allow on 405)', () => {
     expect(() =>
-      validator().validate(observed({ method: 'DELETE', path: '/v1/whatsapp/messages', status: 405, json: envelope('method_not_allowed', 'not_found_error') })),
+      validator().validate(
+        observed({ method: 'DELETE', path: '/v1/whatsapp/messages', status: 405, json: envelope('method_not_allowed', 'not_found_error') }),
+      ),
     ).to.throw(/required header Allow is missing/);
   });
 
   it('rejects a header that does not match its schema', () => {
     expect(() =>
-      validator().validate(observed({
-        path: '/v1/whatsapp/messages/x', status: 503, headerValues: { 'Retry-After': 'soon' },
-        json: envelope('service_unavailable', 'upstream_error'),
-      })),
+      validator().validate(
+        observed({
+          path: '/v1/whatsapp/messages/x',
+          status: 503,
+          headerValues: { 'Retry-After': 'soon' },
+          json: envelope('service_unavailable', 'upstream_error'),
+        }),
+      ),
     ).to.throw(/header Retry-After/);
   });
 
   it('rejects an undocumented Content-Type', () => {
-    expect(() => validator().validate(observed({ path: '/openapi.yaml', headerValues: { 'Content-Type': 'text/plain' }, bytes: Buffer.from('openapi: 3.1.0') }))).to.throw(
-      /Content-Type text\/plain is not documented/,
-    );
+    expect(() =>
+      validator().validate(
+        observed({ path: '/openapi.yaml', headerValues: { 'Content-Type': 'text/plain' }, bytes: Buffer.from('openapi: 3.1.0') }),
+      ),
+    ).to.throw(/Content-Type text\/plain is not documented/);
   });
 
   it('rejects a body on a HEAD response', () => {

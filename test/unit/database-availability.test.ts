@@ -10,7 +10,10 @@ describe('database failures (unit)', () => {
     const cases: Array<[unknown, string | null]> = [
       [withCode('57014', 'canceling statement due to statement timeout'), 'statement_timeout'],
       [withCode('55P03', 'canceling statement due to lock timeout'), 'lock_timeout'],
-      [Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }), 'pool_timeout'],
+      [
+        Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }),
+        'pool_timeout',
+      ],
       [withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'), 'unreachable'],
       [withCode('ECONNRESET'), 'unreachable'],
       [new Error('Connection terminated unexpectedly'), 'unreachable'],

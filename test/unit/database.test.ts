@@ -101,7 +101,13 @@ describe('database timeouts of the API pool', () => {
   before(async function () {
     this.timeout(30_000);
     fresh = await createFreshDatabase(harness.postgres.adminUrl, 'timeouts');
-    db = createDatabase({ connectionString: fresh.connectionString, poolMax: 2, statementTimeoutMs: 300, lockTimeoutMs: 200, logger: silentLogger });
+    db = createDatabase({
+      connectionString: fresh.connectionString,
+      poolMax: 2,
+      statementTimeoutMs: 300,
+      lockTimeoutMs: 200,
+      logger: silentLogger,
+    });
   });
   after(async function () {
     this.timeout(30_000);
@@ -120,15 +126,25 @@ describe('database timeouts of the API pool', () => {
   });
 
   it('are set on every connection, and cut a long statement (57014) and a lock wait (55P03)', async () => {
-    const settings = await db.raw<{ rows: Array<{ s: string; l: string }> }>(`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l`);
+    const settings = await db.raw<{ rows: Array<{ s: string; l: string }> }>(
+      `select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l`,
+    );
     expect(settings.rows[0]).to.deep.equal({ s: '300ms', l: '200ms' });
-    const sleep = await db.raw('select pg_sleep(2)').then(() => null, (error: { code?: string }) => error.code);
+    const sleep = await db.raw('select pg_sleep(2)').then(
+      () => null,
+      (error: { code?: string }) => error.code,
+    );
     expect(sleep).to.equal('57014');
     const holder = createDatabase({ connectionString: fresh.connectionString, poolMax: 1, logger: silentLogger });
     try {
       await holder.transaction(async (trx) => {
         await trx.raw('lock table service_metadata in access exclusive mode');
-        const waited = await db('service_metadata').first().then(() => null, (error: { code?: string }) => error.code);
+        const waited = await db('service_metadata')
+          .first()
+          .then(
+            () => null,
+            (error: { code?: string }) => error.code,
+          );
         expect(waited).to.equal('55P03');
       });
     } finally {

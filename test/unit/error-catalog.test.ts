@@ -32,7 +32,12 @@ function tableRows(heading: string): string[][] {
   for (const line of text.slice(start + heading.length + 2).split('\n')) {
     if (line.startsWith('|')) {
       inTable = true;
-      rows.push(line.split('|').slice(1, -1).map((cell) => cell.trim()));
+      rows.push(
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     } else if (inTable) {
       break;
     }

@@ -39,17 +39,55 @@ describe("the fake Meta's own schema of the Cloud API", () => {
     const number = { wabaId: '419561257915477', phoneNumberId: '106540352242922', displayPhoneNumber: '15557654321' };
     const wamid = makeWamid('15551234567');
     const payload = envelope([
-      { kind: 'status', ...number, status: { id: wamid, status: 'sent', timestamp: '1750000000', recipient_id: '15551234567', biz_opaque_callback_data: 'm-1', pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } } },
-      { kind: 'status', ...number, status: { id: wamid, status: 'failed', timestamp: '1750000001', recipient_id: '15551234567', errors: [webhookError({ code: 131026 })] } },
-      { kind: 'inbound', ...number, message: { context: { from: number.displayPhoneNumber, id: wamid }, from: '15551234567', id: makeWamid('15551234567'), timestamp: '1750000002', type: 'text', text: { body: 'مرحبا' } }, contact: { profile: { name: 'Sara' }, wa_id: '15551234567' } },
+      {
+        kind: 'status',
+        ...number,
+        status: {
+          id: wamid,
+          status: 'sent',
+          timestamp: '1750000000',
+          recipient_id: '15551234567',
+          biz_opaque_callback_data: 'm-1',
+          pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' },
+        },
+      },
+      {
+        kind: 'status',
+        ...number,
+        status: {
+          id: wamid,
+          status: 'failed',
+          timestamp: '1750000001',
+          recipient_id: '15551234567',
+          errors: [webhookError({ code: 131026 })],
+        },
+      },
+      {
+        kind: 'inbound',
+        ...number,
+        message: {
+          context: { from: number.displayPhoneNumber, id: wamid },
+          from: '15551234567',
+          id: makeWamid('15551234567'),
+          timestamp: '1750000002',
+          type: 'text',
+          text: { body: 'مرحبا' },
+        },
+        contact: { profile: { name: 'Sara' }, wa_id: '15551234567' },
+      },
     ]);
     expect(own.validateWebhookPayload(payload)).to.deep.equal({ valid: true, errors: [] });
-    for (const spec of [{ code: 131047 }, { code: 190, details: 'Invalid OAuth access token' }, { code: 100, subcode: 33, type: 'GraphMethodException' }, { code: 130429, isTransient: true }]) {
+    for (const spec of [
+      { code: 131047 },
+      { code: 190, details: 'Invalid OAuth access token' },
+      { code: 100, subcode: 33, type: 'GraphMethodException' },
+      { code: 130429, isTransient: true },
+    ]) {
       expect(own.validateGraphError(graphError(spec).body), JSON.stringify(spec)).to.deep.equal({ valid: true, errors: [] });
     }
   });
 
-  it('the fake validates against our schema always, and against Meta\'s document when it is available', () => {
+  it("the fake validates against our schema always, and against Meta's document when it is available", () => {
     const validator = fakeMetaValidator();
     expect(validator.sources[0]).to.equal('own schema');
     expect(validator.sources).to.deep.equal(metaDocumentAvailable() ? ['own schema', "Meta's document"] : ['own schema']);
@@ -60,7 +98,10 @@ describe("the fake Meta's own schema of the Cloud API", () => {
 
   it('combined: valid only when every schema accepts; each error line says which schema refused', () => {
     const refuses = { ...own, validateSendBody: () => ({ valid: false, errors: ['/x: no'] }) };
-    const both = combine([['own schema', own], ["Meta's document", refuses]]);
+    const both = combine([
+      ['own schema', own],
+      ["Meta's document", refuses],
+    ]);
     expect(both.validateSendBody(SAMPLES[0]!.value)).to.deep.equal({ valid: false, errors: ["Meta's document: /x: no"] });
     expect(both.validateSendResponse(SAMPLES.find((s) => s.kind === 'validateSendResponse')!.value).valid).to.equal(true);
   });

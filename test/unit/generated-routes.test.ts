@@ -99,7 +99,9 @@ function compareRoutes(mod: RouteModule, expected: readonly RouteFacts[]): strin
     }
     for (const [key, value] of Object.entries(route)) {
       if (JSON.stringify(actual[key]) !== JSON.stringify(value)) {
-        problems.push(`${route.operationId}.${key}: expected ${JSON.stringify(value)}, the template rendered ${JSON.stringify(actual[key])}`);
+        problems.push(
+          `${route.operationId}.${key}: expected ${JSON.stringify(value)}, the template rendered ${JSON.stringify(actual[key])}`,
+        );
       }
     }
     const unknown = Object.keys(actual).filter((k) => !(k in route));
@@ -128,7 +130,10 @@ describe('generated route table (server/src/generated/routes.ts)', () => {
             operationId: 'putThing',
             tags: ['Things'],
             'x-required-scopes': ['things:write', '*'],
-            parameters: [{ name: 'Idempotency-Key', in: 'header' }, { name: 'X-Trace', in: 'header', description: 'overridden' }],
+            parameters: [
+              { name: 'Idempotency-Key', in: 'header' },
+              { name: 'X-Trace', in: 'header', description: 'overridden' },
+            ],
             requestBody: { content: { 'application/json': {} } },
             responses: { '202': {}, '200': {}, '4XX': {} },
           },
@@ -179,11 +184,16 @@ describe('generated route table (server/src/generated/routes.ts)', () => {
       routesByOperationId: { ...Object.fromEntries(rest.map((r) => [r.operationId, r])), [tampered.operationId]: tampered, ghost: {} },
     };
     const problems = compareRoutes(mod, expected);
-    expect(problems).to.include(`routes order: expected [${expected.map((r) => r.operationId).join(', ')}], got [${[second!, first!, ...rest].map((r) => r.operationId).join(', ')}]`);
+    expect(problems).to.include(
+      `routes order: expected [${expected.map((r) => r.operationId).join(', ')}], got [${[second!, first!, ...rest].map((r) => r.operationId).join(', ')}]`,
+    );
     expect(problems).to.include('routesByOperationId has unexpected entries: ghost');
     expect(problems).to.include(`routesByOperationId.${first!.operationId} is missing`);
-    expect(problems).to.include(`${second!.operationId}.authenticated: expected ${second!.authenticated}, the template rendered ${!second!.authenticated}`);
+    expect(problems).to.include(
+      `${second!.operationId}.authenticated: expected ${second!.authenticated}, the template rendered ${!second!.authenticated}`,
+    );
     expect(problems).to.include(`${second!.operationId}: unexpected field(s) rendered`);
-    if (second!.requiredScopes.length > 0) expect(problems.some((p) => p.startsWith(`${second!.operationId}.requiredScopes:`))).to.equal(true);
+    if (second!.requiredScopes.length > 0)
+      expect(problems.some((p) => p.startsWith(`${second!.operationId}.requiredScopes:`))).to.equal(true);
   });
 });

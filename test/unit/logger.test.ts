@@ -4,7 +4,11 @@ import { createLogger, errorFields, MAX_FIELD_CHARS, MAX_LOG_LINE_CHARS, MAX_STA
 
 function capture() {
   const lines: string[] = [];
-  return { lines, logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }), last: () => JSON.parse(lines.at(-1)!) as Record<string, any> };
+  return {
+    lines,
+    logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }),
+    last: () => JSON.parse(lines.at(-1)!) as Record<string, any>,
+  };
 }
 
 /** Something like a database driver's client: a class instance with sockets, buffers, cycles. */
@@ -19,13 +23,20 @@ describe('log lines (unit)', () => {
     const { logger, last } = capture();
     logger.info('long', { detail: 'x'.repeat(10_000), err: { stack: 'y'.repeat(10_000) } });
     const line = last();
-    expect(line.detail).to.have.length.below(MAX_FIELD_CHARS + 40).and.match(/…\[8976 more characters\]$/);
-    expect(line.err.stack).to.have.length.below(MAX_STACK_CHARS + 40).and.match(/^y{4096}…/);
+    expect(line.detail)
+      .to.have.length.below(MAX_FIELD_CHARS + 40)
+      .and.match(/…\[8976 more characters\]$/);
+    expect(line.err.stack)
+      .to.have.length.below(MAX_STACK_CHARS + 40)
+      .and.match(/^y{4096}…/);
   });
 
   it('drops non-plain objects (driver clients, buffers), keeps Errors without their stack', () => {
     const { logger, lines, last } = capture();
-    const error = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014', client: new FakeDriverClient() });
+    const error = Object.assign(new Error('canceling statement due to statement timeout'), {
+      code: '57014',
+      client: new FakeDriverClient(),
+    });
     logger.warn('fields', { client: new FakeDriverClient(), error, at: new Date(0), nested: { a: [1, new Map()] }, fn: () => 1, big: 10n });
     const line = last();
     expect(line.client).to.equal('[FakeDriverClient]');
@@ -49,7 +60,7 @@ describe('log lines (unit)', () => {
     expect(lines.at(-1)!.length).to.be.at.most(MAX_LOG_LINE_CHARS);
   });
 
-  it('keeps an internal error\'s stack (errorFields)', () => {
+  it("keeps an internal error's stack (errorFields)", () => {
     const { logger, last } = capture();
     logger.error('unhandled error', errorFields(new TypeError('boom')));
     expect(last().err).to.include({ name: 'TypeError', message: 'boom' });

@@ -23,7 +23,10 @@ const LANDED: ReadonlyArray<readonly [file: string, sha256: string]> = [
   ['20261201140000_webhooks.ts', 'ba0588d5bd9c01e97fe40257c6ff2b21e1999625e7046336979c3deb94302f7b'],
 ];
 
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(path.join(MIGRATIONS_DIR, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(path.join(MIGRATIONS_DIR, file)))
+    .digest('hex');
 
 describe('landed migrations', () => {
   it('are unchanged: each file has the sha256 it landed with', () => {
@@ -41,11 +44,16 @@ describe('landed migrations', () => {
   });
 
   it('are all pinned, and new ones come after them', () => {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     const pinned = new Set(LANDED.map(([file]) => file));
     const unpinned = files.filter((f) => !pinned.has(f));
     const last = LANDED[LANDED.length - 1]![0];
-    expect(unpinned.filter((f) => f < last), 'a new migration must sort after the last landed one').to.deep.equal([]);
+    expect(
+      unpinned.filter((f) => f < last),
+      'a new migration must sort after the last landed one',
+    ).to.deep.equal([]);
     expect(
       unpinned.map((f) => `['${f}', '${sha256(f)}'],`),
       'pin each new migration in test/unit/migrations-pinned.test.ts when it lands (add these lines)',

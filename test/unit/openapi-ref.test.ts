@@ -9,7 +9,11 @@ import { atPointer, resolveRef } from '../../server/src/core/openapi-ref.mjs';
 const document = {
   components: {
     responses: { NotFound: { description: 'not found' }, Missing: { $ref: '#/components/responses/NotFound' } },
-    parameters: { 'a/b~c': { name: 'escaped' }, Loop: { $ref: '#/components/parameters/Loop2' }, Loop2: { $ref: '#/components/parameters/Loop' } },
+    parameters: {
+      'a/b~c': { name: 'escaped' },
+      Loop: { $ref: '#/components/parameters/Loop2' },
+      Loop2: { $ref: '#/components/parameters/Loop' },
+    },
     schemas: { List: { enum: ['x', 'y'] }, Name: { type: 'string' } },
   },
 };
@@ -34,7 +38,9 @@ describe('openapi-ref: following local $refs', () => {
   });
 
   it('refuses circular, unresolvable and non-local references', () => {
-    expect(() => resolveRef(document, { $ref: '#/components/parameters/Loop' })).to.throw('reference cycle at #/components/parameters/Loop');
+    expect(() => resolveRef(document, { $ref: '#/components/parameters/Loop' })).to.throw(
+      'reference cycle at #/components/parameters/Loop',
+    );
     expect(() => resolveRef(document, { $ref: '#/components/schemas/Nope' })).to.throw("unresolvable $ref '#/components/schemas/Nope'");
     expect(() => resolveRef(document, { $ref: 'other.yaml#/x' })).to.throw('only local references are supported: other.yaml#/x');
   });

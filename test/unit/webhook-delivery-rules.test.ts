@@ -17,7 +17,21 @@ import { openSecret, sealSecret } from '../../server/src/domain/webhooks/stored-
 
 describe('webhook delivery rules', () => {
   it('refuses loopback, private, link-local, unique-local, CGNAT and reserved addresses; accepts public ones', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd12::1', '::ffff:10.0.0.1', '224.0.0.1', '255.255.255.255']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd12::1',
+      '::ffff:10.0.0.1',
+      '224.0.0.1',
+      '255.255.255.255',
+    ]) {
       expect(forbiddenAddress(a), a).to.be.a('string');
     }
     for (const a of ['93.184.215.14', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(forbiddenAddress(a), a).to.equal(null);
@@ -27,7 +41,8 @@ describe('webhook delivery rules', () => {
     expect(await checkEndpointUrl('http://127.0.0.1:8080/x', false, false)).to.equal(null);
     expect(await checkEndpointUrl('http://localhost:8080/x', false, false)).to.equal(null);
     // Test mode: loopback for a local receiver, but no other private address.
-    for (const url of ['http://10.0.0.5/x', 'http://169.254.169.254/latest', 'http://[fd00::1]/x']) expect((await checkEndpointUrl(url, false, false))?.code, url).to.equal('webhook_url_forbidden');
+    for (const url of ['http://10.0.0.5/x', 'http://169.254.169.254/latest', 'http://[fd00::1]/x'])
+      expect((await checkEndpointUrl(url, false, false))?.code, url).to.equal('webhook_url_forbidden');
     expect(forbiddenAddress('127.0.0.1', 'public-or-loopback')).to.equal(null);
     expect(forbiddenAddress('10.0.0.1', 'public-or-loopback')).to.be.a('string');
     expect(forbiddenAddress('10.0.0.1', 'any')).to.equal(null);

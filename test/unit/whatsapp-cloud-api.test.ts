@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { createCloudApiClient, MetaApiError, MetaPagingError, MetaTransportError, type CloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
+import {
+  createCloudApiClient,
+  MetaApiError,
+  MetaPagingError,
+  MetaTransportError,
+  type CloudApiClient,
+} from '../../server/src/whatsapp/cloud-api.ts';
 import type { MetaMessageBody } from '../../server/src/whatsapp/message-builder.ts';
 
 const TOKEN = 'EAAG-secret-token-123456';
@@ -17,7 +23,10 @@ interface Call {
   init: RequestInit;
 }
 
-function client(answer: (call: Call) => Promise<Response> | Response, options: { timeoutMs?: number; baseUrl?: string; maxTemplatePages?: number; templatePageSize?: number } = {}) {
+function client(
+  answer: (call: Call) => Promise<Response> | Response,
+  options: { timeoutMs?: number; baseUrl?: string; maxTemplatePages?: number; templatePageSize?: number } = {},
+) {
   const calls: Call[] = [];
   const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
     const call = { url: String(input), init: init ?? {} };
@@ -39,7 +48,10 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 function socketFailure(...codes: string[]): Error {
-  const inner = codes.length === 1 ? Object.assign(new Error(`connect ${codes[0]}`), { code: codes[0] }) : Object.assign(new AggregateError(codes.map((code) => Object.assign(new Error(code), { code }))), { code: codes[0] });
+  const inner =
+    codes.length === 1
+      ? Object.assign(new Error(`connect ${codes[0]}`), { code: codes[0] })
+      : Object.assign(new AggregateError(codes.map((code) => Object.assign(new Error(code), { code }))), { code: codes[0] });
   return new TypeError('fetch failed', { cause: inner });
 }
 
@@ -54,11 +66,25 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('WhatsApp Cloud API client (with an injected fetch)', () => {
   it('POSTs the body with the bearer token to {base}/{version}/{phone-number-id}/messages and returns the wamid', async () => {
-    const { api, calls } = client(() =>
-      json(200, { messaging_product: 'whatsapp', contacts: [{ input: '+15551234567', wa_id: '15551234567' }], messages: [{ id: 'wamid.X', message_status: 'accepted' }] }, { 'x-fb-trace-id': 'trace-1' }),
+    const { api, calls } = client(
+      () =>
+        json(
+          200,
+          {
+            messaging_product: 'whatsapp',
+            contacts: [{ input: '+15551234567', wa_id: '15551234567' }],
+            messages: [{ id: 'wamid.X', message_status: 'accepted' }],
+          },
+          { 'x-fb-trace-id': 'trace-1' },
+        ),
       { baseUrl: 'https://graph.example.test/prefix' },
     );
-    expect(await api.sendMessage('106540352242922', TOKEN, BODY)).to.deep.equal({ wamid: 'wamid.X', messageStatus: 'accepted', waId: '15551234567', fbTraceId: 'trace-1' });
+    expect(await api.sendMessage('106540352242922', TOKEN, BODY)).to.deep.equal({
+      wamid: 'wamid.X',
+      messageStatus: 'accepted',
+      waId: '15551234567',
+      fbTraceId: 'trace-1',
+    });
     expect(calls).to.have.length(1);
     expect(calls[0]!.url).to.equal('https://graph.example.test/prefix/v23.0/106540352242922/messages');
     expect(calls[0]!.init.method).to.equal('POST');
@@ -90,26 +116,52 @@ describe('WhatsApp Cloud API client (with an injected fetch)', () => {
     );
     const error = (await rejection(api.sendMessage('1', TOKEN, BODY))) as MetaApiError;
     expect(error).to.be.instanceOf(MetaApiError);
-    expect(error).to.deep.include({ httpStatus: 400, code: 131047, subcode: 2494010, type: 'OAuthException', fbtraceId: 'AXsgnV2', isTransient: false });
+    expect(error).to.deep.include({
+      httpStatus: 400,
+      code: 131047,
+      subcode: 2494010,
+      type: 'OAuthException',
+      fbtraceId: 'AXsgnV2',
+      isTransient: false,
+    });
     expect(error.details).to.match(/24 hours/);
     expect(error.message).to.equal('Meta API error 131047 (HTTP 400): (#131047) Re-engagement message');
 
-    const transient = (await rejection(client(() => json(500, { error: { message: '(#131000) Something went wrong', type: 'OAuthException', code: 131000 } })).api.sendMessage('1', TOKEN, BODY))) as MetaApiError;
+    const transient = (await rejection(
+      client(() =>
+        json(500, { error: { message: '(#131000) Something went wrong', type: 'OAuthException', code: 131000 } }),
+      ).api.sendMessage('1', TOKEN, BODY),
+    )) as MetaApiError;
     expect(transient).to.deep.include({ code: 131000, isTransient: true });
-    const flagged = (await rejection(client(() => json(400, { error: { message: 'x', type: 'OAuthException', code: 2, is_transient: true } })).api.sendMessage('1', TOKEN, BODY))) as MetaApiError;
+    const flagged = (await rejection(
+      client(() => json(400, { error: { message: 'x', type: 'OAuthException', code: 2, is_transient: true } })).api.sendMessage(
+        '1',
+        TOKEN,
+        BODY,
+      ),
+    )) as MetaApiError;
     expect(flagged.isTransient).to.equal(true);
   });
 
   it('never lets the token into an error, even if an error text echoes it', async () => {
-    const { api } = client(() => json(401, { error: { message: `Invalid token ${TOKEN}`, type: 'OAuthException', code: 190, error_data: { details: `token=${TOKEN}` } } }));
+    const { api } = client(() =>
+      json(401, {
+        error: { message: `Invalid token ${TOKEN}`, type: 'OAuthException', code: 190, error_data: { details: `token=${TOKEN}` } },
+      }),
+    );
     const error = (await rejection(api.sendMessage('1', TOKEN, BODY))) as MetaApiError;
     expect(error.code).to.equal(190);
-    for (const text of [error.message, error.metaMessage, error.details, error.stack, JSON.stringify(error)]) expect(String(text)).not.to.include(TOKEN);
+    for (const text of [error.message, error.metaMessage, error.details, error.stack, JSON.stringify(error)])
+      expect(String(text)).not.to.include(TOKEN);
   });
 
   it('a gateway 5xx without a Graph body may have reached Meta; a 4xx without one is a refusal with no code', async () => {
-    const gateway = await rejection(client(() => new Response('<html>502 Bad Gateway</html>', { status: 502 })).api.sendMessage('1', TOKEN, BODY));
-    expect(gateway).to.be.instanceOf(MetaTransportError).and.deep.include({ reason: 'gateway_error', requestMayHaveArrived: true, httpStatus: 502 });
+    const gateway = await rejection(
+      client(() => new Response('<html>502 Bad Gateway</html>', { status: 502 })).api.sendMessage('1', TOKEN, BODY),
+    );
+    expect(gateway)
+      .to.be.instanceOf(MetaTransportError)
+      .and.deep.include({ reason: 'gateway_error', requestMayHaveArrived: true, httpStatus: 502 });
     const refused = await rejection(client(() => new Response('Forbidden', { status: 403 })).api.sendMessage('1', TOKEN, BODY));
     expect(refused).to.be.instanceOf(MetaApiError).and.deep.include({ httpStatus: 403, code: null });
   });
@@ -133,7 +185,9 @@ describe('WhatsApp Cloud API client (with an injected fetch)', () => {
 
   it('a timeout (request written, no answer) may have arrived; an abort by the caller is reported as such', async () => {
     const hang = (call: Call) =>
-      new Promise<Response>((_, reject) => call.init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      new Promise<Response>((_, reject) =>
+        call.init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      );
     const started = Date.now();
     const timeout = await rejection(client(hang, { timeoutMs: 50 }).api.sendMessage('1', TOKEN, BODY));
     expect(timeout).to.be.instanceOf(MetaTransportError).and.deep.include({ reason: 'timeout', requestMayHaveArrived: true });
@@ -142,12 +196,20 @@ describe('WhatsApp Cloud API client (with an injected fetch)', () => {
     const controller = new AbortController();
     const pending = client(hang, { timeoutMs: 5_000 }).api.sendMessage('1', TOKEN, BODY, { signal: controller.signal });
     controller.abort();
-    expect(await rejection(pending)).to.be.instanceOf(MetaTransportError).and.deep.include({ reason: 'aborted' });
+    expect(await rejection(pending))
+      .to.be.instanceOf(MetaTransportError)
+      .and.deep.include({ reason: 'aborted' });
   });
 
   it('listTemplates follows paging.next without the access_token Graph puts in it, and stops at the bound', async () => {
     const pages = [
-      { data: [{ name: 'a' }, { name: 'b' }], paging: { cursors: { after: 'c1' }, next: `https://graph.example.test/v23.0/waba/message_templates?after=c1&access_token=${TOKEN}&limit=2` } },
+      {
+        data: [{ name: 'a' }, { name: 'b' }],
+        paging: {
+          cursors: { after: 'c1' },
+          next: `https://graph.example.test/v23.0/waba/message_templates?after=c1&access_token=${TOKEN}&limit=2`,
+        },
+      },
       { data: [{ name: 'c' }], paging: { cursors: { after: 'c2' } } },
     ];
     const { api, calls } = client((call) => json(200, call.url.includes('after=c1') ? pages[1] : pages[0]), { templatePageSize: 2 });
@@ -158,17 +220,28 @@ describe('WhatsApp Cloud API client (with an injected fetch)', () => {
     ]);
     for (const call of calls) expect(call.init.headers).to.deep.include({ authorization: `Bearer ${TOKEN}` });
 
-    const endless = client((call) => json(200, { data: [{ name: call.url }], paging: { next: 'https://graph.example.test/v23.0/waba/message_templates?after=again' } }), { maxTemplatePages: 3 });
+    const endless = client(
+      (call) =>
+        json(200, { data: [{ name: call.url }], paging: { next: 'https://graph.example.test/v23.0/waba/message_templates?after=again' } }),
+      { maxTemplatePages: 3 },
+    );
     expect(await rejection(endless.api.listTemplates('waba', TOKEN))).to.be.instanceOf(MetaPagingError);
     expect(endless.calls).to.have.length(3);
 
     const elsewhere = client(() => json(200, { data: [], paging: { next: 'https://evil.example/v23.0/waba/message_templates?after=x' } }));
-    expect(await rejection(elsewhere.api.listTemplates('waba', TOKEN))).to.be.instanceOf(MetaPagingError).with.property('message').that.matches(/another origin/);
+    expect(await rejection(elsewhere.api.listTemplates('waba', TOKEN)))
+      .to.be.instanceOf(MetaPagingError)
+      .with.property('message')
+      .that.matches(/another origin/);
     expect(elsewhere.calls).to.have.length(1);
   });
 
   it('refuses a malformed configuration', () => {
-    expect(() => createCloudApiClient({ baseUrl: 'https://graph.facebook.com', graphVersion: '23', timeoutMs: 1000 })).to.throw(/graphVersion/);
-    expect(() => createCloudApiClient({ baseUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', timeoutMs: 0 })).to.throw(/timeoutMs/);
+    expect(() => createCloudApiClient({ baseUrl: 'https://graph.facebook.com', graphVersion: '23', timeoutMs: 1000 })).to.throw(
+      /graphVersion/,
+    );
+    expect(() => createCloudApiClient({ baseUrl: 'https://graph.facebook.com', graphVersion: 'v23.0', timeoutMs: 0 })).to.throw(
+      /timeoutMs/,
+    );
   });
 });

@@ -58,7 +58,14 @@ describe('Meta error classification', () => {
   });
 
   it('an unknown code is final (upstream_rejected / never), unless Meta said it was transient or answered 5xx', () => {
-    expect(classifyMetaError(999_999)).to.deep.equal({ messageErrorCode: 'upstream_rejected', retry: 'never', perRecipient: false, scope: null, alertOperator: false, title: null });
+    expect(classifyMetaError(999_999)).to.deep.equal({
+      messageErrorCode: 'upstream_rejected',
+      retry: 'never',
+      perRecipient: false,
+      scope: null,
+      alertOperator: false,
+      title: null,
+    });
     expect(classifyMetaError(null)).to.include({ messageErrorCode: 'upstream_rejected', retry: 'never' });
     expect(classifyMetaError(undefined, 'details', { httpStatus: 502 })).to.include({ retry: 'backoff', scope: 'message' });
     expect(classifyMetaError(999_999, null, { isTransient: true })).to.include({ retry: 'backoff' });

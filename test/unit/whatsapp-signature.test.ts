@@ -6,7 +6,17 @@ import { metaJson } from '../support/fake-meta/webhooks.ts';
 const SECRET = 'app-secret-0f3c9a';
 const payload = {
   object: 'whatsapp_business_account',
-  entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001', phone_number_id: '42' }, statuses: [] } }] }],
+  entry: [
+    {
+      id: '1',
+      changes: [
+        {
+          field: 'messages',
+          value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001', phone_number_id: '42' }, statuses: [] },
+        },
+      ],
+    },
+  ],
 };
 
 describe('Meta webhook signature (X-Hub-Signature-256)', () => {
@@ -42,7 +52,19 @@ describe('Meta webhook signature (X-Hub-Signature-256)', () => {
   it('rejects missing, repeated and malformed headers', () => {
     const header = signWebhook(raw, SECRET);
     const hex = header.slice('sha256='.length);
-    for (const bad of [undefined, null, '', 'sha256=', hex, `sha1=${hex}`, `sha256=${hex.slice(0, 63)}`, `sha256=${hex}0`, `sha256=${hex.slice(0, 62)}zz`, `SHA256=${hex}`, `sha256=${hex},sha256=${hex}`]) {
+    for (const bad of [
+      undefined,
+      null,
+      '',
+      'sha256=',
+      hex,
+      `sha1=${hex}`,
+      `sha256=${hex.slice(0, 63)}`,
+      `sha256=${hex}0`,
+      `sha256=${hex.slice(0, 62)}zz`,
+      `SHA256=${hex}`,
+      `sha256=${hex},sha256=${hex}`,
+    ]) {
       expect(verifyWebhookSignature(raw, bad, SECRET), String(bad)).to.equal(false);
     }
     expect(verifyWebhookSignature(raw, [header, header], SECRET)).to.equal(false);

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { parseWebhookBody, parseWebhookPayload, type AccountErrorEvent, type InboundMessageEvent, type StatusEvent } from '../../server/src/whatsapp/webhook-payload.ts';
+import {
+  parseWebhookBody,
+  parseWebhookPayload,
+  type AccountErrorEvent,
+  type InboundMessageEvent,
+  type StatusEvent,
+} from '../../server/src/whatsapp/webhook-payload.ts';
 import { webhookError } from '../support/fake-meta/graph-errors.ts';
 import { SAMPLES } from '../support/fake-meta/traffic.ts';
 import { fakeMetaValidator } from '../support/fake-meta/validators.ts';
@@ -27,14 +33,19 @@ function valid(payload: Record<string, unknown>): Record<string, unknown> {
   return payload;
 }
 
-describe("Meta webhook payload parsing", function () {
+describe('Meta webhook payload parsing', function () {
   this.timeout(30_000);
   const a = number('101', 'waba-1');
   const b = number('202', 'waba-2');
 
   it('one status: typed, timestamp as Date, our id back from biz_opaque_callback_data', () => {
     const payload = valid(
-      envelope([status(a, 'wamid.A', 'delivered', { biz_opaque_callback_data: 'msg-1', pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } })]),
+      envelope([
+        status(a, 'wamid.A', 'delivered', {
+          biz_opaque_callback_data: 'msg-1',
+          pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' },
+        }),
+      ]),
     );
     const { events, problems } = parseWebhookPayload(payload);
     expect(problems).to.deep.equal([]);
@@ -56,12 +67,24 @@ describe("Meta webhook payload parsing", function () {
   });
 
   it('a failed status carries Meta errors (code, title, details)', () => {
-    const payload = valid(envelope([status(a, 'wamid.F', 'failed', { errors: [webhookError({ code: 131026, details: 'Receiver is incapable of receiving this message' })] })]));
+    const payload = valid(
+      envelope([
+        status(a, 'wamid.F', 'failed', {
+          errors: [webhookError({ code: 131026, details: 'Receiver is incapable of receiving this message' })],
+        }),
+      ]),
+    );
     const [event] = parseWebhookPayload(payload).events as StatusEvent[];
     expect(event!.status).to.equal('failed');
     expect(event!.callbackData).to.equal(null);
     expect(event!.errors).to.deep.equal([
-      { code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', details: 'Receiver is incapable of receiving this message', href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' },
+      {
+        code: 131026,
+        title: 'Message undeliverable',
+        message: 'Message undeliverable',
+        details: 'Receiver is incapable of receiving this message',
+        href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+      },
     ]);
   });
 
@@ -78,7 +101,9 @@ describe("Meta webhook payload parsing", function () {
     expect((payload.entry as unknown[]).length).to.equal(2);
     const { events, problems } = parseWebhookPayload(JSON.parse(metaJson(payload)));
     expect(problems).to.deep.equal([]);
-    expect(events.map((e) => `${e.kind}:${e.phoneNumberId}:${'wamid' in e ? e.wamid : ''}:${e.kind === 'status' ? e.status : ''}`)).to.deep.equal([
+    expect(
+      events.map((e) => `${e.kind}:${e.phoneNumberId}:${'wamid' in e ? e.wamid : ''}:${e.kind === 'status' ? e.status : ''}`),
+    ).to.deep.equal([
       'inbound:101:wamid.in1:',
       'status:101:wamid.1:sent',
       'status:101:wamid.1:delivered',
@@ -86,17 +111,32 @@ describe("Meta webhook payload parsing", function () {
       'status:202:wamid.2:read',
     ]);
     const reply = events[3] as InboundMessageEvent;
-    expect(reply).to.deep.include({ from: '+15551234567', waId: '15551234567', profileName: 'Sara', type: 'text', content: { body: 'مرحبا' }, wabaId: 'waba-2' });
+    expect(reply).to.deep.include({
+      from: '+15551234567',
+      waId: '15551234567',
+      profileName: 'Sara',
+      type: 'text',
+      content: { body: 'مرحبا' },
+      wabaId: 'waba-2',
+    });
     expect(reply.context).to.deep.equal({ wamid: 'wamid.2', from: '1555000202' });
     expect(reply.timestamp.toISOString()).to.equal(new Date((T + 5) * 1000).toISOString());
   });
 
-  it('parses the webhook traffic samples (Meta\'s own examples: test/unit/whatsapp-meta-document.test.ts)', () => {
+  it("parses the webhook traffic samples (Meta's own examples: test/unit/whatsapp-meta-document.test.ts)", () => {
     const sample = (name: string) => valid(SAMPLES.find((s) => s.kind === 'validateWebhookPayload' && s.name === name)!.value);
     const reply = parseWebhookPayload(sample('a reply to one of our messages'));
     expect(reply.problems).to.deep.equal([]);
     expect(reply.events).to.have.length(1);
-    expect(reply.events[0]).to.deep.include({ kind: 'inbound', phoneNumberId: '106540352242922', wabaId: '419561257915477', from: '+15551234567', type: 'text', content: { body: 'Does it come in blue?' }, profileName: 'Sara' });
+    expect(reply.events[0]).to.deep.include({
+      kind: 'inbound',
+      phoneNumberId: '106540352242922',
+      wabaId: '419561257915477',
+      from: '+15551234567',
+      type: 'text',
+      content: { body: 'Does it come in blue?' },
+      profileName: 'Sara',
+    });
     expect((reply.events[0] as InboundMessageEvent).context).to.deep.include({ from: '15557654321' });
     const failed = parseWebhookPayload(sample("failed, with Meta's error")).events[0] as StatusEvent;
     expect(failed).to.deep.include({ status: 'failed', recipientId: '15551234567' });
@@ -144,7 +184,10 @@ describe("Meta webhook payload parsing", function () {
     const { events, problems } = parseWebhookPayload(payload);
     expect(events.map((e) => (e as StatusEvent).wamid)).to.deep.equal(['wamid.ok']);
     expect(problems).to.have.length(4);
-    expect(problems.join('\n')).to.match(/"deleted"/).and.match(/valid timestamp/).and.match(/not an object/);
+    expect(problems.join('\n'))
+      .to.match(/"deleted"/)
+      .and.match(/valid timestamp/)
+      .and.match(/not an object/);
   });
 
   it('account-level errors become an error event; other fields and objects are ignored', () => {
@@ -154,7 +197,14 @@ describe("Meta webhook payload parsing", function () {
         {
           id: 'waba-1',
           changes: [
-            { field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '1', phone_number_id: '101' }, errors: [webhookError({ code: 131042 })] } },
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '1', phone_number_id: '101' },
+                errors: [webhookError({ code: 131042 })],
+              },
+            },
             { field: 'message_template_status_update', value: { event: 'APPROVED', message_template_id: 1 } },
           ],
         },

@@ -16,7 +16,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type LogLevel } from '../config.ts';
 import { ApiKeyInputError } from '../domain/api-keys/store.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { COMMANDS, DEFAULTS, RESOURCES, describeDatabaseError, usageHint, type Args, type Command, type CommandContext } from './commands.ts';
+import {
+  COMMANDS,
+  DEFAULTS,
+  RESOURCES,
+  describeDatabaseError,
+  usageHint,
+  type Args,
+  type Command,
+  type CommandContext,
+} from './commands.ts';
 import type { AdminDatabase } from './database.ts';
 import { UsageError } from './input.ts';
 
@@ -47,7 +56,7 @@ export function overallUsage(): string {
   lines.push(
     '',
     `Defaults: plan ${DEFAULTS.plan}, quota ${DEFAULTS.quota}/month, scopes ${DEFAULTS.scopes.join(',')}, live keys unless --test, ${DEFAULTS.mps} messages/second.`,
-    'Every command takes --json (machine-readable output on stdout; use npm run --silent to keep npm\'s',
+    "Every command takes --json (machine-readable output on stdout; use npm run --silent to keep npm's",
     'own lines off stdout) and --help.',
     '',
     'Database: DATABASE_URL when set; otherwise the embedded PostgreSQL of npm start (EMBEDDED_PG_DIR,',
@@ -155,7 +164,8 @@ export async function runAdmin(argv: readonly string[], env: NodeJS.ProcessEnv, 
     io.stdout(`${overallUsage()}\n`);
     return 0;
   }
-  if (!(resource in RESOURCES)) return fail(2, `unknown resource '${resource}' (resources: ${Object.keys(RESOURCES).join(', ')}; see: ${PROGRAM} --help)`);
+  if (!(resource in RESOURCES))
+    return fail(2, `unknown resource '${resource}' (resources: ${Object.keys(RESOURCES).join(', ')}; see: ${PROGRAM} --help)`);
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${resourceUsage(resource)}\n`);
     return 0;
@@ -222,7 +232,7 @@ async function readStdin(io: Io): Promise<string> {
   if (stdin.isTTY) {
     const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
     const rl = createInterface({ input: stdin, output: muted, terminal: true });
-    io.stderr("Meta access token (input hidden), then Enter: ");
+    io.stderr('Meta access token (input hidden), then Enter: ');
     try {
       return await new Promise<string>((resolve, reject) => {
         rl.on('SIGINT', () => reject(new Interrupted('SIGINT'))); // Ctrl-C at the prompt (raw mode)

@@ -18,7 +18,8 @@ const REGISTERED: readonly Resource[] = [organizations, agents, connections, key
 
 for (const resource of REGISTERED) {
   for (const command of resource.commands) {
-    if (command.resource !== resource.name) throw new Error(`admin CLI: ${command.resource} ${command.name} is registered under ${resource.name}`);
+    if (command.resource !== resource.name)
+      throw new Error(`admin CLI: ${command.resource} ${command.name} is registered under ${resource.name}`);
   }
 }
 

@@ -114,7 +114,9 @@ async function waitUntilUp(url: string, dataDir: string, port: number): Promise<
     }
     if (result.kind === 'foreign') throw foreign(port, result.error);
     if (Date.now() > deadline) {
-      throw new DatabaseUnavailable(`the embedded PostgreSQL of ${dataDir} is running but did not accept connections on 127.0.0.1:${port} within ${STARTING_WAIT_MS / 1000} s`);
+      throw new DatabaseUnavailable(
+        `the embedded PostgreSQL of ${dataDir} is running but did not accept connections on 127.0.0.1:${port} within ${STARTING_WAIT_MS / 1000} s`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

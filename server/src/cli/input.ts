@@ -25,7 +25,8 @@ export function uuid(what: string, value: string): string {
 
 export function uuidList(what: string, value: string): string[] {
   const items = value.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new UsageError(`${what} must be a comma-separated list of UUIDs without empty entries, got '${value}'`);
+  if (items.some((s) => s === ''))
+    throw new UsageError(`${what} must be a comma-separated list of UUIDs without empty entries, got '${value}'`);
   return [...new Set(items.map((s) => uuid(`every id of ${what}`, s)))];
 }
 
@@ -70,15 +71,15 @@ export function plan(what: string, value: string): Plan {
 
 export function scopes(what: string, value: string): Scope[] {
   const items = value.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new UsageError(`${what} must be a comma-separated list of scopes without empty entries, got '${value}'`);
+  if (items.some((s) => s === ''))
+    throw new UsageError(`${what} must be a comma-separated list of scopes without empty entries, got '${value}'`);
   for (const item of items) {
     if (!isScope(item)) throw new UsageError(`${what}: unknown scope '${item}' (scopes: ${SCOPES.join(', ')})`);
   }
   return [...new Set(items as Scope[])];
 }
 
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})))?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})))?$/;
 
 /**
  * An ISO 8601 date (`2027-01-31`, midnight UTC at its start) or date-time with `Z` or an offset
@@ -87,10 +88,14 @@ const ISO_8601 =
 export function futureInstant(what: string, value: string, now: Date = new Date()): Date {
   const m = ISO_8601.exec(value.trim());
   const fail = (why: string): never => {
-    throw new UsageError(`${what} must be an ISO 8601 date or date-time with Z or an offset (e.g. 2027-01-31 or 2027-01-31T18:00:00Z), ${why}, got '${value}'`);
+    throw new UsageError(
+      `${what} must be an ISO 8601 date or date-time with Z or an offset (e.g. 2027-01-31 or 2027-01-31T18:00:00Z), ${why}, got '${value}'`,
+    );
   };
   if (!m) return fail('with a time zone when a time is given');
-  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) => (p === undefined ? undefined : Number(p))) as number[];
+  const [year, month, day, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((p) =>
+    p === undefined ? undefined : Number(p),
+  ) as number[];
   const millis = m[7] !== undefined ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
   const daysInMonth = month! >= 1 && month! <= 12 ? new Date(Date.UTC(year!, month!, 0)).getUTCDate() : 0;
   if (day! < 1 || day! > daysInMonth || hour > 23 || minute > 59 || second > 59) return fail('a real calendar date and time');
@@ -110,7 +115,8 @@ export function futureInstant(what: string, value: string, now: Date = new Date(
 
 /** An environment variable's name (for --access-token-env). */
 export function envName(what: string, value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new UsageError(`${what} must name an environment variable (letters, digits, _), got '${value}'`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
+    throw new UsageError(`${what} must name an environment variable (letters, digits, _), got '${value}'`);
   return value;
 }
 
@@ -119,7 +125,9 @@ export function accessToken(source: string, value: string | undefined): string {
   const token = (value ?? '').trim();
   if (token === '') throw new UsageError(`the access token from ${source} is empty`);
   if (/\s/.test(token) || [...token].length > 4096 || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new UsageError(`the access token from ${source} is not a Meta access token (printable ASCII without spaces, at most 4096 characters); it is not shown`);
+    throw new UsageError(
+      `the access token from ${source} is not a Meta access token (printable ASCII without spaces, at most 4096 characters); it is not shown`,
+    );
   }
   return token;
 }

@@ -34,8 +34,7 @@ export interface ApiErrorOptions {
   readonly cause?: unknown;
 }
 
-export const INTERNAL_ERROR_MESSAGE =
-  'Something went wrong on our side. Retry later; quote the correlation id if it persists.';
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Retry later; quote the correlation id if it persists.';
 
 export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
   override name = 'ApiError';

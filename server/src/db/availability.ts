@@ -51,7 +51,8 @@ export function classifyDatabaseFailure(error: unknown): DatabaseFailure | null 
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && Object.hasOwn(BY_CODE, code)) return BY_CODE[code]!;
   // A client whose connection broke rejects what is queued on it with "… not queryable" (no code).
-  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/i.test(error.message)) return 'unreachable';
+  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/i.test(error.message))
+    return 'unreachable';
   return null;
 }
 

@@ -32,7 +32,13 @@ export function localNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export async function preparedQuery<Row>(db: Knex, name: string, sql: string, values: readonly unknown[], timing?: QueryTiming): Promise<Row[]> {
+export async function preparedQuery<Row>(
+  db: Knex,
+  name: string,
+  sql: string,
+  values: readonly unknown[],
+  timing?: QueryTiming,
+): Promise<Row[]> {
   let statement = statements.get(name);
   if (statement === undefined) {
     statement = { sql, text: positional(sql) };

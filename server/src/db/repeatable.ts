@@ -26,14 +26,17 @@ export const REPEATABLE_SQL_FILES: readonly string[] = [
 
 /** The name a file is recorded under: its path from server/src. */
 export function repeatableName(file: string): string {
-  return path.relative(path.resolve(SQL_DIR, '..', '..'), file).split(path.sep).join('/');
+  return path
+    .relative(path.resolve(SQL_DIR, '..', '..'), file)
+    .split(path.sep)
+    .join('/');
 }
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-const LOCK = 'hashtextextended(\'mojeeb_sql_files\', 0)';
+const LOCK = "hashtextextended('mojeeb_sql_files', 0)";
 
 /** Applies the files whose checksum changed; returns their names (empty when all are current). */
 export async function applyRepeatableSql(db: Knex): Promise<string[]> {

@@ -39,7 +39,9 @@ export async function dumpSchema(db: Knex): Promise<string> {
         WHERE conrelid = ? ORDER BY conname`,
       [table.oid],
     );
-    out.push(`\nCREATE ${table.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${table.name} (\n${[...columns.rows, ...constraints.rows].map((r) => r.line).join(',\n')}\n);`);
+    out.push(
+      `\nCREATE ${table.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${table.name} (\n${[...columns.rows, ...constraints.rows].map((r) => r.line).join(',\n')}\n);`,
+    );
     const extras = await db.raw<Rows<{ line: string }>>(
       `SELECT line FROM (
          SELECT 1 AS kind, i.relname AS name, pg_get_indexdef(x.indexrelid) || ';' AS line

@@ -32,7 +32,7 @@ import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { MetaApiError, MetaTransportError, type CloudApiClient, type SendResult } from '../whatsapp/cloud-api.ts';
-import { buildMetaMessage, MessageBuildError, type MetaMessageBody, } from '../whatsapp/message-builder.ts';
+import { buildMetaMessage, MessageBuildError, type MetaMessageBody } from '../whatsapp/message-builder.ts';
 import { classifyMetaError } from '../whatsapp/meta-errors.ts';
 import { Batcher, Limiter } from './batcher.ts';
 import { AttemptLead, DatabaseClock, missedSlot, waitForSlot } from './pacing.ts';
@@ -115,7 +115,11 @@ function batchersFor(deps: DeliveryDeps): Batchers {
       return ids.map((id) => done.get(id) ?? null);
     }),
     reslot: new Batcher<Missed, Reslotted | null>(async (missed) => {
-      const rows = await clocked<{ id: string; slot_ms: number; attempt_token: string | null; db_now_ms: number }>('delivery_reslot', RESLOT, [missed.map((m) => m.id), missed.map((m) => m.token)]);
+      const rows = await clocked<{ id: string; slot_ms: number; attempt_token: string | null; db_now_ms: number }>(
+        'delivery_reslot',
+        RESLOT,
+        [missed.map((m) => m.id), missed.map((m) => m.token)],
+      );
       const slots = new Map(rows.map((r) => [r.id, r]));
       return missed.map((m) => slots.get(m.id) ?? null);
     }),
@@ -130,7 +134,6 @@ function batchersFor(deps: DeliveryDeps): Batchers {
   batchers.set(deps, created);
   return created;
 }
-
 
 /** Access tokens by their stored (encrypted) form: decrypted once per process, not per send. */
 const tokens = new Map<string, string>();
@@ -158,7 +161,8 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
 
   if (row.send_attempted_at !== null && !row.attempted) {
     // An earlier attempt may have reached Meta: wait for its status webhook rather than resend.
-    if (Date.now() - row.send_attempted_at.getTime() < (deps.reconcileAfterMs ?? RECONCILE_AFTER_MS)) throw new RetryLater('waiting for WhatsApp to confirm an earlier attempt');
+    if (Date.now() - row.send_attempted_at.getTime() < (deps.reconcileAfterMs ?? RECONCILE_AFTER_MS))
+      throw new RetryLater('waiting for WhatsApp to confirm an earlier attempt');
     await markFailed(db, row.id, {
       code: 'expired',
       message: 'WhatsApp did not confirm whether it accepted the message; it was not sent again, to avoid a duplicate.',
@@ -176,7 +180,12 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
 
   let body: MetaMessageBody;
   try {
-    body = buildMetaMessage({ messageId: row.id, to: row.to_number, content: row.content, template: row.type === 'template' ? row.template : null });
+    body = buildMetaMessage({
+      messageId: row.id,
+      to: row.to_number,
+      content: row.content,
+      template: row.type === 'template' ? row.template : null,
+    });
   } catch (error) {
     if (!(error instanceof MessageBuildError)) throw error;
     // The template changed (or vanished) since the send was accepted: it cannot be sent as asked
@@ -206,12 +215,21 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string, atte
     if (!(error instanceof MetaApiError)) throw error;
     const classified = classifyMetaError(error.code, error.details);
     if (classified.alertOperator) {
-      logger.error('WhatsApp refused a send for an account or token reason', { message_id: row.id, meta_code: error.code, fbtrace_id: error.fbtraceId });
+      logger.error('WhatsApp refused a send for an account or token reason', {
+        message_id: row.id,
+        meta_code: error.code,
+        fbtrace_id: error.fbtraceId,
+      });
       metrics.operatorAlerts.inc({ code: String(error.code ?? 'none') });
       await db('whatsapp_connections')
         .where({ id: row.connection_id })
         .update({
-          last_delivery_error: JSON.stringify({ meta_error_code: error.code, title: classified.title, details: error.details, fbtrace_id: error.fbtraceId }),
+          last_delivery_error: JSON.stringify({
+            meta_error_code: error.code,
+            title: classified.title,
+            details: error.details,
+            fbtrace_id: error.fbtraceId,
+          }),
           last_delivery_error_at: db.fn.now(),
         });
     }
@@ -251,7 +269,14 @@ const MAX_MISSED_SLOTS = 5;
  * between the last check and the caller's call to Meta; false: this run may not send (another
  * run recorded an attempt, or the message moved on).
  */
-async function sendingSlot(db: Knex, batch: Batchers, logger: Logger, id: string, firstSlot: number, firstToken: string | null): Promise<boolean> {
+async function sendingSlot(
+  db: Knex,
+  batch: Batchers,
+  logger: Logger,
+  id: string,
+  firstSlot: number,
+  firstToken: string | null,
+): Promise<boolean> {
   let slot = firstSlot;
   let token = firstToken;
   for (let missed = 0; ; ) {
@@ -274,7 +299,9 @@ async function sendingSlot(db: Knex, batch: Batchers, logger: Logger, id: string
     if (++missed >= MAX_MISSED_SLOTS) {
       // Left to a later run, with the attempt given back: nothing was sent.
       if (token !== null) await db.raw(RELEASE, [id, token]);
-      throw new RetryLater(`missed ${missed} sending slots in a row (clock uncertainty ±${batch.clock.uncertainty(localNow()).toFixed(1)} ms)`);
+      throw new RetryLater(
+        `missed ${missed} sending slots in a row (clock uncertainty ±${batch.clock.uncertainty(localNow()).toFixed(1)} ms)`,
+      );
     }
     const next = await batch.reslot.add({ id, token });
     if (next === null) return false;
@@ -283,7 +310,14 @@ async function sendingSlot(db: Knex, batch: Batchers, logger: Logger, id: string
   }
 }
 
-async function retryOrFail(deps: DeliveryDeps, id: string, attempt: number, code: string, message: string, metaErrorCode: number | null): Promise<void> {
+async function retryOrFail(
+  deps: DeliveryDeps,
+  id: string,
+  attempt: number,
+  code: string,
+  message: string,
+  metaErrorCode: number | null,
+): Promise<void> {
   if (attempt >= MAX_ATTEMPTS) {
     await markFailed(deps.db, id, { code, message, metaErrorCode });
     return;

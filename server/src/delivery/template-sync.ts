@@ -19,7 +19,12 @@ export class TemplateSyncError extends Error {
   override name = 'TemplateSyncError';
 }
 
-export async function syncTemplates(db: Knex, cloudApi: CloudApiClient, secrets: SecretBox | null, connectionId: string): Promise<SyncResult> {
+export async function syncTemplates(
+  db: Knex,
+  cloudApi: CloudApiClient,
+  secrets: SecretBox | null,
+  connectionId: string,
+): Promise<SyncResult> {
   const connection = await db('whatsapp_connections').where({ id: connectionId }).first('id', 'waba_id', 'access_token_encrypted');
   if (!connection) throw new TemplateSyncError(`no connection ${connectionId}`);
   if (!connection.waba_id || !connection.access_token_encrypted) {
@@ -45,7 +50,11 @@ export async function syncTemplates(db: Knex, cloudApi: CloudApiClient, secrets:
 
 /** Every connection with Meta credentials and a WABA id. */
 export async function syncAllTemplates(db: Knex, cloudApi: CloudApiClient, secrets: SecretBox | null): Promise<SyncResult[]> {
-  const ids = await db('whatsapp_connections').where({ active: true }).whereNotNull('waba_id').whereNotNull('access_token_encrypted').pluck('id');
+  const ids = await db('whatsapp_connections')
+    .where({ active: true })
+    .whereNotNull('waba_id')
+    .whereNotNull('access_token_encrypted')
+    .pluck('id');
   const results: SyncResult[] = [];
   for (const id of ids) results.push(await syncTemplates(db, cloudApi, secrets, id as string));
   return results;

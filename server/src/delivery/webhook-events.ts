@@ -24,7 +24,8 @@ export async function handleWebhookEvents(db: Knex, events: readonly WebhookEven
   const tally: WebhookTally = { inbound: 0, duplicates: 0, statuses: { applied: 0, duplicate: 0, unmatched: 0 }, ignored: 0 };
   const numbers = new Map<string, string | null>();
   const businessNumber = async (phoneNumberId: string): Promise<string | null> => {
-    if (!numbers.has(phoneNumberId)) numbers.set(phoneNumberId, (await findConnectionByPhoneNumberId(db, phoneNumberId))?.phoneNumber ?? null);
+    if (!numbers.has(phoneNumberId))
+      numbers.set(phoneNumberId, (await findConnectionByPhoneNumberId(db, phoneNumberId))?.phoneNumber ?? null);
     return numbers.get(phoneNumberId)!;
   };
 
@@ -37,7 +38,10 @@ export async function handleWebhookEvents(db: Knex, events: readonly WebhookEven
     if (event.kind === 'inbound') {
       const number = await businessNumber(event.phoneNumberId);
       if (number === null || event.from === null) {
-        logger.warn('inbound message for an unknown number or sender ignored', { phone_number_id: event.phoneNumberId, wamid: event.wamid });
+        logger.warn('inbound message for an unknown number or sender ignored', {
+          phone_number_id: event.phoneNumberId,
+          wamid: event.wamid,
+        });
         tally.ignored += 1;
         continue;
       }
@@ -59,7 +63,8 @@ export async function handleWebhookEvents(db: Knex, events: readonly WebhookEven
       event.status === 'failed'
         ? (() => {
             const classified = classifyMetaError(first?.code ?? null, first?.details ?? null);
-            if (classified.alertOperator) logger.error('whatsapp reported an account problem on a message', { wamid: event.wamid, code: first?.code });
+            if (classified.alertOperator)
+              logger.error('whatsapp reported an account problem on a message', { wamid: event.wamid, code: first?.code });
             return {
               code: classified.messageErrorCode,
               message: first?.details ?? first?.message ?? first?.title ?? 'WhatsApp could not deliver the message.',

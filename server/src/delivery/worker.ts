@@ -99,7 +99,8 @@ interface RunnerInstance {
 }
 
 /** graphile-worker's own messages about a lost database connection: the outage is logged by the supervisor. */
-const CONNECTION_NOISE = /database unavailable: |ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not queryable|the database system is|timeout exceeded when trying to connect|notify listener|UNLISTEN/;
+const CONNECTION_NOISE =
+  /database unavailable: |ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|not queryable|the database system is|timeout exceeded when trying to connect|notify listener|UNLISTEN/;
 
 function workerLogger(logger: Logger): WorkerLogger {
   // One line each, the message only: graphile-worker's meta objects carry database clients and
@@ -127,7 +128,8 @@ function markOutage(task: Task): Task {
     try {
       await task(payload, helpers);
     } catch (error) {
-      if (classifyDatabaseFailure(error) !== null) throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (classifyDatabaseFailure(error) !== null)
+        throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
       throw error;
     }
   };
@@ -152,7 +154,11 @@ function tasks(deps: DeliveryDeps): Record<string, Task> {
     const results = await syncAllTemplates(deps.db, deps.cloudApi, deps.secrets);
     deps.logger.info('templates synced from Meta', { connections: results.length, stored: results.reduce((n, r) => n + r.stored, 0) });
   };
-  return { [DELIVERY_TASK]: markOutage(deliver), [SANDBOX_STATUS_TASK]: markOutage(sandboxStatus), [TEMPLATE_SYNC_TASK]: markOutage(syncTask) };
+  return {
+    [DELIVERY_TASK]: markOutage(deliver),
+    [SANDBOX_STATUS_TASK]: markOutage(sandboxStatus),
+    [TEMPLATE_SYNC_TASK]: markOutage(syncTask),
+  };
 }
 
 async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): Promise<RunnerInstance> {
@@ -165,7 +171,10 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
   const poolIds = new Set<string>();
   let beating = true;
   const announce = (ids: string[]) =>
-    deps.db.raw(`INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`, [ids]);
+    deps.db.raw(
+      `INSERT INTO delivery_workers (worker_id) SELECT unnest(?::text[]) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
+      [ids],
+    );
   let abandon: (reason: string) => void = () => undefined;
   const abandoned = new Promise<string>((resolve) => (abandon = resolve));
   // graphile-worker gives up on a pool it cannot shut down (its local queue lost the database):
@@ -251,10 +260,13 @@ async function startRunner(options: WorkerOptions, heartbeat: BackgroundTask): P
       clearTimeout(timer);
       // The database may be away (a shutdown during an outage): the heartbeat row then ages out
       // and the other workers release whatever jobs this runner could not return.
-      await deps.db('delivery_workers')
+      await deps
+        .db('delivery_workers')
         .whereIn('worker_id', [...poolIds])
         .delete()
-        .catch((error: unknown) => deps.logger.warn('could not remove the worker heartbeat; other workers release its jobs', { detail: errorMessage(error) }));
+        .catch((error: unknown) =>
+          deps.logger.warn('could not remove the worker heartbeat; other workers release its jobs', { detail: errorMessage(error) }),
+        );
     },
   };
 }
@@ -289,8 +301,7 @@ export function superviseDeliveryWorker(options: WorkerOptions, supervision: Sup
     if (next === 'running') {
       downSince = null;
       markRunning();
-    }
-    else downSince ??= Date.now();
+    } else downSince ??= Date.now();
   };
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {

@@ -22,7 +22,12 @@ export interface WhatsAppConnection {
   /** True when the connection has Meta credentials; false means sandbox delivery. */
   readonly hasMetaCredentials: boolean;
   /** The last account- or token-level error WhatsApp reported for this number, until a send succeeds. */
-  readonly lastDeliveryError: { readonly at: Date; readonly metaErrorCode: number | null; readonly title: string | null; readonly details: string | null } | null;
+  readonly lastDeliveryError: {
+    readonly at: Date;
+    readonly metaErrorCode: number | null;
+    readonly title: string | null;
+    readonly details: string | null;
+  } | null;
   readonly createdAt: Date;
 }
 
@@ -67,7 +72,12 @@ const connectionFromRow = (row: ConnectionRow): WhatsAppConnection => ({
   hasMetaCredentials: row.access_token_encrypted !== null,
   lastDeliveryError:
     row.last_delivery_error && row.last_delivery_error_at
-      ? { at: row.last_delivery_error_at, metaErrorCode: row.last_delivery_error.meta_error_code, title: row.last_delivery_error.title, details: row.last_delivery_error.details }
+      ? {
+          at: row.last_delivery_error_at,
+          metaErrorCode: row.last_delivery_error.meta_error_code,
+          title: row.last_delivery_error.title,
+          details: row.last_delivery_error.details,
+        }
       : null,
   createdAt: row.created_at,
 });
@@ -142,7 +152,10 @@ export async function setConnectionActive(db: Knex, id: string, active: boolean)
 
 /** The agent's active numbers, in E.164, sorted (what `available_phones` lists). */
 export async function activeNumbersOfAgent(db: Knex, agentId: string): Promise<string[]> {
-  const rows = await db<ConnectionRow>('whatsapp_connections').where({ agent_id: agentId, active: true }).orderBy('phone_number').select('phone_number');
+  const rows = await db<ConnectionRow>('whatsapp_connections')
+    .where({ agent_id: agentId, active: true })
+    .orderBy('phone_number')
+    .select('phone_number');
   return rows.map((r) => r.phone_number);
 }
 

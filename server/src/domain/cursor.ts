@@ -19,7 +19,8 @@ export interface ListPosition {
   readonly id: string;
 }
 
-const POSITION = /^([mc]):([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const POSITION =
+  /^([mc]):([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** The SQL expression of a row's created_at in the cursor's text form (exact, microseconds). */
 export function positionSql(column: string): string {
@@ -32,7 +33,8 @@ export function encodeCursor(kind: ListKind, position: ListPosition): string {
 
 export function decodeCursor(kind: ListKind, cursor: string | undefined): ListPosition | null {
   if (cursor === undefined) return null;
-  const refused = () => new ApiError('invalid_cursor', 'The cursor is not one this list gave; start again without a cursor.', { param: 'cursor' });
+  const refused = () =>
+    new ApiError('invalid_cursor', 'The cursor is not one this list gave; start again without a cursor.', { param: 'cursor' });
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused();
   const match = POSITION.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (match === null || match[1] !== PREFIX[kind] || Number.isNaN(Date.parse(match[2]!))) throw refused();
@@ -47,7 +49,12 @@ export interface Page<T> {
 }
 
 /** A page from `limit + 1` rows fetched in list order: the extra row only says there is more. */
-export function toPage<R extends { pos: string; id: string }, T>(kind: ListKind, rows: readonly R[], limit: number, item: (row: R) => T): Page<T> {
+export function toPage<R extends { pos: string; id: string }, T>(
+  kind: ListKind,
+  rows: readonly R[],
+  limit: number,
+  item: (row: R) => T,
+): Page<T> {
   const kept = rows.slice(0, limit);
   const last = kept[kept.length - 1];
   const hasMore = rows.length > limit;

@@ -91,7 +91,14 @@ export async function recordStatusEvent(db: Knex, event: StatusEvent): Promise<S
     const inserted = await trx.raw<{ rows: unknown[] }>(
       `INSERT INTO message_events (message_id, platform_message_id, status, occurred_at, callback_data, error)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform_message_id, status) DO NOTHING RETURNING id`,
-      [messageId ?? null, event.platformMessageId, event.status, event.occurredAt, event.callbackData ?? null, event.error ? JSON.stringify(event.error) : null],
+      [
+        messageId ?? null,
+        event.platformMessageId,
+        event.status,
+        event.occurredAt,
+        event.callbackData ?? null,
+        event.error ? JSON.stringify(event.error) : null,
+      ],
     );
     if (inserted.rows.length === 0) return 'duplicate';
     if (messageId === undefined) return 'unmatched';
@@ -124,7 +131,13 @@ export async function markAccepted(
         error: (row.error as StatusEvent['error']) ?? null,
       });
     }
-    if (pending.length > 0) await trx('message_events').whereIn('id', pending.map((p) => p.id as string)).update({ message_id: messageId });
+    if (pending.length > 0)
+      await trx('message_events')
+        .whereIn(
+          'id',
+          pending.map((p) => p.id as string),
+        )
+        .update({ message_id: messageId });
   });
 }
 
@@ -141,15 +154,26 @@ export interface AcceptedSend {
  */
 export async function markAcceptedMany(db: Knex, sends: readonly AcceptedSend[]): Promise<void> {
   if (sends.length === 0) return;
-  const values = [sends.map((s) => s.messageId), sends.map((s) => s.platformMessageId), sends.map((s) => s.platformStatus), sends.map((s) => s.at)];
+  const values = [
+    sends.map((s) => s.messageId),
+    sends.map((s) => s.platformMessageId),
+    sends.map((s) => s.platformStatus),
+    sends.map((s) => s.at),
+  ];
   const rows = await preparedQuery<{ id: string }>(db, 'delivery_accept_many', ACCEPT_MANY, values);
   const done = new Set(rows.map((r) => r.id));
   for (const s of sends) {
-    if (!done.has(s.messageId)) await markAccepted(db, s.messageId, { platformMessageId: s.platformMessageId, platformStatus: s.platformStatus, at: s.at });
+    if (!done.has(s.messageId))
+      await markAccepted(db, s.messageId, { platformMessageId: s.platformMessageId, platformStatus: s.platformStatus, at: s.at });
   }
 }
 
 /** Ends a message that could not be handed over (a final error from WhatsApp or the sandbox). */
-export async function markFailed(db: Knex, messageId: string, error: NonNullable<StatusEvent['error']>, at: Date = new Date()): Promise<void> {
+export async function markFailed(
+  db: Knex,
+  messageId: string,
+  error: NonNullable<StatusEvent['error']>,
+  at: Date = new Date(),
+): Promise<void> {
   await apply(db, messageId, { platformMessageId: '', status: 'failed', occurredAt: at, error });
 }

@@ -135,7 +135,11 @@ export async function ensureDemoData(db: Knex): Promise<DemoOutcome> {
     const anyOrganization = await trx('organizations').first('id');
     if (anyOrganization !== undefined) return { kind: 'not-empty' };
 
-    const organization = await createOrganization(trx, { name: DEMO_ORGANIZATION_NAME, plan: 'professional', monthlyMessageQuota: DEMO_QUOTA });
+    const organization = await createOrganization(trx, {
+      name: DEMO_ORGANIZATION_NAME,
+      plan: 'professional',
+      monthlyMessageQuota: DEMO_QUOTA,
+    });
     const agent = await createAgent(trx, { organizationId: organization.id, name: DEMO_AGENT_NAME, id: DEMO_AGENT_ID });
     const connection = await createConnection(trx, { agentId: agent.id, phoneNumber: DEMO_FROM }, null);
     for (const template of DEMO_TEMPLATES_META) await upsertTemplate(trx, connection.id, templateFromMeta(template));
@@ -187,7 +191,9 @@ export async function ensureDemoExamples(db: Knex, organizationId: string): Prom
     added.push(`sandbox number ${DEMO_FROM}`);
   }
   for (const template of DEMO_TEMPLATES_META) {
-    const exists = await db('templates').where({ connection_id: connection.id, name: template.name, language: template.language }).first('connection_id');
+    const exists = await db('templates')
+      .where({ connection_id: connection.id, name: template.name, language: template.language })
+      .first('connection_id');
     if (exists !== undefined) continue;
     await upsertTemplate(db, connection.id, templateFromMeta(template));
     added.push(`template ${template.name} (${template.language})`);
@@ -197,7 +203,9 @@ export async function ensureDemoExamples(db: Knex, organizationId: string): Prom
 
 /** When the demo was seeded and its organization (null once deleted); null if never. */
 async function demoRecord(db: Knex): Promise<{ seededAt: string; organizationId: string | null } | null> {
-  const rows = await db<{ key: string; value: string }>('service_metadata').whereIn('key', [DEMO_SEEDED_AT, DEMO_ORGANIZATION_ID]).select('key', 'value');
+  const rows = await db<{ key: string; value: string }>('service_metadata')
+    .whereIn('key', [DEMO_SEEDED_AT, DEMO_ORGANIZATION_ID])
+    .select('key', 'value');
   const seededAt = rows.find((r) => r.key === DEMO_SEEDED_AT)?.value;
   if (seededAt === undefined) return null;
   const recorded = rows.find((r) => r.key === DEMO_ORGANIZATION_ID)?.value;

@@ -43,7 +43,13 @@ export function inboundResource(row: InboundRow): InboundMessageResource {
     platform_message_id: text(row.platform_message_id),
     text: row.type === 'text' ? { body: text(content.body) ?? '' } : null,
     media: MEDIA_TYPES.has(row.type)
-      ? { id: text(content.id), mime_type: text(content.mime_type), sha256: text(content.sha256), caption: text(content.caption), filename: text(content.filename) }
+      ? {
+          id: text(content.id),
+          mime_type: text(content.mime_type),
+          sha256: text(content.sha256),
+          caption: text(content.caption),
+          filename: text(content.filename),
+        }
       : null,
     received_at: formatTimestamp(new Date(row.received_at)),
     created_at: formatTimestamp(new Date(row.created_at)),

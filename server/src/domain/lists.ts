@@ -54,7 +54,6 @@ export interface ConversationFilters {
   readonly 'created[lt]'?: string;
 }
 
-
 /** A WHERE clause built from parts, each with its own bindings. */
 class Conditions {
   readonly sql: string[] = [];
@@ -73,7 +72,9 @@ class Conditions {
 function checkAgent(caller: ListCaller, agentId: string | undefined): string | undefined {
   const agent = agentId?.toLowerCase();
   if (agent !== undefined && caller.agentIds !== null && !caller.agentIds.includes(agent)) {
-    throw new ApiError('agent_not_authorized', 'This API key is restricted to specific agents and this agent is not one of them.', { param: 'agent_id' });
+    throw new ApiError('agent_not_authorized', 'This API key is restricted to specific agents and this agent is not one of them.', {
+      param: 'agent_id',
+    });
   }
   return agent;
 }
@@ -91,12 +92,22 @@ function createdBound(value: string | undefined, param: string): string | undefi
   const leap = /:60(?=(\.[0-9]+)?([Zz]|[+-]))/;
   let time = Date.parse(value);
   if (Number.isNaN(time) && leap.test(value)) time = Date.parse(value.replace(leap, ':59')) + 1000;
-  if (Number.isNaN(time)) throw new ApiError('invalid_field_value', `The query parameter '${param}' must be an RFC 3339 time such as 2026-04-30T00:00:00Z.`, { param });
+  if (Number.isNaN(time))
+    throw new ApiError('invalid_field_value', `The query parameter '${param}' must be an RFC 3339 time such as 2026-04-30T00:00:00Z.`, {
+      param,
+    });
   return new Date(Math.min(Math.max(time, YEAR_ONE), YEAR_TEN_THOUSAND)).toISOString();
 }
 
 /** The common conditions of a list: agent, position, creation-time range. */
-function common(where: Conditions, caller: ListCaller, agentColumn: string, createdColumn: string, idColumn: string, f: { agent?: string; gte?: string; lt?: string; position: { createdAt: string; id: string } | null }): void {
+function common(
+  where: Conditions,
+  caller: ListCaller,
+  agentColumn: string,
+  createdColumn: string,
+  idColumn: string,
+  f: { agent?: string; gte?: string; lt?: string; position: { createdAt: string; id: string } | null },
+): void {
   if (caller.agentIds !== null) where.add(`${agentColumn} = ANY(?::uuid[])`, caller.agentIds as string[]);
   if (f.agent !== undefined) where.add(`${agentColumn} = ?::uuid`, f.agent);
   if (f.gte !== undefined) where.add(`${createdColumn} >= ?::timestamptz`, f.gte);
@@ -112,7 +123,12 @@ export class Lists {
     const position = decodeCursor('messages', filters.cursor);
     const agent = checkAgent(caller, filters.agent_id);
     const conversation = filters.conversation_id?.toLowerCase();
-    const range = { agent, gte: createdBound(filters['created[gte]'], 'created[gte]'), lt: createdBound(filters['created[lt]'], 'created[lt]'), position };
+    const range = {
+      agent,
+      gte: createdBound(filters['created[gte]'], 'created[gte]'),
+      lt: createdBound(filters['created[lt]'], 'created[lt]'),
+      position,
+    };
     const parts: string[] = [];
     const bindings: Knex.Value[] = [];
 
@@ -147,7 +163,9 @@ export class Lists {
       `SELECT direction, id, pos, row FROM (${parts.join(' UNION ALL ')}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ?`,
       [...bindings, limit + 1],
     );
-    return toPage('messages', result.rows, limit, (r) => (r.direction === 'inbound' ? inboundResource(r.row as unknown as InboundRow) : outboundResource(r.row)));
+    return toPage('messages', result.rows, limit, (r) =>
+      r.direction === 'inbound' ? inboundResource(r.row as unknown as InboundRow) : outboundResource(r.row),
+    );
   }
 
   async conversations(caller: ListCaller, filters: ConversationFilters): Promise<Page<ConversationResource>> {
@@ -199,14 +217,12 @@ interface ConversationRow {
 }
 
 function visibleConversation(caller: ListCaller): Conditions {
-  return new Conditions()
-    .add('c.organization_id = ?::uuid', caller.organizationId)
-    .add(
-      `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.environment = ?)
+  return new Conditions().add('c.organization_id = ?::uuid', caller.organizationId).add(
+    `(EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.environment = ?)
         OR EXISTS (SELECT 1 FROM inbound_messages i WHERE i.conversation_id = c.id AND i.environment = ?))`,
-      caller.environment,
-      caller.environment,
-    );
+    caller.environment,
+    caller.environment,
+  );
 }
 
 function conversationResource(row: ConversationRow): ConversationResource {
@@ -230,4 +246,3 @@ function outboundResource(json: Record<string, unknown>): MessageListItem {
   for (const column of TIMESTAMPS) row[column] = json[column] == null ? null : new Date(String(json[column]));
   return toMessageResource(row as unknown as MessageRow);
 }
-

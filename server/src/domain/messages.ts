@@ -24,7 +24,6 @@ export type MessageResource = components['schemas']['Message'];
 type SendMessageRequest = components['schemas']['SendMessageRequest'];
 type SendTemplateRequest = components['schemas']['SendTemplateRequest'];
 
-
 export interface Sender {
   readonly keyId: string;
   readonly organizationId: string;
@@ -69,8 +68,22 @@ export interface MessageRow {
 }
 
 export const RESOURCE_COLUMNS = [
-  'id', 'status', 'agent_id', 'from_number', 'to_number', 'type', 'conversation_id', 'platform_message_id', 'error_code',
-  'error_message', 'meta_error_code', 'created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at',
+  'id',
+  'status',
+  'agent_id',
+  'from_number',
+  'to_number',
+  'type',
+  'conversation_id',
+  'platform_message_id',
+  'error_code',
+  'error_message',
+  'meta_error_code',
+  'created_at',
+  'sent_at',
+  'delivered_at',
+  'read_at',
+  'failed_at',
 ] as const;
 
 export function toMessageResource(row: MessageRow): MessageResource {
@@ -91,7 +104,11 @@ export function toMessageResource(row: MessageRow): MessageResource {
     failed_at: formatNullable(row.failed_at),
     error:
       row.status === 'failed'
-        ? { code: row.error_code ?? 'upstream_rejected', message: row.error_message ?? 'The message could not be delivered.', meta_error_code: row.meta_error_code }
+        ? {
+            code: row.error_code ?? 'upstream_rejected',
+            message: row.error_message ?? 'The message could not be delivered.',
+            meta_error_code: row.meta_error_code,
+          }
         : null,
   };
 }
@@ -99,8 +116,16 @@ export function toMessageResource(row: MessageRow): MessageResource {
 /** What `mojeeb_accept_send` answers (db/sql/accept_send.sql lists the outcomes). */
 interface AcceptRow {
   outcome:
-    | 'accepted' | 'stored' | 'in_progress' | 'agent_not_found' | 'from_phone_not_found' | 'template_not_found'
-    | 'template_not_approved' | 'template_mismatch' | 'window_closed' | 'quota_exceeded';
+    | 'accepted'
+    | 'stored'
+    | 'in_progress'
+    | 'agent_not_found'
+    | 'from_phone_not_found'
+    | 'template_not_found'
+    | 'template_not_approved'
+    | 'template_mismatch'
+    | 'window_closed'
+    | 'quota_exceeded';
   message_id: string | null;
   conversation_id: string | null;
   created_at: Date | null;
@@ -109,19 +134,37 @@ interface AcceptRow {
 
 /** The arguments of `mojeeb_accept_send`, by name, with their types. */
 const ACCEPT_ARGUMENTS = {
-  organization_id: 'uuid', environment: 'text', api_key_id: 'uuid', agent_id: 'uuid', from: 'text', to: 'text', type: 'text',
-  content: 'jsonb', template: 'json', idempotency_key: 'text', operation_id: 'text', request_hash: 'text', correlation_id: 'text',
+  organization_id: 'uuid',
+  environment: 'text',
+  api_key_id: 'uuid',
+  agent_id: 'uuid',
+  from: 'text',
+  to: 'text',
+  type: 'text',
+  content: 'jsonb',
+  template: 'json',
+  idempotency_key: 'text',
+  operation_id: 'text',
+  request_hash: 'text',
+  correlation_id: 'text',
   task: 'text',
 } as const;
 type AcceptArguments = { readonly [K in keyof typeof ACCEPT_ARGUMENTS]: string | null };
 
-const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(${Object.entries(ACCEPT_ARGUMENTS)
+const ACCEPT_SQL = `SELECT outcome, message_id, conversation_id, created_at, detail FROM mojeeb_accept_send(${Object.entries(
+  ACCEPT_ARGUMENTS,
+)
   .map(([name, type]) => `p_${name} => ?::${type}`)
   .join(', ')})`;
 
 /** Calls `mojeeb_accept_send` once, with named arguments. */
 export async function acceptSend(db: Knex, args: AcceptArguments): Promise<AcceptRow> {
-  const rows = await preparedQuery<AcceptRow>(db, 'accept_send', ACCEPT_SQL, Object.keys(ACCEPT_ARGUMENTS).map((k) => args[k as keyof AcceptArguments]));
+  const rows = await preparedQuery<AcceptRow>(
+    db,
+    'accept_send',
+    ACCEPT_SQL,
+    Object.keys(ACCEPT_ARGUMENTS).map((k) => args[k as keyof AcceptArguments]),
+  );
   return rows[0]!;
 }
 

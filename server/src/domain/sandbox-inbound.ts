@@ -47,9 +47,13 @@ export class SandboxInbound {
       });
     }
     if (connection.access_token_encrypted !== null) {
-      throw new ApiError('sandbox_number_required', `${body.from} is connected to WhatsApp; simulated inbound messages are only for sandbox numbers.`, {
-        param: 'from',
-      });
+      throw new ApiError(
+        'sandbox_number_required',
+        `${body.from} is connected to WhatsApp; simulated inbound messages are only for sandbox numbers.`,
+        {
+          param: 'from',
+        },
+      );
     }
     const receivedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
     const recorded = await recordInboundMessage(

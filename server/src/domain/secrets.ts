@@ -59,7 +59,9 @@ export function loadOrCreateKeyFile(file: string): Buffer {
   }
   const key = decodeEncryptionKey(readFileSync(file, 'utf8'));
   if (key === null) {
-    throw new Error(`${file} does not hold the base64 encoding of 32 bytes; restore it (tokens stored with it are unreadable otherwise) or set ENCRYPTION_KEY`);
+    throw new Error(
+      `${file} does not hold the base64 encoding of 32 bytes; restore it (tokens stored with it are unreadable otherwise) or set ENCRYPTION_KEY`,
+    );
   }
   return key;
 }
@@ -68,7 +70,10 @@ export function loadOrCreateKeyFile(file: string): Buffer {
  * The SecretBox of the configuration: ENCRYPTION_KEY when set, else the key file beside the
  * embedded PostgreSQL's data folder, else none (storing an access token is then refused).
  */
-export function secretBoxFromConfig(config: { readonly encryptionKey: Buffer | undefined; readonly encryptionKeyFile: string | undefined }): SecretBox | null {
+export function secretBoxFromConfig(config: {
+  readonly encryptionKey: Buffer | undefined;
+  readonly encryptionKeyFile: string | undefined;
+}): SecretBox | null {
   if (config.encryptionKey !== undefined) return new SecretBox(config.encryptionKey);
   if (config.encryptionKeyFile !== undefined) return new SecretBox(loadOrCreateKeyFile(config.encryptionKeyFile));
   return null;

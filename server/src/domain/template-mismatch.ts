@@ -7,8 +7,20 @@
 import type { TemplateRequest } from './templates.ts';
 
 export type TemplateMismatch =
-  | { readonly param: string; readonly reason: 'missing_parameter'; readonly name: string; readonly header: boolean; readonly positional: boolean }
-  | { readonly param: string; readonly reason: 'unknown_parameter'; readonly name: string; readonly header: boolean; readonly expected: readonly string[] }
+  | {
+      readonly param: string;
+      readonly reason: 'missing_parameter';
+      readonly name: string;
+      readonly header: boolean;
+      readonly positional: boolean;
+    }
+  | {
+      readonly param: string;
+      readonly reason: 'unknown_parameter';
+      readonly name: string;
+      readonly header: boolean;
+      readonly expected: readonly string[];
+    }
   | { readonly param: string; readonly reason: 'no_text_header' | 'no_media_header' }
   | { readonly param: string; readonly reason: 'media_required'; readonly header_format: string }
   | { readonly param: string; readonly reason: 'button_twice' | 'no_dynamic_button' | 'button_required'; readonly index: number }

@@ -21,13 +21,21 @@ export interface CustomerServiceWindow {
  */
 export function windowState(lastInboundAt: Date | null, expiresAt: Date | null, now: Date): CustomerServiceWindow {
   if (lastInboundAt === null || expiresAt === null) return { open: false, last_inbound_at: null, expires_at: null };
-  return { open: expiresAt.getTime() > now.getTime(), last_inbound_at: formatTimestamp(lastInboundAt), expires_at: formatTimestamp(expiresAt) };
+  return {
+    open: expiresAt.getTime() > now.getTime(),
+    last_inbound_at: formatTimestamp(lastInboundAt),
+    expires_at: formatTimestamp(expiresAt),
+  };
 }
 
 /** The window a refused send reports (`mojeeb_accept_send`'s window_closed detail: timestamps as text). */
 export function closedWindow(detail: { last_inbound_at: string | null; expires_at: string | null }): CustomerServiceWindow {
   if (detail.last_inbound_at === null || detail.expires_at === null) return { open: false, last_inbound_at: null, expires_at: null };
-  return { open: false, last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)), expires_at: formatTimestamp(new Date(detail.expires_at)) };
+  return {
+    open: false,
+    last_inbound_at: formatTimestamp(new Date(detail.last_inbound_at)),
+    expires_at: formatTimestamp(new Date(detail.expires_at)),
+  };
 }
 
 export type WindowResource = components['schemas']['WhatsAppWindow'];

@@ -14,11 +14,9 @@ export function agentAccess(): AppMiddleware {
     const body = ctx.state.body;
     const agentId = typeof body === 'object' && body !== null ? (body as { agent_id?: unknown }).agent_id : undefined;
     if (principal && typeof agentId === 'string' && principal.agentIds !== null && !principal.agentIds.includes(agentId)) {
-      throw new ApiError(
-        'agent_not_authorized',
-        'This API key is restricted to specific agents and this agent is not one of them.',
-        { param: 'agent_id' },
-      );
+      throw new ApiError('agent_not_authorized', 'This API key is restricted to specific agents and this agent is not one of them.', {
+        param: 'agent_id',
+      });
     }
     await next();
   };

@@ -58,7 +58,8 @@ export function bearerKey(header: string | undefined): string | null {
 export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, attach?: AttachLookup): AppMiddleware {
   return async (ctx, next) => {
     const presented = bearerKey(ctx.req.headers.authorization);
-    if (presented === null || parseApiKey(presented) === null) throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, presented !== null);
+    if (presented === null || parseApiKey(presented) === null)
+      throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, presented !== null);
 
     const attached = attach?.((ctx as unknown as { params?: Record<string, string> }).params ?? {});
     const key = await keys.lookupAndCount(presented, attached);

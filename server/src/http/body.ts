@@ -49,7 +49,10 @@ function checkMediaType(contentType: string | undefined, contentEncoding: string
   for (const param of params) {
     const [name = '', value = ''] = param.split('=');
     if (name.trim().toLowerCase() !== 'charset') continue;
-    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = value
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8') {
       throw new ApiError('unsupported_media_type', `${UNSUPPORTED_MESSAGE} The body must be UTF-8, not '${clip(charset)}'.`);
     }
@@ -57,9 +60,14 @@ function checkMediaType(contentType: string | undefined, contentEncoding: string
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError('request_body_too_large', `The request body exceeds the limit of ${limit} bytes.`, {}, {
-    headers: { Connection: 'close' },
-  });
+  return new ApiError(
+    'request_body_too_large',
+    `The request body exceeds the limit of ${limit} bytes.`,
+    {},
+    {
+      headers: { Connection: 'close' },
+    },
+  );
 }
 
 /** Reads the whole body, or rejects as soon as more than `limit` bytes arrived. */

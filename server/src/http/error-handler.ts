@@ -30,7 +30,12 @@ export function errorHandler(availability?: DatabaseAvailability): AppMiddleware
         thrown instanceof ApiError
           ? thrown
           : failure !== null
-            ? new ApiError('service_unavailable', 'The service is temporarily unavailable. Retry with backoff.', {}, { headers: { 'Retry-After': '1' }, cause: thrown })
+            ? new ApiError(
+                'service_unavailable',
+                'The service is temporarily unavailable. Retry with backoff.',
+                {},
+                { headers: { 'Retry-After': '1' }, cause: thrown },
+              )
             : new ApiError('internal_error', INTERNAL_ERROR_MESSAGE);
       if (failure !== null) {
         // One line per request (the access log's), no stack: an outage fails every request alike.

@@ -27,8 +27,17 @@ const COMPONENT_REF = '#/components/schemas/';
 
 /** Keywords whose value is one subschema. */
 const SCHEMA_KEYWORDS = [
-  'items', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'propertyNames',
-  'contains', 'not', 'if', 'then', 'else', 'contentSchema',
+  'items',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'propertyNames',
+  'contains',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contentSchema',
 ];
 /** Keywords whose value is a map of name → subschema. */
 const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
@@ -122,7 +131,10 @@ function prepareSchema(schema: unknown, location: string, transform: SchemaTrans
       out[key] = prepareSchema(value, `${location}/${key}`, transform, unknownKeywords);
     } else if (SCHEMA_MAP_KEYWORDS.includes(key) && isObject(value)) {
       out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, prepareSchema(sub, `${location}/${key}/${escapePointer(name)}`, transform, unknownKeywords)]),
+        Object.entries(value).map(([name, sub]) => [
+          name,
+          prepareSchema(sub, `${location}/${key}/${escapePointer(name)}`, transform, unknownKeywords),
+        ]),
       );
     } else if (SCHEMA_ARRAY_KEYWORDS.includes(key) && Array.isArray(value)) {
       out[key] = value.map((sub, i) => prepareSchema(sub, `${location}/${key}/${i}`, transform, unknownKeywords));

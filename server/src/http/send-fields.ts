@@ -19,11 +19,9 @@ export function sendFields(): AppMiddleware {
       const fields = body as { agent_id?: unknown; from?: unknown; to?: unknown };
       if (typeof fields.agent_id === 'string') fields.agent_id = fields.agent_id.toLowerCase();
       if (typeof fields.to === 'string' && fields.to === fields.from) {
-        throw new ApiError(
-          'recipient_is_sender',
-          "The 'to' number is the sending number itself ('from'); send to the customer's number.",
-          { param: 'to' },
-        );
+        throw new ApiError('recipient_is_sender', "The 'to' number is the sending number itself ('from'); send to the customer's number.", {
+          param: 'to',
+        });
       }
     }
     await next();

@@ -24,7 +24,16 @@ import { headerText } from './header-text.ts';
 import { isObject, listOperations, type JsonObject, type LoadedSpec, type SpecOperation } from '../core/openapi.ts';
 import type { SchemaSet } from './schemas.ts';
 
-type FieldCode = Extract<ErrorCode, 'invalid_agent_id' | 'invalid_phone_number' | 'invalid_from_phone' | 'invalid_text_body' | 'invalid_template_name' | 'invalid_template_language' | 'invalid_idempotency_key'>;
+type FieldCode = Extract<
+  ErrorCode,
+  | 'invalid_agent_id'
+  | 'invalid_phone_number'
+  | 'invalid_from_phone'
+  | 'invalid_text_body'
+  | 'invalid_template_name'
+  | 'invalid_template_language'
+  | 'invalid_idempotency_key'
+>;
 
 /** Fields (dotted body paths, or header names) whose invalid values have their own code and message. */
 const FIELD_CODES: Readonly<Record<string, { code: FieldCode; message: string }>> = {
@@ -69,7 +78,11 @@ export interface OperationValidator {
 }
 
 /** Compiles one validator per route. Throws at start-up when a route is not in the document. */
-export function compileValidators(spec: LoadedSpec, schemas: SchemaSet, routes: readonly RouteDefinition[]): Map<string, OperationValidator> {
+export function compileValidators(
+  spec: LoadedSpec,
+  schemas: SchemaSet,
+  routes: readonly RouteDefinition[],
+): Map<string, OperationValidator> {
   const operations = new Map(listOperations(spec.document).map((op) => [op.operationId, op]));
   const result = new Map<string, OperationValidator>();
   for (const route of routes) {
@@ -122,7 +135,8 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
         // Decoded as UTF-8 (header-text.ts): lengths count characters, not bytes.
         const value = headerText(parts.headers[header.name.toLowerCase()]);
         if (value === undefined) {
-          if (header.required) throw new ApiError('missing_required_field', `The header '${header.name}' is required.`, { param: header.name });
+          if (header.required)
+            throw new ApiError('missing_required_field', `The header '${header.name}' is required.`, { param: header.name });
           continue;
         }
         if (!header.validate(value)) throw parameterError(header.name, 'header');
@@ -135,7 +149,8 @@ function compileOperation(op: SpecOperation, schemas: SchemaSet): OperationValid
       for (const param of queryParams) {
         const raw = parts.query?.[param.name];
         if (raw === undefined) {
-          if (param.required) throw new ApiError('missing_required_field', `The query parameter '${param.name}' is required.`, { param: param.name });
+          if (param.required)
+            throw new ApiError('missing_required_field', `The query parameter '${param.name}' is required.`, { param: param.name });
           continue;
         }
         if (Array.isArray(raw)) {
@@ -210,8 +225,10 @@ function paramSegments(error: ErrorObject, body: unknown): Segment[] {
   }
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required' && typeof params.missingProperty === 'string') segments.push(params.missingProperty);
-  else if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') segments.push(params.additionalProperty);
-  else if (error.keyword === 'unevaluatedProperties' && typeof params.unevaluatedProperty === 'string') segments.push(params.unevaluatedProperty);
+  else if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
+    segments.push(params.additionalProperty);
+  else if (error.keyword === 'unevaluatedProperties' && typeof params.unevaluatedProperty === 'string')
+    segments.push(params.unevaluatedProperty);
   else if (typeof error.propertyName === 'string') segments.push(error.propertyName);
   return segments;
 }
@@ -289,7 +306,13 @@ function toApiError(error: ErrorObject, segments: readonly Segment[]): ApiError 
 }
 
 const ARTICLES: Readonly<Record<string, string>> = {
-  object: 'an object', array: 'an array', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean', null: 'null',
+  object: 'an object',
+  array: 'an array',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  null: 'null',
 };
 
 /** A human sentence for one violation. Messages may be reworded at any time (the code is the contract). */

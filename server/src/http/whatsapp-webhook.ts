@@ -31,39 +31,50 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function registerWhatsAppWebhook(router: Router<AppState>, options: WebhookOptions): void {
-  router.register(WEBHOOK_PATH, ['GET'], [
-    async (ctx) => {
-      const q = ctx.query;
-      const ok = q['hub.mode'] === 'subscribe' && typeof q['hub.verify_token'] === 'string' && sameText(q['hub.verify_token'], options.verifyToken);
-      if (ok && typeof q['hub.challenge'] === 'string') {
+  router.register(
+    WEBHOOK_PATH,
+    ['GET'],
+    [
+      async (ctx) => {
+        const q = ctx.query;
+        const ok =
+          q['hub.mode'] === 'subscribe' &&
+          typeof q['hub.verify_token'] === 'string' &&
+          sameText(q['hub.verify_token'], options.verifyToken);
+        if (ok && typeof q['hub.challenge'] === 'string') {
+          ctx.status = 200;
+          ctx.type = 'text/plain';
+          ctx.body = q['hub.challenge'];
+          return;
+        }
+        ctx.state.logger.warn('webhook verification refused');
+        ctx.status = 403;
+        ctx.type = 'text/plain';
+        ctx.body = 'verification failed';
+      },
+    ],
+  );
+  router.register(
+    WEBHOOK_PATH,
+    ['POST'],
+    [
+      jsonBody(MAX_WEBHOOK_BYTES),
+      async (ctx) => {
+        if (!verifyWebhookSignature(ctx.state.rawBody!, ctx.req.headers['x-hub-signature-256'], options.appSecret)) {
+          ctx.state.logger.warn('webhook with an invalid signature refused');
+          ctx.status = 401;
+          ctx.type = 'text/plain';
+          ctx.body = 'invalid signature';
+          return;
+        }
+        const parsed = parseWebhookBody(ctx.state.rawBody!);
+        if (parsed.problems.length > 0) ctx.state.logger.warn('webhook parts skipped', { problems: parsed.problems.slice(0, 10) });
+        const tally = await handleWebhookEvents(options.db, parsed.events, ctx.state.logger);
+        ctx.state.logger.info('webhook processed', { ...tally });
         ctx.status = 200;
         ctx.type = 'text/plain';
-        ctx.body = q['hub.challenge'];
-        return;
-      }
-      ctx.state.logger.warn('webhook verification refused');
-      ctx.status = 403;
-      ctx.type = 'text/plain';
-      ctx.body = 'verification failed';
-    },
-  ]);
-  router.register(WEBHOOK_PATH, ['POST'], [
-    jsonBody(MAX_WEBHOOK_BYTES),
-    async (ctx) => {
-      if (!verifyWebhookSignature(ctx.state.rawBody!, ctx.req.headers['x-hub-signature-256'], options.appSecret)) {
-        ctx.state.logger.warn('webhook with an invalid signature refused');
-        ctx.status = 401;
-        ctx.type = 'text/plain';
-        ctx.body = 'invalid signature';
-        return;
-      }
-      const parsed = parseWebhookBody(ctx.state.rawBody!);
-      if (parsed.problems.length > 0) ctx.state.logger.warn('webhook parts skipped', { problems: parsed.problems.slice(0, 10) });
-      const tally = await handleWebhookEvents(options.db, parsed.events, ctx.state.logger);
-      ctx.state.logger.info('webhook processed', { ...tally });
-      ctx.status = 200;
-      ctx.type = 'text/plain';
-      ctx.body = 'ok';
-    },
-  ]);
+        ctx.body = 'ok';
+      },
+    ],
+  );
 }

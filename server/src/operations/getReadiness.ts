@@ -17,6 +17,9 @@ export const getReadiness: OperationImplementation<'getReadiness'> = async (_req
   const workerOk = worker === null || workerState === 'running' || (workerState !== 'stopped' && worker.downForMs() < worker.graceMs);
   const checks = { database, ...(workerState !== undefined ? { worker: workerState } : {}) } as const;
   if (database === 'ok' && workerOk) return { status: 200, body: { status: 'ready', checks } };
-  ctx.logger.warn('readiness check failed', { database, ...(workerState !== undefined ? { worker: workerState, worker_down_ms: worker!.downForMs() } : {}) });
+  ctx.logger.warn('readiness check failed', {
+    database,
+    ...(workerState !== undefined ? { worker: workerState, worker_down_ms: worker!.downForMs() } : {}),
+  });
   return { status: 503, body: { status: 'unavailable', checks } };
 };

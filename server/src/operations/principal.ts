@@ -5,7 +5,8 @@ import type { OperationContext } from './context.ts';
 
 /** The caller of an authenticated operation (the chain guarantees one; this guards the wiring). */
 export function principalOf(ctx: OperationContext): Principal {
-  if (ctx.principal === null) throw new ApiError('internal_error', 'Something went wrong on our side.', {}, { cause: new Error('no principal') });
+  if (ctx.principal === null)
+    throw new ApiError('internal_error', 'Something went wrong on our side.', {}, { cause: new Error('no principal') });
   return ctx.principal;
 }
 

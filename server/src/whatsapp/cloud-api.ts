@@ -191,13 +191,24 @@ export function createCloudApiClient(options: CloudApiClientOptions): CloudApiCl
       parsed = undefined;
     }
     if (response.status >= 200 && response.status < 300) {
-      if (!isRecord(parsed)) throw new MetaTransportError(`${what}: Meta answered ${response.status} with a body that is not JSON`, 'bad_response', method === 'POST', response.status);
+      if (!isRecord(parsed))
+        throw new MetaTransportError(
+          `${what}: Meta answered ${response.status} with a body that is not JSON`,
+          'bad_response',
+          method === 'POST',
+          response.status,
+        );
       return { status: response.status, body: parsed, traceId };
     }
     const graph = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : null;
     if (graph === null && response.status >= 500) {
       // A gateway's own 502/503/504, not Graph's: the request may well have reached Meta.
-      throw new MetaTransportError(`${what}: HTTP ${response.status} without a Graph error body`, 'gateway_error', method === 'POST', response.status);
+      throw new MetaTransportError(
+        `${what}: HTTP ${response.status} without a Graph error body`,
+        'gateway_error',
+        method === 'POST',
+        response.status,
+      );
     }
     const data = graph && isRecord(graph.error_data) ? graph.error_data : {};
     throw new MetaApiError({
@@ -217,7 +228,14 @@ export function createCloudApiClient(options: CloudApiClientOptions): CloudApiCl
 
     async sendMessage(phoneNumberId, accessToken, body, requestOptions = {}) {
       const what = `send to phone number ${phoneNumberId}`;
-      const result = await call('POST', endpoint(options.graphVersion, phoneNumberId, 'messages'), accessToken, body, what, requestOptions.signal);
+      const result = await call(
+        'POST',
+        endpoint(options.graphVersion, phoneNumberId, 'messages'),
+        accessToken,
+        body,
+        what,
+        requestOptions.signal,
+      );
       const message = Array.isArray(result.body.messages) && isRecord(result.body.messages[0]) ? result.body.messages[0] : null;
       const wamid = message ? str(message.id) : null;
       if (wamid === null) {
@@ -239,7 +257,8 @@ export function createCloudApiClient(options: CloudApiClientOptions): CloudApiCl
       url.searchParams.set('fields', TEMPLATE_FIELDS);
       url.searchParams.set('limit', String(pageSize));
       for (let page = 1; url !== null; page++) {
-        if (page > maxPages) throw new MetaPagingError(`WABA ${wabaId} has more than ${maxPages} pages of templates; raise maxTemplatePages`);
+        if (page > maxPages)
+          throw new MetaPagingError(`WABA ${wabaId} has more than ${maxPages} pages of templates; raise maxTemplatePages`);
         const result = await call('GET', url, accessToken, undefined, `list templates of WABA ${wabaId}`, requestOptions.signal);
         for (const item of Array.isArray(result.body.data) ? result.body.data : []) if (isRecord(item)) templates.push(item);
         url = nextPage(result.body.paging, base);
@@ -258,7 +277,8 @@ function nextPage(paging: unknown, base: URL): URL | null {
   } catch {
     throw new MetaPagingError('paging.next is not a URL');
   }
-  if (next.origin !== base.origin) throw new MetaPagingError(`paging.next points at another origin (${next.origin}); not following it with the token`);
+  if (next.origin !== base.origin)
+    throw new MetaPagingError(`paging.next points at another origin (${next.origin}); not following it with the token`);
   next.searchParams.delete('access_token');
   return next;
 }
@@ -267,7 +287,11 @@ function transportError(error: unknown, signal: AbortSignal, method: string, wha
   if (signal.aborted) {
     const reason = signal.reason instanceof Error && signal.reason.message === 'timeout' ? 'timeout' : 'aborted';
     // We cannot tell whether the request had been written when the timer fired: assume it was.
-    return new MetaTransportError(`${what}: ${reason === 'timeout' ? 'no answer from Meta in time' : 'request aborted'}`, reason, method === 'POST');
+    return new MetaTransportError(
+      `${what}: ${reason === 'timeout' ? 'no answer from Meta in time' : 'request aborted'}`,
+      reason,
+      method === 'POST',
+    );
   }
   const codes = errorCodes(error);
   const notArrived = codes.length > 0 && codes.every((code) => code in NOT_ARRIVED);
@@ -277,7 +301,9 @@ function transportError(error: unknown, signal: AbortSignal, method: string, wha
       ? 'connection_reset'
       : 'network';
   const detail = redact(codes.length > 0 ? codes.join(', ') : error instanceof Error ? error.message : String(error), token);
-  return new MetaTransportError(`${what}: ${reason.replaceAll('_', ' ')} (${detail})`, reason, method === 'POST' && !notArrived, null, { cause: error });
+  return new MetaTransportError(`${what}: ${reason.replaceAll('_', ' ')} (${detail})`, reason, method === 'POST' && !notArrived, null, {
+    cause: error,
+  });
 }
 
 /** Error codes of a fetch failure: undici wraps the socket error in `cause`, sometimes an AggregateError. */

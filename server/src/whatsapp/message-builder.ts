@@ -98,7 +98,10 @@ export type MetaMessageBody = MetaTextMessage | MetaTemplateMessage;
 /** The content cannot be turned into a valid Meta request (never retry: the same input fails again). */
 export class MessageBuildError extends Error {
   override name = 'MessageBuildError';
-  constructor(message: string, readonly param: string | null = null) {
+  constructor(
+    message: string,
+    readonly param: string | null = null,
+  ) {
     super(message);
   }
 }
@@ -128,7 +131,10 @@ export function buildMetaMessage(input: BuildMetaMessageInput): MetaMessageBody 
 
 function buildTemplate(request: TemplateRequest, shape: TemplateShape | null): MetaTemplateMessage['template'] {
   if (shape && (shape.name !== request.name || shape.language !== request.language)) {
-    throw new MessageBuildError(`the template definition is ${shape.name} (${shape.language}), the message asks for ${request.name} (${request.language})`, 'template.name');
+    throw new MessageBuildError(
+      `the template definition is ${shape.name} (${shape.language}), the message asks for ${request.name} (${request.language})`,
+      'template.name',
+    );
   }
   const format = shape?.parameterFormat ?? inferFormat(request);
   const components: MetaTemplateComponent[] = [];
@@ -169,7 +175,8 @@ function buildHeader(request: TemplateRequest, shape: TemplateShape | null, form
     throw new MessageBuildError('the template has no media header', 'template.header_media_url');
   }
   const names = shape ? shape.headerParameters : Object.keys(request.header_parameters ?? {});
-  if (headerFormat !== 'TEXT' && names.length > 0) throw new MessageBuildError('the template has no text header', 'template.header_parameters');
+  if (headerFormat !== 'TEXT' && names.length > 0)
+    throw new MessageBuildError('the template has no text header', 'template.header_parameters');
   const parameters = textParameters(names, request.header_parameters, format, 'template.header_parameters');
   return parameters.length > 0 ? { type: 'header', parameters } : null;
 }
@@ -188,12 +195,14 @@ function textParameters(
   const ordered = format === 'POSITIONAL' ? [...names].sort((a, b) => Number(a) - Number(b)) : [...names];
   if (format === 'POSITIONAL') {
     ordered.forEach((name, i) => {
-      if (name !== String(i + 1)) throw new MessageBuildError(`positional parameters must be 1 … ${ordered.length}; found '${name}'`, `${field}.${name}`);
+      if (name !== String(i + 1))
+        throw new MessageBuildError(`positional parameters must be 1 … ${ordered.length}; found '${name}'`, `${field}.${name}`);
     });
   }
   return ordered.map((name) => {
     const text = given[name];
-    if (typeof text !== 'string' || text.length === 0) throw new MessageBuildError(`a value for parameter '${name}' is required`, `${field}.${name}`);
+    if (typeof text !== 'string' || text.length === 0)
+      throw new MessageBuildError(`a value for parameter '${name}' is required`, `${field}.${name}`);
     return format === 'NAMED' ? { type: 'text', parameter_name: name, text } : { type: 'text', text };
   });
 }
@@ -203,13 +212,16 @@ function buildButtons(request: TemplateRequest, shape: TemplateShape | null): Me
   const seen = new Set<number>();
   const components = given.map((button, i): MetaTemplateComponent => {
     const param = `template.buttons[${i}]`;
-    if (!Number.isInteger(button.index) || button.index < 0 || button.index > 9) throw new MessageBuildError('a button index is 0 … 9', `${param}.index`);
+    if (!Number.isInteger(button.index) || button.index < 0 || button.index > 9)
+      throw new MessageBuildError('a button index is 0 … 9', `${param}.index`);
     if (seen.has(button.index)) throw new MessageBuildError(`button ${button.index} is given twice`, `${param}.index`);
     seen.add(button.index);
     if (shape) {
       const definition = shape.buttons.find((b) => b.index === button.index);
-      if (!definition || !definition.dynamic) throw new MessageBuildError(`the template has no dynamic button at index ${button.index}`, `${param}.index`);
-      if (definition.type !== button.type) throw new MessageBuildError(`button ${button.index} is a ${definition.type} button`, `${param}.type`);
+      if (!definition || !definition.dynamic)
+        throw new MessageBuildError(`the template has no dynamic button at index ${button.index}`, `${param}.index`);
+      if (definition.type !== button.type)
+        throw new MessageBuildError(`button ${button.index} is a ${definition.type} button`, `${param}.type`);
     }
     const index = String(button.index);
     switch (button.type) {

@@ -64,28 +64,112 @@ export interface MetaErrorClassification {
  * First match wins, so specific codes come before the 132xxx range. Sources: anchors §A5.
  */
 export const META_ERROR_TABLE: readonly MetaErrorRule[] = [
-  { codes: [131047], title: 'Re-engagement message: more than 24 hours since the customer last wrote', messageErrorCode: 'customer_service_window_closed', retry: 'never' },
-  { codes: [131026], title: 'Message undeliverable (not on WhatsApp, old client, blocked, or declined by Meta)', messageErrorCode: 'recipient_unavailable', retry: 'never' },
-  { codes: [131049], title: 'Meta chose not to deliver (per-user marketing limit)', messageErrorCode: 'recipient_unavailable', retry: 'never' },
+  {
+    codes: [131047],
+    title: 'Re-engagement message: more than 24 hours since the customer last wrote',
+    messageErrorCode: 'customer_service_window_closed',
+    retry: 'never',
+  },
+  {
+    codes: [131026],
+    title: 'Message undeliverable (not on WhatsApp, old client, blocked, or declined by Meta)',
+    messageErrorCode: 'recipient_unavailable',
+    retry: 'never',
+  },
+  {
+    codes: [131049],
+    title: 'Meta chose not to deliver (per-user marketing limit)',
+    messageErrorCode: 'recipient_unavailable',
+    retry: 'never',
+  },
   { codes: [130472], title: "Recipient's number is part of an experiment", messageErrorCode: 'recipient_unavailable', retry: 'never' },
-  { codes: [131050], title: 'Recipient stopped marketing messages from this business', messageErrorCode: 'recipient_opted_out', retry: 'never' },
+  {
+    codes: [131050],
+    title: 'Recipient stopped marketing messages from this business',
+    messageErrorCode: 'recipient_opted_out',
+    retry: 'never',
+  },
   { codes: [131053], title: 'Media upload error (type, size or URL unusable)', messageErrorCode: 'media_error', retry: 'never' },
   { codes: [132015], title: 'Template paused for low quality', messageErrorCode: 'template_error', retry: 'never', alertOperator: true },
   { codes: [132016], title: 'Template disabled', messageErrorCode: 'template_error', retry: 'never', alertOperator: true },
-  { codes: [[132000, 132999]], title: 'Template error (missing, not approved, parameter count or format mismatch, too long, policy)', messageErrorCode: 'template_error', retry: 'never' },
-  { codes: [130429], title: 'Throughput limit of the sending number reached', messageErrorCode: 'rate_limited', retry: 'backoff', scope: 'sending_number' },
-  { codes: [131056], title: 'Pair rate limit: too many messages to this recipient', messageErrorCode: 'rate_limited', retry: 'backoff', scope: 'recipient' },
+  {
+    codes: [[132000, 132999]],
+    title: 'Template error (missing, not approved, parameter count or format mismatch, too long, policy)',
+    messageErrorCode: 'template_error',
+    retry: 'never',
+  },
+  {
+    codes: [130429],
+    title: 'Throughput limit of the sending number reached',
+    messageErrorCode: 'rate_limited',
+    retry: 'backoff',
+    scope: 'sending_number',
+  },
+  {
+    codes: [131056],
+    title: 'Pair rate limit: too many messages to this recipient',
+    messageErrorCode: 'rate_limited',
+    retry: 'backoff',
+    scope: 'recipient',
+  },
   { codes: [80007], title: 'WhatsApp Business Account rate limit', messageErrorCode: 'rate_limited', retry: 'backoff', scope: 'account' },
   { codes: [4], title: 'Application request limit reached', messageErrorCode: 'rate_limited', retry: 'backoff', scope: 'account' },
-  { codes: [131048], title: 'Spam rate limit: messages restricted after blocks or reports', messageErrorCode: 'rate_limited', retry: 'later', alertOperator: true },
-  { codes: [131000, 1, 2, 131016, 133004, 131057], title: 'Meta is temporarily unavailable or something went wrong', messageErrorCode: 'upstream_rejected', retry: 'backoff', scope: 'message' },
-  { codes: [0, 190], title: 'Access token invalid, expired or revoked', messageErrorCode: 'sending_number_unavailable', retry: 'operator', alertOperator: true },
-  { codes: [10, [200, 299], 3, 131005], title: 'Permission or capability missing for this token/app', messageErrorCode: 'sending_number_unavailable', retry: 'operator', alertOperator: true },
-  { codes: [368, 131031], title: 'Account restricted or locked for policy reasons', messageErrorCode: 'sending_number_unavailable', retry: 'operator', alertOperator: true },
-  { codes: [131042], title: 'Business eligibility or payment problem', messageErrorCode: 'sending_number_unavailable', retry: 'operator', alertOperator: true },
-  { codes: [133010, 131045, 33], title: 'Sending number not registered, certificate problem or number deleted', messageErrorCode: 'sending_number_unavailable', retry: 'operator', alertOperator: true },
+  {
+    codes: [131048],
+    title: 'Spam rate limit: messages restricted after blocks or reports',
+    messageErrorCode: 'rate_limited',
+    retry: 'later',
+    alertOperator: true,
+  },
+  {
+    codes: [131000, 1, 2, 131016, 133004, 131057],
+    title: 'Meta is temporarily unavailable or something went wrong',
+    messageErrorCode: 'upstream_rejected',
+    retry: 'backoff',
+    scope: 'message',
+  },
+  {
+    codes: [0, 190],
+    title: 'Access token invalid, expired or revoked',
+    messageErrorCode: 'sending_number_unavailable',
+    retry: 'operator',
+    alertOperator: true,
+  },
+  {
+    codes: [10, [200, 299], 3, 131005],
+    title: 'Permission or capability missing for this token/app',
+    messageErrorCode: 'sending_number_unavailable',
+    retry: 'operator',
+    alertOperator: true,
+  },
+  {
+    codes: [368, 131031],
+    title: 'Account restricted or locked for policy reasons',
+    messageErrorCode: 'sending_number_unavailable',
+    retry: 'operator',
+    alertOperator: true,
+  },
+  {
+    codes: [131042],
+    title: 'Business eligibility or payment problem',
+    messageErrorCode: 'sending_number_unavailable',
+    retry: 'operator',
+    alertOperator: true,
+  },
+  {
+    codes: [133010, 131045, 33],
+    title: 'Sending number not registered, certificate problem or number deleted',
+    messageErrorCode: 'sending_number_unavailable',
+    retry: 'operator',
+    alertOperator: true,
+  },
   { codes: [131051], title: 'Unsupported message type', messageErrorCode: 'upstream_rejected', retry: 'never' },
-  { codes: [100, 131008, 131009, 131021, 135000], title: 'Invalid request (parameter missing or invalid, recipient is the sender)', messageErrorCode: 'upstream_rejected', retry: 'never' },
+  {
+    codes: [100, 131008, 131009, 131021, 135000],
+    title: 'Invalid request (parameter missing or invalid, recipient is the sender)',
+    messageErrorCode: 'upstream_rejected',
+    retry: 'never',
+  },
 ];
 
 export interface ClassifyHints {
@@ -100,7 +184,11 @@ export interface ClassifyHints {
  * matching words in them would misclassify). An unknown code is final (`upstream_rejected`,
  * `never`) unless the hints say it was transient (HTTP 5xx or `is_transient`): then `backoff`.
  */
-export function classifyMetaError(code: number | null | undefined, details?: string | null, hints: ClassifyHints = {}): MetaErrorClassification {
+export function classifyMetaError(
+  code: number | null | undefined,
+  details?: string | null,
+  hints: ClassifyHints = {},
+): MetaErrorClassification {
   void details;
   const rule = typeof code === 'number' && Number.isInteger(code) ? findRule(code) : undefined;
   if (rule) {
@@ -108,7 +196,7 @@ export function classifyMetaError(code: number | null | undefined, details?: str
       messageErrorCode: rule.messageErrorCode,
       retry: rule.retry,
       perRecipient: rule.scope === 'recipient',
-      scope: rule.retry === 'backoff' ? rule.scope ?? 'message' : null,
+      scope: rule.retry === 'backoff' ? (rule.scope ?? 'message') : null,
       alertOperator: rule.alertOperator ?? rule.retry === 'operator',
       title: rule.title,
     };

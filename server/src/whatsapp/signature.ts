@@ -17,7 +17,11 @@ export function signWebhook(rawBody: Buffer | string, appSecret: string): string
  * True only for a well-formed `sha256=<64 hex>` header whose HMAC matches; false for a missing,
  * repeated or malformed header. The comparison is constant-time over two 32-byte digests.
  */
-export function verifyWebhookSignature(rawBody: Buffer | string, header: string | readonly string[] | null | undefined, appSecret: string): boolean {
+export function verifyWebhookSignature(
+  rawBody: Buffer | string,
+  header: string | readonly string[] | null | undefined,
+  appSecret: string,
+): boolean {
   if (typeof header !== 'string') return false; // absent, or sent twice (an array): refuse
   const match = HEADER.exec(header.trim());
   if (!match) return false;

@@ -72,7 +72,12 @@ export interface StatusEvent extends EventBase {
   readonly errors: readonly MetaWebhookError[];
   /** `biz_opaque_callback_data` as sent with the message (our message id), when Meta echoed it. */
   readonly callbackData: string | null;
-  readonly pricing: { readonly billable: boolean | null; readonly pricingModel: string | null; readonly category: string | null; readonly type: string | null } | null;
+  readonly pricing: {
+    readonly billable: boolean | null;
+    readonly pricingModel: string | null;
+    readonly category: string | null;
+    readonly type: string | null;
+  } | null;
 }
 
 /** `value.errors[]`: account- or number-level problems, not tied to one message. */
@@ -157,7 +162,13 @@ export function parseWebhookPayload(payload: unknown): ParsedWebhook {
   return { events, problems };
 }
 
-function inbound(message: unknown, base: EventBase, names: Map<string, string>, where: string, problems: string[]): InboundMessageEvent | null {
+function inbound(
+  message: unknown,
+  base: EventBase,
+  names: Map<string, string>,
+  where: string,
+  problems: string[],
+): InboundMessageEvent | null {
   if (!isRecord(message)) {
     problems.push(`${where} is not an object`);
     return null;
@@ -170,7 +181,10 @@ function inbound(message: unknown, base: EventBase, names: Map<string, string>, 
     problems.push(`${where} lacks id, from or a valid timestamp`);
     return null;
   }
-  const context = isRecord(message.context) && str(message.context.id) !== null ? { wamid: str(message.context.id)!, from: str(message.context.from) } : null;
+  const context =
+    isRecord(message.context) && str(message.context.id) !== null
+      ? { wamid: str(message.context.id)!, from: str(message.context.from) }
+      : null;
   let content: unknown = null;
   if (type === 'text') {
     const body = isRecord(message.text) ? str(message.text.body) : null;

@@ -55,7 +55,13 @@ export async function prepareDatabase(cluster: Cluster, purpose: string, live?: 
     const connection = live
       ? await createConnection(
           db,
-          { agentId: agent.id, phoneNumber: from, phoneNumberId: live.phoneNumberId, accessToken: live.accessToken, messagesPerSecond: live.messagesPerSecond },
+          {
+            agentId: agent.id,
+            phoneNumber: from,
+            phoneNumberId: live.phoneNumberId,
+            accessToken: live.accessToken,
+            messagesPerSecond: live.messagesPerSecond,
+          },
           new SecretBox(live.encryptionKey),
         )
       : await createConnection(db, { agentId: agent.id, phoneNumber: from }, null);
@@ -87,7 +93,11 @@ export async function queryOnce<R extends pg.QueryResultRow>(url: string, sql: s
 
 /** Message counts by status for `ids`. */
 export async function statusCounts(url: string, ids: readonly string[]): Promise<Record<string, number>> {
-  const rows = await queryOnce<{ status: string; n: string }>(url, 'SELECT status, count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) GROUP BY status', [ids]);
+  const rows = await queryOnce<{ status: string; n: string }>(
+    url,
+    'SELECT status, count(*) AS n FROM messages WHERE id = ANY($1::uuid[]) GROUP BY status',
+    [ids],
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -115,7 +125,11 @@ export async function waitForStatus(url: string, ids: readonly string[], status:
  * the deadline passes; resolves with the time it took (null at the deadline) and the counts by
  * status, and failure code, seen last.
  */
-export async function waitUntilSettled(url: string, ids: readonly string[], timeoutMs: number): Promise<{ ms: number | null; counts: Record<string, number> }> {
+export async function waitUntilSettled(
+  url: string,
+  ids: readonly string[],
+  timeoutMs: number,
+): Promise<{ ms: number | null; counts: Record<string, number> }> {
   const started = Date.now();
   let counts: Record<string, number> = {};
   while (Date.now() - started < timeoutMs) {
@@ -259,7 +273,8 @@ export function watch(child: ChildProcess): WatchedProcess {
     async waitForOutput(text, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!out.includes(text)) {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before printing ${JSON.stringify(text)}:\n${out.slice(-2000)}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`exited before printing ${JSON.stringify(text)}:\n${out.slice(-2000)}`);
         if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} within ${timeoutMs} ms:\n${out.slice(-2000)}`);
         await sleep(50);
       }

@@ -38,7 +38,10 @@ export async function sendTemplateTypes(): Promise<void> {
   const id: string = message.id;
   const attempts: number = message.lastResponse.attempts;
   void [status, id, attempts];
-  await mojeeb.whatsapp.sendTemplate({ ...ids, template }, { idempotencyKey: 'order-1', correlationId: 'crm-1', maxRetries: 0, timeoutMs: 5_000 });
+  await mojeeb.whatsapp.sendTemplate(
+    { ...ids, template },
+    { idempotencyKey: 'order-1', correlationId: 'crm-1', maxRetries: 0, timeoutMs: 5_000 },
+  );
 
   // Wrong field names.
   // @ts-expect-error agentId is not a field (agent_id is)
@@ -101,7 +104,14 @@ export async function getMessageTypes(): Promise<void> {
 }
 
 export function clientOptionTypes(): void {
-  createMojeebClient({ apiKey: 'mk_test_x', baseUrl: 'http://127.0.0.1:3000', maxRetries: 3, timeoutMs: 10_000, fetch: globalThis.fetch, allowBrowser: false });
+  createMojeebClient({
+    apiKey: 'mk_test_x',
+    baseUrl: 'http://127.0.0.1:3000',
+    maxRetries: 3,
+    timeoutMs: 10_000,
+    fetch: globalThis.fetch,
+    allowBrowser: false,
+  });
   // apiKey and baseUrl default to MOJEEB_API_KEY and MOJEEB_BASE_URL.
   createMojeebClient({ baseUrl: 'http://127.0.0.1:3000' });
   createMojeebClient();
@@ -202,7 +212,12 @@ export async function waitForStatusTypes(): Promise<void> {
   const status: MessageStatus = message.status;
   const attempts: number = message.lastResponse.attempts;
   void [status, attempts];
-  await mojeeb.whatsapp.waitForStatus(id, { until: ['delivered', 'read'], maxRateLimitShare: 0.05, initialIntervalMs: 500, maxIntervalMs: 5_000 });
+  await mojeeb.whatsapp.waitForStatus(id, {
+    until: ['delivered', 'read'],
+    maxRateLimitShare: 0.05,
+    initialIntervalMs: 500,
+    maxIntervalMs: 5_000,
+  });
   // @ts-expect-error 'delivred' is not a status (typo)
   await mojeeb.whatsapp.waitForStatus(id, { until: 'delivred' });
   // @ts-expect-error until is required

@@ -35,7 +35,11 @@ export function handleControl(fake: FakeMeta, method: string, path: readonly str
         fake.failRecipient(String(body.to), body.error as MetaErrorSpec, body.count === undefined ? {} : { count: Number(body.count) });
         return ok();
       case 'POST fail-recipient-async':
-        fake.failRecipientAsync(String(body.to), body.error as MetaErrorSpec, body.count === undefined ? {} : { count: Number(body.count) });
+        fake.failRecipientAsync(
+          String(body.to),
+          body.error as MetaErrorSpec,
+          body.count === undefined ? {} : { count: Number(body.count) },
+        );
         return ok();
       case 'POST inbound':
         return ok({ wamid: fake.sendInbound(body as unknown as InboundSpec) });

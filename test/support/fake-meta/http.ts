@@ -68,7 +68,8 @@ export class GraphApi {
 
   private async send(record: RecordedRequest, token: string | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const phoneNumberId = record.objectId!;
-    if (!/^v[0-9]+\.[0-9]+$/.test(record.graphVersion ?? '')) return this.answerError(record, res, { code: 100, title: `Unknown path components: /${record.graphVersion ?? ''}` });
+    if (!/^v[0-9]+\.[0-9]+$/.test(record.graphVersion ?? ''))
+      return this.answerError(record, res, { code: 100, title: `Unknown path components: /${record.graphVersion ?? ''}` });
     let number = this.state.numbers.get(phoneNumberId);
     if (!number && this.state.options.openNumbers && token) {
       this.state.addPhoneNumber({ phoneNumberId, accessToken: token });
@@ -83,11 +84,13 @@ export class GraphApi {
         title: `Unsupported post request. Object with ID '${phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`,
       });
     }
-    if (token !== number.accessToken) return this.answerError(record, res, { code: 190, details: 'Invalid OAuth access token' }, 'unauthorized');
+    if (token !== number.accessToken)
+      return this.answerError(record, res, { code: 190, details: 'Invalid OAuth access token' }, 'unauthorized');
     record.tokenValid = true;
     this.state.recording.countArrival(phoneNumberId);
 
-    if (record.body === undefined) return this.answerError(record, res, { code: 100, details: 'The request body is not valid JSON' }, 'invalid');
+    if (record.body === undefined)
+      return this.answerError(record, res, { code: 100, details: 'The request body is not valid JSON' }, 'invalid');
     const validation = this.state.validator.validateSendBody(record.body);
     record.validation = validation;
     if (!validation.valid) this.state.recording.countInvalid();
@@ -109,11 +112,18 @@ export class GraphApi {
     if (fault) return this.interrupt(record, fault.kind, req, res);
 
     const type = body.type;
-    this.reply(res, 200, {
-      messaging_product: 'whatsapp',
-      contacts: [{ input: to, wa_id: digitsOf(to) }],
-      messages: [{ id: wamid, ...(type === 'template' || type === 'text' ? { message_status: 'accepted' } : {}) }],
-    }, record, 'accepted', number);
+    this.reply(
+      res,
+      200,
+      {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: to, wa_id: digitsOf(to) }],
+        messages: [{ id: wamid, ...(type === 'template' || type === 'text' ? { message_status: 'accepted' } : {}) }],
+      },
+      record,
+      'accepted',
+      number,
+    );
   }
 
   private accept(record: RecordedRequest, number: Required<FakePhoneNumber>, body: Record<string, unknown>): string {
@@ -121,10 +131,19 @@ export class GraphApi {
     const wamid = makeWamid(to);
     record.wamid = wamid;
     const callbackData = typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : null;
-    this.state.recording.keepAccepted({ wamid, phoneNumberId: number.phoneNumberId, to: String(body.to), callbackData, body, requestSeq: record.seq });
+    this.state.recording.keepAccepted({
+      wamid,
+      phoneNumberId: number.phoneNumberId,
+      to: String(body.to),
+      callbackData,
+      body,
+      requestSeq: record.seq,
+    });
 
     const asyncError = this.state.faults.asyncError(to);
-    const flow: Array<StatusName | 'failed'> = asyncError ? ['sent', 'failed'] : [...(this.state.faults.statusFlow(to) ?? this.state.options.statusFlow ?? ['sent', 'delivered', 'read'])];
+    const flow: Array<StatusName | 'failed'> = asyncError
+      ? ['sent', 'failed']
+      : [...(this.state.faults.statusFlow(to) ?? this.state.options.statusFlow ?? ['sent', 'delivered', 'read'])];
     const now = Math.floor(Date.now() / 1000);
     const first = this.state.options.firstStatusDelayMs ?? 0;
     const step = this.state.options.statusDelayMs ?? 0;
@@ -144,7 +163,14 @@ export class GraphApi {
             recipient_id: to,
             ...(callbackData !== null ? { biz_opaque_callback_data: callbackData } : {}),
             ...(status === 'sent' || status === 'delivered'
-              ? { pricing: { billable: category !== 'service', pricing_model: 'PMP', category, type: category === 'service' ? 'free_customer_service' : 'regular' } }
+              ? {
+                  pricing: {
+                    billable: category !== 'service',
+                    pricing_model: 'PMP',
+                    category,
+                    type: category === 'service' ? 'free_customer_service' : 'regular',
+                  },
+                }
               : {}),
             ...(status === 'failed' && asyncError ? { errors: [webhookError(asyncError)] } : {}),
           },
@@ -167,7 +193,12 @@ export class GraphApi {
     const tokens = new Set([...this.state.numbers.values()].filter((n) => n.wabaId === wabaId).map((n) => n.accessToken));
     if (!token) return this.answerError(record, res, { code: 104 }, 'unauthorized');
     if (!list && tokens.size === 0) {
-      return this.answerError(record, res, { code: 100, subcode: 33, type: 'GraphMethodException', title: `Unsupported get request. Object with ID '${wabaId}' does not exist` });
+      return this.answerError(record, res, {
+        code: 100,
+        subcode: 33,
+        type: 'GraphMethodException',
+        title: `Unsupported get request. Object with ID '${wabaId}' does not exist`,
+      });
     }
     if (!tokens.has(token)) return this.answerError(record, res, { code: 190 }, 'unauthorized');
     record.tokenValid = true;
@@ -184,7 +215,10 @@ export class GraphApi {
     next.searchParams.set('access_token', token); // as Graph does: the next URL carries the token
     const body = {
       data: page,
-      paging: { cursors: { before: cursor(offset), after: cursor(offset + page.length) }, ...(offset + page.length < all.length ? { next: next.toString() } : {}) },
+      paging: {
+        cursors: { before: cursor(offset), after: cursor(offset + page.length) },
+        ...(offset + page.length < all.length ? { next: next.toString() } : {}),
+      },
     };
     this.reply(res, 200, body, record, 'listed');
   }
@@ -194,7 +228,14 @@ export class GraphApi {
     this.reply(res, status, body, record, outcome);
   }
 
-  private reply(res: ServerResponse, status: number, body: unknown, record: RecordedRequest, outcome: RequestOutcome, number?: Required<FakePhoneNumber>): void {
+  private reply(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    record: RecordedRequest,
+    outcome: RequestOutcome,
+    number?: Required<FakePhoneNumber>,
+  ): void {
     record.response = { status, body };
     this.state.recording.setOutcome(record, outcome);
     writeJson(res, status, body, record.graphVersion, number);
@@ -202,7 +243,13 @@ export class GraphApi {
 }
 
 /** Answers JSON the way Graph does (its trace headers, and its usage header for a known number). */
-export function writeJson(res: ServerResponse, status: number, body: unknown, graphVersion?: string | null, number?: Required<FakePhoneNumber>): void {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  graphVersion?: string | null,
+  number?: Required<FakePhoneNumber>,
+): void {
   if (res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -211,7 +258,13 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, gr
     'x-fb-trace-id': fbtraceId(),
     'x-fb-request-id': fbtraceId(),
     ...(graphVersion ? { 'facebook-api-version': graphVersion } : {}),
-    ...(number ? { 'x-business-use-case-usage': JSON.stringify({ [number.wabaId]: [{ type: 'whatsapp', call_count: 1, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 0 }] }) } : {}),
+    ...(number
+      ? {
+          'x-business-use-case-usage': JSON.stringify({
+            [number.wabaId]: [{ type: 'whatsapp', call_count: 1, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 0 }],
+          }),
+        }
+      : {}),
   });
   res.end(text);
 }
@@ -245,7 +298,12 @@ function redactHeaders(headers: IncomingMessage['headers']): Record<string, stri
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = name === 'authorization' ? String(value).replace(/^(Bearer\s+).*$/i, '$1<redacted>') : Array.isArray(value) ? value.join(', ') : value;
+    out[name] =
+      name === 'authorization'
+        ? String(value).replace(/^(Bearer\s+).*$/i, '$1<redacted>')
+        : Array.isArray(value)
+          ? value.join(', ')
+          : value;
   }
   return out;
 }

@@ -13,6 +13,12 @@ let wamidCounter = 0;
 export function makeWamid(toDigits: string): string {
   const digits = Buffer.from(toDigits.slice(0, 20), 'ascii');
   const unique = `${wamidPrefix}${(++wamidCounter).toString(16).toUpperCase().padStart(8, '0')}`;
-  const blob = Buffer.concat([Buffer.from([0x1c, 0x18, digits.length]), digits, Buffer.from([0x15, 0x02, 0x00, 0x11, 0x18, 0x12]), Buffer.from(unique, 'ascii'), Buffer.from([0x00])]);
+  const blob = Buffer.concat([
+    Buffer.from([0x1c, 0x18, digits.length]),
+    digits,
+    Buffer.from([0x15, 0x02, 0x00, 0x11, 0x18, 0x12]),
+    Buffer.from(unique, 'ascii'),
+    Buffer.from([0x00]),
+  ]);
   return `wamid.${blob.toString('base64')}`;
 }

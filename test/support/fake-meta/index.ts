@@ -19,7 +19,14 @@ export type {
   WebhookRecord,
 } from './server.ts';
 export { META_ERROR_CATALOG, graphError, webhookError } from './graph-errors.ts';
-export { META_DOCUMENT_ABSENT, META_DOCUMENT_PATH, META_SCHEMA_OVERRIDES, metaDocument, metaDocumentAvailable, metaValidator } from './meta-document.ts';
+export {
+  META_DOCUMENT_ABSENT,
+  META_DOCUMENT_PATH,
+  META_SCHEMA_OVERRIDES,
+  metaDocument,
+  metaDocumentAvailable,
+  metaValidator,
+} from './meta-document.ts';
 export type { MetaSchemaOverride, MetaValidator } from './meta-document.ts';
 export { ownValidator } from './own-schema.ts';
 export type { CloudApiValidator, MetaValidationResult } from './validation.ts';

@@ -66,7 +66,14 @@ const fake = await startFakeMeta({
   maxRecorded: 100_000,
   ...(num('FAKE_META_THROUGHPUT_PER_NUMBER') !== undefined ? { throughputPerNumber: num('FAKE_META_THROUGHPUT_PER_NUMBER')! } : {}),
 });
-console.log(JSON.stringify({ fakeMeta: fake.url, webhooks: callbackUrl ?? null, control: `${fake.url}/_fake/stats`, validates: fake.validator.sources }));
+console.log(
+  JSON.stringify({
+    fakeMeta: fake.url,
+    webhooks: callbackUrl ?? null,
+    control: `${fake.url}/_fake/stats`,
+    validates: fake.validator.sources,
+  }),
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

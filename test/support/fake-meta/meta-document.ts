@@ -24,7 +24,8 @@ export type { MetaValidationResult } from './validation.ts';
 
 /** `META_OPENAPI_DOCUMENT` overrides the default `../shared/reference/…` next to the repository. */
 export const META_DOCUMENT_PATH =
-  process.env.META_OPENAPI_DOCUMENT || fileURLToPath(new URL('../../../../shared/reference/meta-business-messaging-api_v23.0.yaml', import.meta.url));
+  process.env.META_OPENAPI_DOCUMENT ||
+  fileURLToPath(new URL('../../../../shared/reference/meta-business-messaging-api_v23.0.yaml', import.meta.url));
 
 /**
  * Whether Meta's document can be used. Absent at the default place (a fresh clone): false.
@@ -57,13 +58,47 @@ export interface MetaSchemaOverride {
 }
 
 /** Names of the send-side message variants in `Message.oneOf`. */
-const SEND_VARIANTS = ['TextMessage', 'AudioMessage', 'DocumentMessage', 'ImageMessage', 'LocationMessage', 'VideoMessage', 'StickerMessage', 'ReactionMessage', 'InteractiveMessage', 'TemplateMessage', 'ContactsMessage'];
-const CLOSED_SEND_VARIANTS = ['TextMessage', 'AudioMessage', 'DocumentMessage', 'ImageMessage', 'LocationMessage', 'VideoMessage', 'StickerMessage', 'ReactionMessage', 'InteractiveMessage'];
+const SEND_VARIANTS = [
+  'TextMessage',
+  'AudioMessage',
+  'DocumentMessage',
+  'ImageMessage',
+  'LocationMessage',
+  'VideoMessage',
+  'StickerMessage',
+  'ReactionMessage',
+  'InteractiveMessage',
+  'TemplateMessage',
+  'ContactsMessage',
+];
+const CLOSED_SEND_VARIANTS = [
+  'TextMessage',
+  'AudioMessage',
+  'DocumentMessage',
+  'ImageMessage',
+  'LocationMessage',
+  'VideoMessage',
+  'StickerMessage',
+  'ReactionMessage',
+  'InteractiveMessage',
+];
 /** The inbound-webhook schemas whose `$ref`s name the send-side twins of their suffixed names. */
 const INBOUND_SCHEMAS = [
-  'IncomingMessage', 'TextMessage_2', 'ReactionMessage_1', 'AudioMessage_1', 'DocumentMessage_1', 'ImageMessage_1', 'StickerMessage_1',
-  'VideoMessage_1', 'LocationMessage_1', 'ContactSharingMessage', 'UnsupportedMessage', 'ButtonMessage', 'InteractiveMessageReply',
-  'OrderMessage', 'SystemMessage',
+  'IncomingMessage',
+  'TextMessage_2',
+  'ReactionMessage_1',
+  'AudioMessage_1',
+  'DocumentMessage_1',
+  'ImageMessage_1',
+  'StickerMessage_1',
+  'VideoMessage_1',
+  'LocationMessage_1',
+  'ContactSharingMessage',
+  'UnsupportedMessage',
+  'ButtonMessage',
+  'InteractiveMessageReply',
+  'OrderMessage',
+  'SystemMessage',
 ];
 const INBOUND_RENAMES: Record<string, string> = {
   BaseMessageProperties: 'BaseMessageProperties_1',
@@ -114,7 +149,8 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
       const names = Object.keys(objectAt(base, 'properties'));
       for (const variant of CLOSED_SEND_VARIANTS) {
         const branch = objectAt(schemas, variant, 'allOf', 1);
-        if (branch.additionalProperties !== false) throw new Error(`override closed-message-variants: ${variant} is no longer closed; re-check the document`);
+        if (branch.additionalProperties !== false)
+          throw new Error(`override closed-message-variants: ${variant} is no longer closed; re-check the document`);
         const properties = objectAt(branch, 'properties');
         for (const name of names) properties[name] ??= true;
       }
@@ -127,7 +163,8 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
     problem:
       'The button `index` pattern is `^[2-6, 11-14]$`: a character class that accepts one of "1"-"6", "," or " " and rejects ' +
       '"0", "7", "8" and "9" — the first button of every template is index "0".',
-    evidence: "The field's own description says 0-9, and the document's examples ('Send Message Template Interactive', 'Send Flow Template Message') use index \"0\".",
+    evidence:
+      "The field's own description says 0-9, and the document's examples ('Send Message Template Interactive', 'Send Flow Template Message') use index \"0\".",
     change: 'Pattern ^[0-9]$ in both places.',
     apply(schemas) {
       objectAt(schemas, 'TemplateComponent', 'properties', 'index').pattern = '^[0-9]$';
@@ -139,10 +176,14 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
     kind: 'fix',
     schemas: ['TemplateComponent', 'ButtonComponent'],
     problem: 'Button `sub_type` is limited to quick_reply, url and catalog.',
-    evidence: "Meta's template docs send copy_code buttons (coupon codes); the document's own 'Send Flow Template Message' example uses sub_type flow.",
+    evidence:
+      "Meta's template docs send copy_code buttons (coupon codes); the document's own 'Send Flow Template Message' example uses sub_type flow.",
     change: 'Add copy_code and flow to both enums.',
     apply(schemas) {
-      for (const node of [objectAt(schemas, 'TemplateComponent', 'properties', 'sub_type'), objectAt(schemas, 'ButtonComponent', 'allOf', 1, 'properties', 'sub_type')]) {
+      for (const node of [
+        objectAt(schemas, 'TemplateComponent', 'properties', 'sub_type'),
+        objectAt(schemas, 'ButtonComponent', 'allOf', 1, 'properties', 'sub_type'),
+      ]) {
         const values = node.enum as string[];
         for (const v of ['copy_code', 'flow']) if (!values.includes(v)) values.push(v);
       }
@@ -160,7 +201,14 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
       (objectAt(base, 'properties', 'type').enum as string[]).push('coupon_code');
       objectAt(base, 'discriminator', 'mapping').coupon_code = `${REF}ButtonCouponCodeParameter`;
       schemas.ButtonCouponCodeParameter = {
-        allOf: [ref('ButtonParameterObject'), { type: 'object', required: ['coupon_code'], properties: { type: { enum: ['coupon_code'] }, coupon_code: { type: 'string', minLength: 1 } } }],
+        allOf: [
+          ref('ButtonParameterObject'),
+          {
+            type: 'object',
+            required: ['coupon_code'],
+            properties: { type: { enum: ['coupon_code'] }, coupon_code: { type: 'string', minLength: 1 } },
+          },
+        ],
       };
     },
   },
@@ -172,9 +220,11 @@ export const META_SCHEMA_OVERRIDES: readonly MetaSchemaOverride[] = [
       'TemplateComponent, ParameterObject and ButtonParameterObject name their variants only in `discriminator.mapping` (no oneOf). ' +
       'JSON Schema ignores discriminators, so only the `type` enum is checked: {type: "text"} without text, or an image without a link, passes.',
     evidence: 'Meta refuses such parameters ((#131008) Required parameter is missing, (#100) Invalid parameter).',
-    change: "Where those bases are used (template components, header/body/button parameters), validate against oneOf the discriminator's mapped variants.",
+    change:
+      "Where those bases are used (template components, header/body/button parameters), validate against oneOf the discriminator's mapped variants.",
     apply(schemas) {
-      const variants = (base: string) => Object.values(objectAt(schemas, base, 'discriminator', 'mapping')).map((target) => ({ $ref: String(target) }));
+      const variants = (base: string) =>
+        Object.values(objectAt(schemas, base, 'discriminator', 'mapping')).map((target) => ({ $ref: String(target) }));
       objectAt(schemas, 'TemplateObject', 'properties', 'components').items = { oneOf: variants('TemplateComponent') };
       objectAt(schemas, 'HeaderComponent', 'allOf', 1, 'properties', 'parameters').items = { oneOf: variants('ParameterObject') };
       objectAt(schemas, 'BodyComponent', 'allOf', 1, 'properties', 'parameters').items = { oneOf: variants('ParameterObject') };
@@ -269,7 +319,12 @@ function buildValidator(overrides: readonly MetaSchemaOverride[]): MetaValidator
   };
   const message = lazy(() => ref('Message'), '#/meta/Message');
   const variants = new Map(SEND_VARIANTS.map((name) => [name, lazy(() => ref(name), `#/meta/${name}`)]));
-  const components = new Map(['header', 'body', 'button'].map((type) => [type, lazy(() => ref(`${type.charAt(0).toUpperCase()}${type.slice(1)}Component`), `#/meta/${type}Component`)]));
+  const components = new Map(
+    ['header', 'body', 'button'].map((type) => [
+      type,
+      lazy(() => ref(`${type.charAt(0).toUpperCase()}${type.slice(1)}Component`), `#/meta/${type}Component`),
+    ]),
+  );
   const webhook = lazy(() => ref('WebhookPayload'), '#/meta/WebhookPayload');
 
   const parameterVariant = (base: string, type: unknown) => {
@@ -283,7 +338,10 @@ function buildValidator(overrides: readonly MetaSchemaOverride[]): MetaValidator
    * `type` names, for errors a person can read.
    */
   const explainTemplate = (body: JsonObject, errors: ErrorObject[] | null | undefined): string[] => {
-    const lines = format(errors?.filter((e) => !e.instancePath.startsWith('/template/components')), 'TemplateMessage: ');
+    const lines = format(
+      errors?.filter((e) => !e.instancePath.startsWith('/template/components')),
+      'TemplateMessage: ',
+    );
     const template = isObject(body.template) ? body.template : {};
     const list = Array.isArray(template.components) ? template.components : [];
     list.forEach((component, i) => {
@@ -295,7 +353,13 @@ function buildValidator(overrides: readonly MetaSchemaOverride[]): MetaValidator
         return;
       }
       if (passes(validate, component)) return;
-      lines.push(...format(validate.errors?.filter((e) => !e.instancePath.startsWith('/parameters/')), label, at));
+      lines.push(
+        ...format(
+          validate.errors?.filter((e) => !e.instancePath.startsWith('/parameters/')),
+          label,
+          at,
+        ),
+      );
       const base = component.type === 'button' ? 'ButtonParameterObject' : 'ParameterObject';
       (Array.isArray(component.parameters) ? component.parameters : []).forEach((parameter, j) => {
         const check = parameterVariant(base, isObject(parameter) ? parameter.type : undefined);
@@ -320,7 +384,11 @@ function buildValidator(overrides: readonly MetaSchemaOverride[]): MetaValidator
       const claimed = isObject(body) && typeof body.type === 'string' ? variantName(body.type) : undefined;
       const variant = claimed ? variants.get(claimed)?.() : undefined;
       if (variant && !passes(variant, body)) {
-        return { valid: false, errors: claimed === 'TemplateMessage' ? explainTemplate(body as JsonObject, variant.errors) : format(variant.errors, `${claimed}: `) };
+        return {
+          valid: false,
+          errors:
+            claimed === 'TemplateMessage' ? explainTemplate(body as JsonObject, variant.errors) : format(variant.errors, `${claimed}: `),
+        };
       }
       if (variant) return { valid: false, errors: [`matches ${claimed} but not exactly one of Message.oneOf`, ...format(validate.errors)] };
       return { valid: false, errors: format(validate.errors) };
@@ -385,4 +453,3 @@ function objectAt(root: JsonObject, ...path: Array<string | number>): JsonObject
   if (!isObject(node)) throw new Error(`Meta document: nothing at ${path.join('/')}; an override needs review`);
   return node;
 }
-

@@ -50,7 +50,8 @@ function buildOwnValidator(): CloudApiValidator {
     if (!fn) compiled.set(name, (fn = set.compile({ $ref: `#/components/schemas/${name}` }, `#/own/${name}`)));
     return fn;
   };
-  const check = (name: string, data: unknown, path = ''): string[] => (passes(schema(name), data) ? [] : formatErrors(schema(name).errors, `${name}: `, path));
+  const check = (name: string, data: unknown, path = ''): string[] =>
+    passes(schema(name), data) ? [] : formatErrors(schema(name).errors, `${name}: `, path);
 
   const explainTemplate = (body: JsonObject): string[] => {
     const template = isObject(body.template) ? body.template : undefined;
@@ -64,7 +65,13 @@ function buildOwnValidator(): CloudApiValidator {
       if (!kind || !isObject(component)) return lines.push(`TemplateSend: ${at}/type: must be header, body or button`);
       const name = `${kind.charAt(0).toUpperCase()}${kind.slice(1)}Component`;
       if (passes(schema(name), component)) return;
-      lines.push(...formatErrors(schema(name).errors?.filter((e) => !e.instancePath.startsWith('/parameters/')), `${name}: `, at));
+      lines.push(
+        ...formatErrors(
+          schema(name).errors?.filter((e) => !e.instancePath.startsWith('/parameters/')),
+          `${name}: `,
+          at,
+        ),
+      );
       (Array.isArray(component.parameters) ? component.parameters : []).forEach((parameter, j) => {
         const variant = isObject(parameter) && typeof parameter.type === 'string' ? PARAMETERS[kind]![parameter.type] : undefined;
         if (!variant) lines.push(`${name}: ${at}/parameters/${j}/type: must be one of ${Object.keys(PARAMETERS[kind]!).join(', ')}`);
@@ -93,14 +100,17 @@ function buildOwnValidator(): CloudApiValidator {
   const validateWebhook = (payload: unknown): MetaValidationResult => {
     if (passes(schema('WebhookPayload'), payload)) return VALID;
     const inValues = isObject(payload) ? explainWebhook(payload) : [];
-    const envelope = (schema('WebhookPayload').errors ?? []).filter((e) => inValues.length === 0 || !/^\/entry\/\d+\/changes\/\d+\/value(\/|$)/.test(e.instancePath));
+    const envelope = (schema('WebhookPayload').errors ?? []).filter(
+      (e) => inValues.length === 0 || !/^\/entry\/\d+\/changes\/\d+\/value(\/|$)/.test(e.instancePath),
+    );
     return { valid: false, errors: [...inValues, ...formatErrors(envelope, 'WebhookPayload: ')].slice(0, 20) };
   };
 
   return {
     validateSendBody(body) {
       if (isObject(body) && body.type === 'text') return run(schema('TextSend'), body, 'TextSend: ');
-      if (isObject(body) && body.type === 'template') return passes(schema('TemplateSend'), body) ? VALID : { valid: false, errors: explainTemplate(body).slice(0, 20) };
+      if (isObject(body) && body.type === 'template')
+        return passes(schema('TemplateSend'), body) ? VALID : { valid: false, errors: explainTemplate(body).slice(0, 20) };
       return { valid: false, errors: ['SendMessage: /type: must be text or template (the only messages Mojeeb sends)'] };
     },
     validateWebhookPayload: validateWebhook,

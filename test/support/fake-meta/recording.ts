@@ -74,7 +74,16 @@ export class Recording {
 
   stats(dispatcher: WebhookDispatcher): FakeMetaStats {
     const counters = dispatcher.counters;
-    const sends: Record<RequestOutcome, number> = { accepted: 0, error: 0, invalid: 0, unauthorized: 0, rate_limited: 0, dropped: 0, hung: 0, listed: 0 };
+    const sends: Record<RequestOutcome, number> = {
+      accepted: 0,
+      error: 0,
+      invalid: 0,
+      unauthorized: 0,
+      rate_limited: 0,
+      dropped: 0,
+      hung: 0,
+      listed: 0,
+    };
     Object.assign(sends, this.outcomes);
     return {
       requests: this.requestCount,

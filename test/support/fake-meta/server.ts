@@ -30,7 +30,16 @@ import type { MetaErrorSpec } from './graph-errors.ts';
 import { GraphApi, readBody, writeJson } from './http.ts';
 import { digitsOf, makeWamid } from './ids.ts';
 import { Recording } from './recording.ts';
-import type { AcceptedMessage, FakeMeta, FakeMetaOptions, FakeMetaStats, FakePhoneNumber, InboundSpec, RecordedRequest, StatusName } from './types.ts';
+import type {
+  AcceptedMessage,
+  FakeMeta,
+  FakeMetaOptions,
+  FakeMetaStats,
+  FakePhoneNumber,
+  InboundSpec,
+  RecordedRequest,
+  StatusName,
+} from './types.ts';
 import { fakeMetaValidator } from './validators.ts';
 import { seededRandom, WebhookDispatcher, type WebhookRecord, type WebhookTarget } from './webhooks.ts';
 
@@ -116,7 +125,8 @@ class FakeMetaServer implements FakeMeta {
     const url = new URL(req.url ?? '/', 'http://fake-meta.invalid');
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const raw = await readBody(req);
-    if (segments[0] === '_fake' && this.options.control !== false) return handleControl(this, req.method ?? 'GET', segments.slice(1), raw, res);
+    if (segments[0] === '_fake' && this.options.control !== false)
+      return handleControl(this, req.method ?? 'GET', segments.slice(1), raw, res);
     return this.graph.handle(req, res, url, segments, raw);
   }
 

@@ -101,7 +101,16 @@ export interface FakeMetaStats {
   readonly accepted: number;
   /** Distinct `biz_opaque_callback_data` values accepted more than once (should be 0: a message sent twice). */
   readonly duplicateSends: number;
-  readonly webhooks: { readonly posted: number; readonly delivered: number; readonly failed: number; readonly noTarget: number; readonly duplicates: number; readonly dropped: number; readonly pending: number; readonly invalid: number };
+  readonly webhooks: {
+    readonly posted: number;
+    readonly delivered: number;
+    readonly failed: number;
+    readonly noTarget: number;
+    readonly duplicates: number;
+    readonly dropped: number;
+    readonly pending: number;
+    readonly invalid: number;
+  };
   /** Highest number of send requests seen for a phone number within any sliding second. */
   readonly maxPerSecondByNumber: Record<string, number>;
 }

@@ -40,7 +40,9 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, prefix = 
   for (const error of errors ?? []) {
     const params = error.params as Record<string, unknown>;
     const extra = params.additionalProperty ?? params.missingProperty ?? params.allowedValues ?? params.allowedValue;
-    lines.add(`${prefix}${path + error.instancePath || '(root)'}: ${error.message ?? error.keyword}${extra !== undefined ? ` (${JSON.stringify(extra)})` : ''}`);
+    lines.add(
+      `${prefix}${path + error.instancePath || '(root)'}: ${error.message ?? error.keyword}${extra !== undefined ? ` (${JSON.stringify(extra)})` : ''}`,
+    );
     if (lines.size >= 20) break;
   }
   return [...lines];

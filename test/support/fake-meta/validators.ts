@@ -19,21 +19,36 @@ let shared: FakeMetaValidator | undefined;
 
 /** Own schema + Meta's document when available (built once per process). */
 export function fakeMetaValidator(): FakeMetaValidator {
-  return (shared ??= combine(metaDocumentAvailable() ? [['own schema', ownValidator()], ["Meta's document", metaValidator()]] : [['own schema', ownValidator()]]));
+  return (shared ??= combine(
+    metaDocumentAvailable()
+      ? [
+          ['own schema', ownValidator()],
+          ["Meta's document", metaValidator()],
+        ]
+      : [['own schema', ownValidator()]],
+  ));
 }
 
 type Method = keyof CloudApiValidator;
-const METHODS: readonly Method[] = ['validateSendBody', 'validateWebhookPayload', 'validateSendResponse', 'validateGraphError', 'validateTemplateList'];
+const METHODS: readonly Method[] = [
+  'validateSendBody',
+  'validateWebhookPayload',
+  'validateSendResponse',
+  'validateGraphError',
+  'validateTemplateList',
+];
 
 export function combine(validators: ReadonlyArray<readonly [ValidationSource, CloudApiValidator]>): FakeMetaValidator {
-  const check = (method: Method) => (data: unknown): MetaValidationResult => {
-    const errors: string[] = [];
-    for (const [source, validator] of validators) {
-      const result = validator[method](data);
-      if (!result.valid) errors.push(...result.errors.map((line) => `${source}: ${line}`));
-    }
-    return errors.length === 0 ? { valid: true, errors: [] } : { valid: false, errors: errors.slice(0, 20) };
-  };
+  const check =
+    (method: Method) =>
+    (data: unknown): MetaValidationResult => {
+      const errors: string[] = [];
+      for (const [source, validator] of validators) {
+        const result = validator[method](data);
+        if (!result.valid) errors.push(...result.errors.map((line) => `${source}: ${line}`));
+      }
+      return errors.length === 0 ? { valid: true, errors: [] } : { valid: false, errors: errors.slice(0, 20) };
+    };
   return {
     sources: validators.map(([source]) => source),
     ...(Object.fromEntries(METHODS.map((m) => [m, check(m)])) as Record<Method, (data: unknown) => MetaValidationResult>),

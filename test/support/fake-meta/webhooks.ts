@@ -193,7 +193,8 @@ export class WebhookDispatcher {
       seq: ++this.seq,
       payload,
       body,
-      signature: secret && signature !== 'missing' ? signWebhook(Buffer.from(body), signature === 'valid' ? secret : `${secret}-wrong`) : '',
+      signature:
+        secret && signature !== 'missing' ? signWebhook(Buffer.from(body), signature === 'valid' ? secret : `${secret}-wrong`) : '',
       duplicate,
       validation: this.options.validate(payload),
       items: describe(payload),
@@ -225,7 +226,8 @@ export class WebhookDispatcher {
         const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'facebookexternalua' };
         if (signature !== 'missing' && record.signature) {
           headers['x-hub-signature-256'] = record.signature;
-          if (signature === 'valid') headers['x-hub-signature'] = `sha1=${createHmac('sha1', target.appSecret).update(record.body).digest('hex')}`;
+          if (signature === 'valid')
+            headers['x-hub-signature'] = `sha1=${createHmac('sha1', target.appSecret).update(record.body).digest('hex')}`;
         }
         const response = await fetch(target.callbackUrl, {
           method: 'POST',
@@ -249,13 +251,21 @@ export class WebhookDispatcher {
 
 /** Meta's envelope for a batch: one entry per WABA, one change per phone number. */
 export function envelope(items: readonly WebhookItem[]): Record<string, unknown> {
-  const entries = new Map<string, Map<string, { metadata: Record<string, string>; statuses: unknown[]; messages: unknown[]; contacts: unknown[] }>>();
+  const entries = new Map<
+    string,
+    Map<string, { metadata: Record<string, string>; statuses: unknown[]; messages: unknown[]; contacts: unknown[] }>
+  >();
   for (const item of items) {
     let changes = entries.get(item.wabaId);
     if (!changes) entries.set(item.wabaId, (changes = new Map()));
     let value = changes.get(item.phoneNumberId);
     if (!value) {
-      value = { metadata: { display_phone_number: item.displayPhoneNumber, phone_number_id: item.phoneNumberId }, statuses: [], messages: [], contacts: [] };
+      value = {
+        metadata: { display_phone_number: item.displayPhoneNumber, phone_number_id: item.phoneNumberId },
+        statuses: [],
+        messages: [],
+        contacts: [],
+      };
       changes.set(item.phoneNumberId, value);
     }
     if (item.kind === 'status') value.statuses.push(item.status);
@@ -269,8 +279,13 @@ export function envelope(items: readonly WebhookItem[]): Record<string, unknown>
     changes: [...changes.values()].flatMap((v) => {
       // Meta sends statuses and inbound messages as separate changes; keep that shape.
       const out: unknown[] = [];
-      if (v.messages.length > 0) out.push({ value: { messaging_product: 'whatsapp', metadata: v.metadata, contacts: v.contacts, messages: v.messages }, field: 'messages' });
-      if (v.statuses.length > 0) out.push({ value: { messaging_product: 'whatsapp', metadata: v.metadata, statuses: v.statuses }, field: 'messages' });
+      if (v.messages.length > 0)
+        out.push({
+          value: { messaging_product: 'whatsapp', metadata: v.metadata, contacts: v.contacts, messages: v.messages },
+          field: 'messages',
+        });
+      if (v.statuses.length > 0)
+        out.push({ value: { messaging_product: 'whatsapp', metadata: v.metadata, statuses: v.statuses }, field: 'messages' });
       return out;
     }),
   }));
@@ -288,7 +303,8 @@ function describe(payload: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const entry of (payload.entry as Array<{ changes?: Array<{ value?: Record<string, unknown> }> }>) ?? []) {
     for (const change of entry.changes ?? []) {
-      for (const s of (change.value?.statuses as Array<Record<string, unknown>>) ?? []) out.push(`status:${String(s.id)}:${String(s.status)}`);
+      for (const s of (change.value?.statuses as Array<Record<string, unknown>>) ?? [])
+        out.push(`status:${String(s.id)}:${String(s.status)}`);
       for (const m of (change.value?.messages as Array<Record<string, unknown>>) ?? []) out.push(`inbound:${String(m.id)}`);
     }
   }

@@ -117,7 +117,8 @@ const cases = [
     name: "a changed 3.1 type list: MessageError.meta_error_code [integer, 'null'] → [string, 'null']",
     patch: (d) => {
       const property = at(schemas(d), 'MessageError', 'properties', 'meta_error_code');
-      if (JSON.stringify(property.type) !== JSON.stringify(['integer', 'null'])) throw new Error(`meta_error_code is ${JSON.stringify(property.type)}`);
+      if (JSON.stringify(property.type) !== JSON.stringify(['integer', 'null']))
+        throw new Error(`meta_error_code is ${JSON.stringify(property.type)}`);
       property.type = ['string', 'null'];
     },
     evidence: [/meta_error_code/, /response-property-type-changed/],

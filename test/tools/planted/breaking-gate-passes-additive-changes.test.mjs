@@ -27,7 +27,12 @@ test('the breaking-change gate passes additive changes', async (t) => {
         tags: ['WhatsApp'],
         summary: 'List the sending numbers',
         description: 'The WhatsApp numbers the key may send from.',
-        responses: { 200: { description: 'The numbers.', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/E164PhoneNumber' } } } } } },
+        responses: {
+          200: {
+            description: 'The numbers.',
+            content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/E164PhoneNumber' } } } },
+          },
+        },
       },
     };
   });

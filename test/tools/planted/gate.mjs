@@ -15,7 +15,8 @@ export const RELEASED = 'test/tools/released/openapi-v1.0.0.yaml';
 export function at(document, ...keys) {
   let node = document;
   for (const key of keys) {
-    if (node === null || typeof node !== 'object' || !(key in node)) throw new Error(`the contract has no ${keys.join('.')} (at ${key}); update this planted test`);
+    if (node === null || typeof node !== 'object' || !(key in node))
+      throw new Error(`the contract has no ${keys.join('.')} (at ${key}); update this planted test`);
     node = node[key];
   }
   return node;

@@ -43,10 +43,12 @@ export function run(command, { plant, env = {}, timeoutSeconds = 240 } = {}) {
 export function assertCaught(t, { code, output }, evidence, what) {
   const tail = output.split('\n').slice(-60).join('\n');
   if (code === 0) throw new Error(`${what}: the tool passed although the bug was planted\n--- last output ---\n${tail}`);
-  if (DID_NOT_RUN.has(code)) throw new Error(`${what}: the tool did not run (exit ${code}: ${DID_NOT_RUN.get(code)})\n--- last output ---\n${tail}`);
+  if (DID_NOT_RUN.has(code))
+    throw new Error(`${what}: the tool did not run (exit ${code}: ${DID_NOT_RUN.get(code)})\n--- last output ---\n${tail}`);
   const patterns = Array.isArray(evidence) ? evidence : [evidence];
   for (const pattern of patterns) {
-    if (!pattern.test(output)) throw new Error(`${what}: exit ${code}, but the output does not show ${pattern}\n--- last output ---\n${tail}`);
+    if (!pattern.test(output))
+      throw new Error(`${what}: exit ${code}, but the output does not show ${pattern}\n--- last output ---\n${tail}`);
   }
   t.diagnostic(`${what}: exit ${code}; output matches ${patterns.map(String).join(', ')}`);
 }

@@ -9,5 +9,10 @@ import { assertCaught, run } from './helpers.mjs';
 
 test('newman (the generated Postman collection) catches an undocumented status (418 from every /v1/whatsapp operation)', async (t) => {
   const result = await run(['node', 'test/tools/newman.mjs'], { plant: 'undocumented-status' });
-  assertCaught(t, result, [/AssertionError\s+status 418 is documented for/], 'newman (the generated Postman collection) with PLANT_BUG=undocumented-status');
+  assertCaught(
+    t,
+    result,
+    [/AssertionError\s+status 418 is documented for/],
+    'newman (the generated Postman collection) with PLANT_BUG=undocumented-status',
+  );
 });

@@ -9,5 +9,10 @@ import { assertCaught, run } from './helpers.mjs';
 
 test('newman (the generated Postman collection) catches a wrong field type in a response (a string field sent as a number)', async (t) => {
   const result = await run(['node', 'test/tools/newman.mjs'], { plant: 'wrong-field-type' });
-  assertCaught(t, result, [/AssertionError\s+body matches the schema documented for \d{3}/, /should be string/], 'newman (the generated Postman collection) with PLANT_BUG=wrong-field-type');
+  assertCaught(
+    t,
+    result,
+    [/AssertionError\s+body matches the schema documented for \d{3}/, /should be string/],
+    'newman (the generated Postman collection) with PLANT_BUG=wrong-field-type',
+  );
 });

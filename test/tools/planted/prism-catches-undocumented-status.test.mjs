@@ -9,5 +9,10 @@ import { assertCaught, run } from './helpers.mjs';
 
 test('Prism catches an undocumented status (418 from every /v1/whatsapp operation)', async (t) => {
   const result = await run(['node', 'test/tools/prism.mjs'], { plant: 'undocumented-status' });
-  assertCaught(t, result, [/FAIL .*418; Prism reports Warning at response: Unable to match the returned status code/], 'Prism with PLANT_BUG=undocumented-status');
+  assertCaught(
+    t,
+    result,
+    [/FAIL .*418; Prism reports Warning at response: Unable to match the returned status code/],
+    'Prism with PLANT_BUG=undocumented-status',
+  );
 });

@@ -9,5 +9,10 @@ import { assertCaught, run } from './helpers.mjs';
 
 test('Prism catches a wrong field type in a response (a string field sent as a number)', async (t) => {
   const result = await run(['node', 'test/tools/prism.mjs'], { plant: 'wrong-field-type' });
-  assertCaught(t, result, [/FAIL .*Prism reports Error at response\.body\.\S+: Response body property \S+ must be string/], 'Prism with PLANT_BUG=wrong-field-type');
+  assertCaught(
+    t,
+    result,
+    [/FAIL .*Prism reports Error at response\.body\.\S+: Response body property \S+ must be string/],
+    'Prism with PLANT_BUG=wrong-field-type',
+  );
 });

@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import { assertCaught, run } from './helpers.mjs';
 
 test('Schemathesis catches an undocumented status (418 from every /v1/whatsapp operation)', async (t) => {
-  const result = await run(['bash', 'test/tools/schemathesis.sh'], { plant: 'undocumented-status', env: { ST_PHASES: 'examples,fuzzing', ST_MAX_EXAMPLES: '5' } });
+  const result = await run(['bash', 'test/tools/schemathesis.sh'], {
+    plant: 'undocumented-status',
+    env: { ST_PHASES: 'examples,fuzzing', ST_MAX_EXAMPLES: '5' },
+  });
   assertCaught(t, result, [/ST103 Undocumented status code/, /Received: 418/], 'Schemathesis with PLANT_BUG=undocumented-status');
 });

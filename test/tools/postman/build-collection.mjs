@@ -165,12 +165,12 @@ function testScript(contract, { captureMessageId = false, requireSuccess = false
       ? [
           '// A business call: documented is not enough, it must have succeeded (a wrong key, agent,',
           '// number or template fails the run).',
-          "pm.test(`${contract.operation} succeeded (2xx)`, () => {",
-          "  pm.expect(pm.response.code, pm.response.text()).to.be.within(200, 299);",
+          'pm.test(`${contract.operation} succeeded (2xx)`, () => {',
+          '  pm.expect(pm.response.code, pm.response.text()).to.be.within(200, 299);',
           '});',
         ]
       : []),
-    "pm.test(`status ${status} is documented for ${contract.operation}`, () => {",
+    'pm.test(`status ${status} is documented for ${contract.operation}`, () => {',
     '  pm.expect(Object.keys(contract.statuses), `documented: ${Object.keys(contract.statuses).join(", ")}`).to.include(status);',
     '});',
     'if (documented) {',
@@ -241,8 +241,11 @@ export async function buildCollection(specPath) {
   const unmatched = responseContract(document, 'a request that matches no operation', document['x-unmatched-request-responses']?.responses);
 
   const examples = { agentId: undefined, from: undefined, to: undefined, messageId: undefined };
-  const firstSendExample = Object.values(document.paths['/v1/whatsapp/messages']?.post?.requestBody?.content?.['application/json']?.examples ?? {})[0]?.value;
-  if (firstSendExample) Object.assign(examples, { agentId: firstSendExample.agent_id, from: firstSendExample.from, to: firstSendExample.to });
+  const firstSendExample = Object.values(
+    document.paths['/v1/whatsapp/messages']?.post?.requestBody?.content?.['application/json']?.examples ?? {},
+  )[0]?.value;
+  if (firstSendExample)
+    Object.assign(examples, { agentId: firstSendExample.agent_id, from: firstSendExample.from, to: firstSendExample.to });
   const idParameter = document.paths['/v1/whatsapp/messages/{id}']?.get?.parameters?.find((p) => p.name === 'id');
   examples.messageId = idParameter?.example;
 
@@ -276,12 +279,16 @@ export async function buildCollection(specPath) {
     }
     for (const variable of request.url.variable ?? []) {
       // A conversation's id is the one of the last message sent (captured with messageId).
-      if (variable.key === 'id') variable.value = template.startsWith('/v1/whatsapp/conversations/') ? '{{conversationId}}' : '{{messageId}}';
+      if (variable.key === 'id')
+        variable.value = template.startsWith('/v1/whatsapp/conversations/') ? '{{conversationId}}' : '{{messageId}}';
     }
     // Query parameters: the fixture's numbers for the required ones (the window lookup); the
     // optional filters and the cursor are left unticked, so a list answers its first page.
     const requiredQuery = new Set(
-      [...(operation.parameters ?? [])].map((p) => (p.$ref ? document.components.parameters[p.$ref.split('/').pop()] : p)).filter((p) => p.in === 'query' && p.required).map((p) => p.name),
+      [...(operation.parameters ?? [])]
+        .map((p) => (p.$ref ? document.components.parameters[p.$ref.split('/').pop()] : p))
+        .filter((p) => p.in === 'query' && p.required)
+        .map((p) => p.name),
     );
     for (const param of request.url.query ?? []) {
       if (requiredQuery.has(param.key)) {
@@ -346,13 +353,27 @@ export async function buildCollection(specPath) {
     },
     event: [testEvent(testScript(contract))],
   });
-  const json = [{ key: 'Content-Type', value: 'application/json' }, { key: 'Accept', value: 'application/json' }];
+  const json = [
+    { key: 'Content-Type', value: 'application/json' },
+    { key: 'Accept', value: 'application/json' },
+  ];
   collection.item.push({
     name: 'Errors',
     description: 'Requests that are wrong on purpose, to show (and check) the error answers of the contract.',
     item: [
-      errorRequest('No API key → 401 invalid_api_key', { urlPath: ['v1', 'whatsapp', 'messages'], headers: json, body: validBody, noauth: true, contract: sendContract }),
-      errorRequest('Body not JSON → 400 invalid_json', { urlPath: ['v1', 'whatsapp', 'messages'], headers: json, body: '{"agent_id":', contract: sendContract }),
+      errorRequest('No API key → 401 invalid_api_key', {
+        urlPath: ['v1', 'whatsapp', 'messages'],
+        headers: json,
+        body: validBody,
+        noauth: true,
+        contract: sendContract,
+      }),
+      errorRequest('Body not JSON → 400 invalid_json', {
+        urlPath: ['v1', 'whatsapp', 'messages'],
+        headers: json,
+        body: '{"agent_id":',
+        contract: sendContract,
+      }),
       errorRequest('Body sent as text/plain → 415 unsupported_media_type', {
         urlPath: ['v1', 'whatsapp', 'messages'],
         headers: [{ key: 'Content-Type', value: 'text/plain' }],
@@ -365,8 +386,18 @@ export async function buildCollection(specPath) {
         body: JSON.stringify({ ...JSON.parse(validBody), text: 'hello' }, null, 2),
         contract: sendContract,
       }),
-      errorRequest('Unknown path → 404 endpoint_not_found', { method: 'GET', urlPath: ['v1', 'whatsapp', 'nothing-here'], headers: json, contract: unmatched }),
-      errorRequest('Wrong method → 405 method_not_allowed', { method: 'DELETE', urlPath: ['v1', 'whatsapp', 'messages'], headers: json, contract: unmatched }),
+      errorRequest('Unknown path → 404 endpoint_not_found', {
+        method: 'GET',
+        urlPath: ['v1', 'whatsapp', 'nothing-here'],
+        headers: json,
+        contract: unmatched,
+      }),
+      errorRequest('Wrong method → 405 method_not_allowed', {
+        method: 'DELETE',
+        urlPath: ['v1', 'whatsapp', 'messages'],
+        headers: json,
+        contract: unmatched,
+      }),
     ],
   });
 
@@ -384,7 +415,8 @@ export async function buildCollection(specPath) {
     `Generated from openapi.yaml (${document.info?.title} ${document.info?.version}) by test/tools/postman/build-collection.mjs. ` +
     `Set apiKey (and baseUrl) in an environment: ${LOCAL_ENVIRONMENT_FILE}, written next to this file, is the one for npm start. ` +
     'Every request checks its response against the contract in its Tests tab, and every business request that it succeeded (2xx).';
-  if (isObject(collection.info.description)) collection.info.description.content = `${note}\n\n${collection.info.description.content ?? ''}`;
+  if (isObject(collection.info.description))
+    collection.info.description.content = `${note}\n\n${collection.info.description.content ?? ''}`;
   else collection.info.description = `${note}\n\n${collection.info.description ?? ''}`;
   return collection;
 }

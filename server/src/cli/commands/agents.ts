@@ -24,7 +24,10 @@ const agentCreate: Command = {
       await organizationOrFail(db, orgId);
       const agent = await createAgent(db, { organizationId: orgId, name });
       return {
-        human: `Created agent ${agent.id}\n${fields([['name', agent.name], ['organization', agent.organizationId]])}\nAdd a number: npm run admin -- connection create --agent ${agent.id} --phone <+E.164>`,
+        human: `Created agent ${agent.id}\n${fields([
+          ['name', agent.name],
+          ['organization', agent.organizationId],
+        ])}\nAdd a number: npm run admin -- connection create --agent ${agent.id} --phone <+E.164>`,
         json: agentJson(agent),
       };
     };
@@ -44,7 +47,11 @@ const agentList: Command = {
       if (orgId !== undefined) await organizationOrFail(db, orgId);
       const agents = await listAgents(db, orgId);
       return {
-        human: table(['ID', 'ORGANIZATION', 'NAME', 'CREATED'], agents.map((a) => [a.id, a.organizationId, a.name, when(a.createdAt)]), '(no agents)'),
+        human: table(
+          ['ID', 'ORGANIZATION', 'NAME', 'CREATED'],
+          agents.map((a) => [a.id, a.organizationId, a.name, when(a.createdAt)]),
+          '(no agents)',
+        ),
         json: agents.map(agentJson),
       };
     };

@@ -28,7 +28,12 @@ const connectionJson = (c: WhatsAppConnection) => ({
   messages_per_second: c.messagesPerSecond,
   created_at: iso(c.createdAt),
   last_delivery_error: c.lastDeliveryError
-    ? { at: iso(c.lastDeliveryError.at), meta_error_code: c.lastDeliveryError.metaErrorCode, title: c.lastDeliveryError.title, details: c.lastDeliveryError.details }
+    ? {
+        at: iso(c.lastDeliveryError.at),
+        meta_error_code: c.lastDeliveryError.metaErrorCode,
+        title: c.lastDeliveryError.title,
+        details: c.lastDeliveryError.details,
+      }
     : null,
 });
 
@@ -37,7 +42,12 @@ function describeConnection(c: WhatsAppConnection): string {
     ['number', c.phoneNumber],
     ['agent', c.agentId],
     ['organization', c.organizationId],
-    ['delivery', c.hasMetaCredentials ? `Meta (phone-number id ${c.phoneNumberId}${c.wabaId ? `, WABA ${c.wabaId}` : ''}; access token stored encrypted)` : 'sandbox (no Meta credentials)'],
+    [
+      'delivery',
+      c.hasMetaCredentials
+        ? `Meta (phone-number id ${c.phoneNumberId}${c.wabaId ? `, WABA ${c.wabaId}` : ''}; access token stored encrypted)`
+        : 'sandbox (no Meta credentials)',
+    ],
     ['active', c.active ? 'yes' : 'no'],
     ['max rate', `${c.messagesPerSecond} messages/second`],
     ...(c.lastDeliveryError ? ([['ALERT', deliveryAlert(c.lastDeliveryError)]] as Array<[string, string]>) : []),
@@ -67,8 +77,12 @@ const connectionCreate: Command = {
   positionals: [],
   options: {
     agent: { type: 'string', value: 'agent-id', help: 'the agent that sends from this number' },
-    phone: { type: 'string', value: '+E.164', help: "the number, e.g. +15551234567" },
-    'phone-number-id': { type: 'string', value: 'id', help: "Meta's phone-number id; needs an access token. Without it the number delivers through the sandbox" },
+    phone: { type: 'string', value: '+E.164', help: 'the number, e.g. +15551234567' },
+    'phone-number-id': {
+      type: 'string',
+      value: 'id',
+      help: "Meta's phone-number id; needs an access token. Without it the number delivers through the sandbox",
+    },
     'access-token-env': { type: 'string', value: 'VAR', help: "read Meta's access token from this environment variable" },
     'access-token-stdin': { type: 'boolean', help: "read Meta's access token from standard input (prompted, not echoed, on a terminal)" },
     'waba-id': { type: 'string', value: 'id', help: 'the WhatsApp Business Account id (with --phone-number-id)' },
@@ -82,18 +96,23 @@ const connectionCreate: Command = {
   async prepare(args, ctx) {
     const agentId = input.uuid('--agent', required(args, this, 'agent'));
     const phone = input.e164('--phone', required(args, this, 'phone'));
-    const phoneNumberId = str(args, 'phone-number-id') !== undefined ? input.metaId('--phone-number-id', str(args, 'phone-number-id')!) : undefined;
+    const phoneNumberId =
+      str(args, 'phone-number-id') !== undefined ? input.metaId('--phone-number-id', str(args, 'phone-number-id')!) : undefined;
     const wabaId = str(args, 'waba-id') !== undefined ? input.metaId('--waba-id', str(args, 'waba-id')!) : undefined;
     const mps = str(args, 'mps') !== undefined ? input.integer('--mps', str(args, 'mps')!, 1, 10_000) : DEFAULTS.mps;
-    const tokenEnv = str(args, 'access-token-env') !== undefined ? input.envName('--access-token-env', str(args, 'access-token-env')!) : undefined;
+    const tokenEnv =
+      str(args, 'access-token-env') !== undefined ? input.envName('--access-token-env', str(args, 'access-token-env')!) : undefined;
     const tokenStdin = bool(args, 'access-token-stdin');
-    if (tokenEnv !== undefined && tokenStdin) throw new UsageError('give the access token one way: --access-token-env or --access-token-stdin, not both');
+    if (tokenEnv !== undefined && tokenStdin)
+      throw new UsageError('give the access token one way: --access-token-env or --access-token-stdin, not both');
     const hasToken = tokenEnv !== undefined || tokenStdin;
     if (hasToken && phoneNumberId === undefined) {
       throw new UsageError('an access token needs --phone-number-id (the Meta phone number it is for)');
     }
     if (phoneNumberId !== undefined && !hasToken) {
-      throw new UsageError('--phone-number-id needs an access token: --access-token-env <VAR> or --access-token-stdin (never as a flag value)');
+      throw new UsageError(
+        '--phone-number-id needs an access token: --access-token-env <VAR> or --access-token-stdin (never as a flag value)',
+      );
     }
     if (wabaId !== undefined && phoneNumberId === undefined) {
       throw new UsageError('--waba-id goes with Meta credentials (--phone-number-id and an access token); a sandbox number has none');
@@ -121,9 +140,16 @@ const connectionCreate: Command = {
       if (active) await checkNumberFree(db, phone);
       if (phoneNumberId !== undefined) {
         const holder = await findConnectionByPhoneNumberId(db, phoneNumberId);
-        if (holder) throw new UsageError(`the Meta phone-number id ${phoneNumberId} already belongs to connection ${holder.id} (${holder.phoneNumber})`);
+        if (holder)
+          throw new UsageError(
+            `the Meta phone-number id ${phoneNumberId} already belongs to connection ${holder.id} (${holder.phoneNumber})`,
+          );
       }
-      const connection = await createConnection(db, { agentId, phoneNumber: phone, phoneNumberId, wabaId, accessToken, messagesPerSecond: mps, active }, secrets);
+      const connection = await createConnection(
+        db,
+        { agentId, phoneNumber: phone, phoneNumberId, wabaId, accessToken, messagesPerSecond: mps, active },
+        secrets,
+      );
       return { human: `Created connection ${connection.id}\n${describeConnection(connection)}`, json: connectionJson(connection) };
     };
   },
@@ -146,7 +172,10 @@ const connectionList: Command = {
     return async (db) => {
       if (agentId !== undefined) await agentOrFail(db, agentId);
       if (orgId !== undefined) await organizationOrFail(db, orgId);
-      const connections = await listConnections(db, { ...(agentId !== undefined ? { agentId } : {}), ...(orgId !== undefined ? { organizationId: orgId } : {}) });
+      const connections = await listConnections(db, {
+        ...(agentId !== undefined ? { agentId } : {}),
+        ...(orgId !== undefined ? { organizationId: orgId } : {}),
+      });
       return {
         human: [
           table(
@@ -184,7 +213,10 @@ function connectionToggle(active: boolean): Command {
         const before = await findConnection(db, id);
         if (!before) throw new UsageError(`no connection ${id} (npm run admin -- connection list)`);
         if (before.active === active) {
-          return { human: `Connection ${id} (${before.phoneNumber}) is already ${active ? 'active' : 'inactive'}; nothing changed.`, json: connectionJson(before) };
+          return {
+            human: `Connection ${id} (${before.phoneNumber}) is already ${active ? 'active' : 'inactive'}; nothing changed.`,
+            json: connectionJson(before),
+          };
         }
         if (active) await checkNumberFree(db, before.phoneNumber, id);
         await setConnectionActive(db, id, active);

@@ -58,9 +58,21 @@ const keyCreate: Command = {
   options: {
     org: { type: 'string', value: 'org-id', help: 'the organization the key acts for' },
     name: { type: 'string', value: 'name', help: 'what the key is for, 1 to 100 characters' },
-    scopes: { type: 'string', value: 's,s', help: `comma-separated: whatsapp:send, whatsapp:read, messenger:send, instagram:send, webhooks:manage, * (default ${DEFAULTS.scopes.join(',')})` },
-    agents: { type: 'string', value: 'id,id', help: "restrict the key to these agents of the organization (default: all, including future ones)" },
-    expires: { type: 'string', value: 'ISO-8601', help: 'expiry in the future: 2027-01-31 (midnight UTC) or 2027-01-31T18:00:00Z (default: never)' },
+    scopes: {
+      type: 'string',
+      value: 's,s',
+      help: `comma-separated: whatsapp:send, whatsapp:read, messenger:send, instagram:send, webhooks:manage, * (default ${DEFAULTS.scopes.join(',')})`,
+    },
+    agents: {
+      type: 'string',
+      value: 'id,id',
+      help: 'restrict the key to these agents of the organization (default: all, including future ones)',
+    },
+    expires: {
+      type: 'string',
+      value: 'ISO-8601',
+      help: 'expiry in the future: 2027-01-31 (midnight UTC) or 2027-01-31T18:00:00Z (default: never)',
+    },
     'rate-limit': { type: 'string', value: 'n', help: `requests per minute, 1 to 1000000 (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})` },
     test: { type: 'boolean', help: 'a test key (mk_test_…, sandbox delivery) instead of a live one' },
   },
@@ -79,17 +91,20 @@ const keyCreate: Command = {
         const outside = agentIds.filter((id) => !inOrg.has(id));
         if (outside.length > 0) throw new UsageError(`--agents: not agents of organization ${orgId}: ${outside.join(', ')}`);
       }
-      const created = await createApiKey(db, { organizationId: orgId, name, environment, scopes, agentIds, rateLimitPerMinute: rateLimit, expiresAt });
+      const created = await createApiKey(db, {
+        organizationId: orgId,
+        name,
+        environment,
+        scopes,
+        agentIds,
+        rateLimitPerMinute: rateLimit,
+        expiresAt,
+      });
       const record = created.record;
       return {
-        human: [
-          `Created ${environment} API key '${record.name}'`,
-          keyDetails(record),
-          '',
-          created.plaintext,
-          '',
-          STORE_IT_NOW,
-        ].join('\n') + planNote(org.plan),
+        human:
+          [`Created ${environment} API key '${record.name}'`, keyDetails(record), '', created.plaintext, '', STORE_IT_NOW].join('\n') +
+          planNote(org.plan),
         json: { key: created.plaintext, notice: STORE_IT_NOW, api_key: keyJson(record, ctx.now) },
       };
     };
@@ -171,12 +186,21 @@ const keyRotate: Command = {
     return async (db) => {
       const old = await findApiKey(db, id);
       if (!old) throw new UsageError(`no API key ${id}`);
-      if (old.revokedAt !== null) throw new UsageError(`the API key ${id} was revoked on ${when(old.revokedAt)}; create a new key instead (key create)`);
-      if (keyStatus(old, ctx.now) === 'expired') throw new UsageError(`the API key ${id} expired on ${when(old.expiresAt)}; create a new key instead (key create)`);
+      if (old.revokedAt !== null)
+        throw new UsageError(`the API key ${id} was revoked on ${when(old.revokedAt)}; create a new key instead (key create)`);
+      if (keyStatus(old, ctx.now) === 'expired')
+        throw new UsageError(`the API key ${id} expired on ${when(old.expiresAt)}; create a new key instead (key create)`);
       const created = await rotateApiKey(db, id);
       const record = created.record;
       return {
-        human: [`Rotated API key ${id} (${keyHint(old)}, now revoked) → new key '${record.name}'`, keyDetails(record), '', created.plaintext, '', STORE_IT_NOW].join('\n'),
+        human: [
+          `Rotated API key ${id} (${keyHint(old)}, now revoked) → new key '${record.name}'`,
+          keyDetails(record),
+          '',
+          created.plaintext,
+          '',
+          STORE_IT_NOW,
+        ].join('\n'),
         json: { key: created.plaintext, notice: STORE_IT_NOW, api_key: keyJson(record, ctx.now), revoked_key_id: id },
       };
     };

@@ -1,5 +1,11 @@
 // `org`: organizations (tenants), their plan and monthly message quota.
-import { createOrganization, findOrganization, listOrganizations, updateOrganizationPlan, type Organization } from '../../domain/organizations.ts';
+import {
+  createOrganization,
+  findOrganization,
+  listOrganizations,
+  updateOrganizationPlan,
+  type Organization,
+} from '../../domain/organizations.ts';
 import { LOWEST_PLAN_WITH_API_ACCESS, PLANS } from '../../domain/plans.ts';
 import * as input from '../input.ts';
 import { UsageError } from '../input.ts';
@@ -7,7 +13,13 @@ import { fields, iso, table, when } from '../output.ts';
 import { DEFAULTS, required, str, type Command, type Resource } from './command.ts';
 import { organizationOrFail, planNote } from './shared.ts';
 
-const orgJson = (o: Organization) => ({ id: o.id, name: o.name, plan: o.plan, monthly_message_quota: o.monthlyMessageQuota, created_at: iso(o.createdAt) });
+const orgJson = (o: Organization) => ({
+  id: o.id,
+  name: o.name,
+  plan: o.plan,
+  monthly_message_quota: o.monthlyMessageQuota,
+  created_at: iso(o.createdAt),
+});
 
 const orgCreate: Command = {
   resource: 'org',
@@ -17,7 +29,11 @@ const orgCreate: Command = {
   positionals: [],
   options: {
     name: { type: 'string', value: 'name', help: 'display name, 1 to 200 characters' },
-    plan: { type: 'string', value: 'plan', help: `${PLANS.join(' | ')} (default ${DEFAULTS.plan}; API access needs ${LOWEST_PLAN_WITH_API_ACCESS} or above)` },
+    plan: {
+      type: 'string',
+      value: 'plan',
+      help: `${PLANS.join(' | ')} (default ${DEFAULTS.plan}; API access needs ${LOWEST_PLAN_WITH_API_ACCESS} or above)`,
+    },
     quota: { type: 'string', value: 'n', help: `monthly message quota, 0 to 2147483647 (default ${DEFAULTS.quota})` },
   },
   async prepare(args) {
@@ -27,7 +43,11 @@ const orgCreate: Command = {
     return async (db) => {
       const org = await createOrganization(db, { name, plan, monthlyMessageQuota: quota });
       return {
-        human: `Created organization ${org.id}\n${fields([['name', org.name], ['plan', org.plan], ['quota', `${org.monthlyMessageQuota} messages/month`]])}${planNote(org.plan)}`,
+        human: `Created organization ${org.id}\n${fields([
+          ['name', org.name],
+          ['plan', org.plan],
+          ['quota', `${org.monthlyMessageQuota} messages/month`],
+        ])}${planNote(org.plan)}`,
         json: orgJson(org),
       };
     };

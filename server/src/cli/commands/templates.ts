@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { cloudApiFromConfig } from '../../delivery/cloud-api-config.ts';
 import { syncTemplates, TemplateSyncError } from '../../delivery/template-sync.ts';
 import { secretBoxFromConfig } from '../../domain/secrets.ts';
-import { listTemplates, templateFromMeta, TemplateDefinitionError, upsertTemplate, type StoredTemplate, type TemplateDefinition } from '../../domain/templates.ts';
+import {
+  listTemplates,
+  templateFromMeta,
+  TemplateDefinitionError,
+  upsertTemplate,
+  type StoredTemplate,
+  type TemplateDefinition,
+} from '../../domain/templates.ts';
 import * as input from '../input.ts';
 import { UsageError } from '../input.ts';
 import { required, type Command, type Resource } from './command.ts';
@@ -24,7 +31,8 @@ const templateJson = (t: StoredTemplate) => ({
 });
 
 function describeTemplate(t: StoredTemplate): string {
-  const params = t.bodyParameters.length === 0 ? 'no parameters' : `${t.parameterFormat.toLowerCase()} parameters ${t.bodyParameters.join(', ')}`;
+  const params =
+    t.bodyParameters.length === 0 ? 'no parameters' : `${t.parameterFormat.toLowerCase()} parameters ${t.bodyParameters.join(', ')}`;
   const header = t.headerFormat === 'NONE' ? '' : `, ${t.headerFormat.toLowerCase()} header`;
   const buttons = t.buttons.filter((b) => b.dynamic).map((b) => `${b.type}@${b.index}`);
   return `${t.name} (${t.language}) ${t.status}: ${params}${header}${buttons.length > 0 ? `, dynamic buttons ${buttons.join(' ')}` : ''}`;
@@ -54,7 +62,11 @@ const templateRegister: Command = {
     } catch (error) {
       throw new UsageError(`--file: cannot read JSON from ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const list = Array.isArray(parsed) ? parsed : Array.isArray((parsed as { data?: unknown })?.data) ? (parsed as { data: unknown[] }).data : [parsed];
+    const list = Array.isArray(parsed)
+      ? parsed
+      : Array.isArray((parsed as { data?: unknown })?.data)
+        ? (parsed as { data: unknown[] }).data
+        : [parsed];
     if (list.length === 0) throw new UsageError('--file: no template in the file');
     const definitions: TemplateDefinition[] = list.map((item, i) => {
       try {

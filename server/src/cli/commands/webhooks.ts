@@ -40,8 +40,17 @@ const webhookList: Command = {
     return async (db) => {
       const q = db('webhook_endpoints as e')
         .select(
-          'e.id', 'e.organization_id', 'e.environment', 'e.url', 'e.enabled_events', 'e.disabled', 'e.disabled_reason',
-          'e.last_success_at', 'e.last_failure_at', 'e.failing_since', 'e.consecutive_failures',
+          'e.id',
+          'e.organization_id',
+          'e.environment',
+          'e.url',
+          'e.enabled_events',
+          'e.disabled',
+          'e.disabled_reason',
+          'e.last_success_at',
+          'e.last_failure_at',
+          'e.failing_since',
+          'e.consecutive_failures',
           db.raw(`(SELECT count(*) FROM event_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending')::text AS pending`),
         )
         .orderBy([{ column: 'e.organization_id' }, { column: 'e.created_at' }]);
@@ -52,7 +61,18 @@ const webhookList: Command = {
       return {
         human: table(
           ['ID', 'ORG', 'ENV', 'STATUS', 'LAST SUCCESS', 'FAILURES', 'FAILING SINCE', 'PENDING', 'EVENTS', 'URL'],
-          rows.map((r) => [r.id, r.organization_id, r.environment, status(r), when(r.last_success_at), String(r.consecutive_failures), when(r.failing_since), r.pending, r.enabled_events.join(','), r.url]),
+          rows.map((r) => [
+            r.id,
+            r.organization_id,
+            r.environment,
+            status(r),
+            when(r.last_success_at),
+            String(r.consecutive_failures),
+            when(r.failing_since),
+            r.pending,
+            r.enabled_events.join(','),
+            r.url,
+          ]),
           'No webhook endpoints.',
         ),
         json: rows.map((r) => ({

@@ -48,7 +48,11 @@ interface DeliveryRow {
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'skipped';
 
-export async function deliverEvent(deps: EventDeliveryDeps, payload: EventJobPayload, now: () => Date = () => new Date()): Promise<AttemptOutcome> {
+export async function deliverEvent(
+  deps: EventDeliveryDeps,
+  payload: EventJobPayload,
+  now: () => Date = () => new Date(),
+): Promise<AttemptOutcome> {
   const delivery = (await deps.db('event_deliveries').where({ id: payload.delivery_id }).first()) as DeliveryRow | undefined;
   // Gone (its endpoint was deleted), already delivered, or an attempt already recorded: nothing to do.
   if (!delivery || delivery.attempts !== payload.attempt) return 'skipped';
@@ -57,14 +61,21 @@ export async function deliverEvent(deps: EventDeliveryDeps, payload: EventJobPay
   const event = (await deps.db('events').where({ id: delivery.event_id }).first()) as EventRow | undefined;
   if (!endpoint || !event) return 'skipped';
   if (endpoint.disabled && payload.redelivery !== true) {
-    await deps.db('event_deliveries').where({ id: delivery.id, attempts: delivery.attempts }).update({ status: 'failed', next_attempt_at: null, updated_at: deps.db.fn.now() });
+    await deps
+      .db('event_deliveries')
+      .where({ id: delivery.id, attempts: delivery.attempts })
+      .update({ status: 'failed', next_attempt_at: null, updated_at: deps.db.fn.now() });
     return 'skipped';
   }
 
   const body = JSON.stringify(toEventResource(event));
   const attemptedAt = now();
   const secrets = [openSecret(deps.secrets, endpoint.secret)];
-  if (endpoint.previous_secret !== null && endpoint.previous_secret_expires_at !== null && endpoint.previous_secret_expires_at.getTime() > attemptedAt.getTime()) {
+  if (
+    endpoint.previous_secret !== null &&
+    endpoint.previous_secret_expires_at !== null &&
+    endpoint.previous_secret_expires_at.getTime() > attemptedAt.getTime()
+  ) {
     secrets.push(openSecret(deps.secrets, endpoint.previous_secret));
   }
   const policy = addressPolicy(endpoint.environment === 'live', deps.allowPrivate);
@@ -103,7 +114,9 @@ export async function deliverEvent(deps: EventDeliveryDeps, payload: EventJobPay
     // Another run recorded this attempt first (a redelivery raced a retry): it schedules what follows.
     if (claimed === 0) return false;
     if (succeeded) {
-      await trx('webhook_endpoints').where({ id: endpoint.id }).update({ last_success_at: attemptedAt, consecutive_failures: 0, failing_since: null });
+      await trx('webhook_endpoints')
+        .where({ id: endpoint.id })
+        .update({ last_success_at: attemptedAt, consecutive_failures: 0, failing_since: null });
       return false;
     }
     const [health] = (await trx('webhook_endpoints')
@@ -116,7 +129,9 @@ export async function deliverEvent(deps: EventDeliveryDeps, payload: EventJobPay
       .returning(['failing_since', 'disabled'])) as Array<{ failing_since: Date; disabled: boolean }>;
     const dead = !health!.disabled && attemptedAt.getTime() - health!.failing_since.getTime() >= deps.disableAfterMs;
     if (dead) {
-      await trx('webhook_endpoints').where({ id: endpoint.id }).update({ disabled: true, disabled_reason: 'failing', updated_at: trx.fn.now() });
+      await trx('webhook_endpoints')
+        .where({ id: endpoint.id })
+        .update({ disabled: true, disabled_reason: 'failing', updated_at: trx.fn.now() });
     }
     if (delay !== null && !dead) {
       await trx.raw(`SELECT graphile_worker.add_job(?, ?::json, queue_name => ?, run_at => ?, max_attempts => 1000)`, [

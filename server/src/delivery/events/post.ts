@@ -21,24 +21,35 @@ export interface PostResult {
   readonly latencyMs: number;
 }
 
-const guardedLookup = (policy: AddressPolicy): LookupFunction => (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '', 0);
-    const list = addresses as unknown as LookupAddress[];
-    for (const a of list) {
-      const problem = forbiddenAddress(a.address, policy);
-      if (problem !== null) return callback(new ForbiddenAddressError(`refused: ${hostname} resolves to ${problem}`), '', 0);
-    }
-    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-    const first = list[0];
-    if (!first) return callback(new Error(`${hostname} does not resolve`), '', 0);
-    callback(null, first.address, first.family);
-  });
-};
+const guardedLookup =
+  (policy: AddressPolicy): LookupFunction =>
+  (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as LookupAddress[];
+      for (const a of list) {
+        const problem = forbiddenAddress(a.address, policy);
+        if (problem !== null) return callback(new ForbiddenAddressError(`refused: ${hostname} resolves to ${problem}`), '', 0);
+      }
+      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      const first = list[0];
+      if (!first) return callback(new Error(`${hostname} does not resolve`), '', 0);
+      callback(null, first.address, first.family);
+    });
+  };
 
-export function postEvent(rawUrl: string, headers: Record<string, string>, body: string, options: { readonly timeoutMs: number; readonly policy: AddressPolicy }): Promise<PostResult> {
+export function postEvent(
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { readonly timeoutMs: number; readonly policy: AddressPolicy },
+): Promise<PostResult> {
   const started = performance.now();
-  const done = (status: number | null, error: string | null): PostResult => ({ status, error, latencyMs: Math.round(performance.now() - started) });
+  const done = (status: number | null, error: string | null): PostResult => ({
+    status,
+    error,
+    latencyMs: Math.round(performance.now() - started),
+  });
   return new Promise((resolve) => {
     let url: URL;
     try {
@@ -68,7 +79,12 @@ export function postEvent(rawUrl: string, headers: Record<string, string>, body:
       {
         method: 'POST',
         agent: false,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Mojeeb-Webhooks/1.0' },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'Mojeeb-Webhooks/1.0',
+        },
         ...(options.policy !== 'any' ? { lookup: guardedLookup(options.policy) } : {}),
       },
       (response) => {
@@ -82,7 +98,16 @@ export function postEvent(rawUrl: string, headers: Record<string, string>, body:
       finish(done(null, `timed out after ${options.timeoutMs} ms`));
       request.destroy();
     }, options.timeoutMs);
-    request.on('error', (error) => finish(done(null, error instanceof ForbiddenAddressError ? error.message : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${error.message}`.slice(0, 300))));
+    request.on('error', (error) =>
+      finish(
+        done(
+          null,
+          error instanceof ForbiddenAddressError
+            ? error.message
+            : `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${error.message}`.slice(0, 300),
+        ),
+      ),
+    );
     request.end(body);
   });
 }

@@ -24,8 +24,16 @@ export function eventTaskList(deps: EventDeliveryDeps): Record<string, Task> {
   return { [EVENT_DELIVERY_TASK]: task };
 }
 
-export function eventDepsFromEnv(base: Pick<DeliveryDeps, 'db' | 'secrets' | 'logger'>, env: NodeJS.ProcessEnv = process.env): EventDeliveryDeps {
-  return { ...base, retryScheduleMs: retryScheduleFromEnv(env), disableAfterMs: disableAfterFromEnv(env), allowPrivate: allowPrivateFromEnv(env) };
+export function eventDepsFromEnv(
+  base: Pick<DeliveryDeps, 'db' | 'secrets' | 'logger'>,
+  env: NodeJS.ProcessEnv = process.env,
+): EventDeliveryDeps {
+  return {
+    ...base,
+    retryScheduleMs: retryScheduleFromEnv(env),
+    disableAfterMs: disableAfterFromEnv(env),
+    allowPrivate: allowPrivateFromEnv(env),
+  };
 }
 
 export interface EventWorkerOptions {

@@ -5,7 +5,16 @@
  * comma-separated list of milliseconds) replaces the schedule, for tests.
  */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
-  5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000, 14 * 3_600_000, 14 * 3_600_000, 16 * 3_600_000,
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  14 * 3_600_000,
+  16 * 3_600_000,
 ];
 
 /** An endpoint whose deliveries have all failed for this long is disabled (`WEBHOOK_DISABLE_AFTER_MS` overrides). */
@@ -18,7 +27,8 @@ export function retryScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): read
   const raw = env.WEBHOOK_RETRY_SCHEDULE_MS;
   if (raw === undefined || raw.trim() === '') return DEFAULT_RETRY_SCHEDULE_MS;
   const delays = raw.split(',').map((part) => Number(part.trim()));
-  if (delays.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('WEBHOOK_RETRY_SCHEDULE_MS must be a comma-separated list of milliseconds');
+  if (delays.some((d) => !Number.isInteger(d) || d < 0))
+    throw new Error('WEBHOOK_RETRY_SCHEDULE_MS must be a comma-separated list of milliseconds');
   return delays;
 }
 

@@ -56,8 +56,20 @@ interface ApiKeyRow {
 }
 
 const PUBLIC_COLUMNS = [
-  'id', 'organization_id', 'name', 'environment', 'display_prefix', 'last_four', 'scopes', 'agent_ids',
-  'rate_limit_per_minute', 'expires_at', 'revoked_at', 'revoked_reason', 'last_used_at', 'created_at',
+  'id',
+  'organization_id',
+  'name',
+  'environment',
+  'display_prefix',
+  'last_four',
+  'scopes',
+  'agent_ids',
+  'rate_limit_per_minute',
+  'expires_at',
+  'revoked_at',
+  'revoked_reason',
+  'last_used_at',
+  'created_at',
 ] as const;
 
 const fromRow = (row: ApiKeyRow): ApiKeyRecord => ({
@@ -89,7 +101,10 @@ export async function createApiKey(db: Knex, input: NewApiKeyInput): Promise<Cre
   const run = async (trx: Knex.Transaction): Promise<CreatedApiKey> => {
     const agentIds = input.agentIds ?? null;
     if (agentIds !== null && agentIds.length > 0) {
-      const found = await trx('agents').whereIn('id', [...agentIds]).where({ organization_id: input.organizationId }).count<{ count: string }[]>('id as count');
+      const found = await trx('agents')
+        .whereIn('id', [...agentIds])
+        .where({ organization_id: input.organizationId })
+        .count<{ count: string }[]>('id as count');
       if (Number(found[0]?.count ?? 0) !== new Set(agentIds).size) {
         throw new ApiKeyInputError('every agent of the allow-list must be an agent of the same organization');
       }
@@ -116,12 +131,18 @@ export async function createApiKey(db: Knex, input: NewApiKeyInput): Promise<Cre
 }
 
 export async function listApiKeys(db: Knex, organizationId: string): Promise<ApiKeyRecord[]> {
-  const rows = await db<ApiKeyRow>('api_keys').where({ organization_id: organizationId }).orderBy('created_at').orderBy('id').select([...PUBLIC_COLUMNS]);
+  const rows = await db<ApiKeyRow>('api_keys')
+    .where({ organization_id: organizationId })
+    .orderBy('created_at')
+    .orderBy('id')
+    .select([...PUBLIC_COLUMNS]);
   return rows.map((r) => fromRow(r as ApiKeyRow));
 }
 
 export async function findApiKey(db: Knex, id: string): Promise<ApiKeyRecord | null> {
-  const row = await db<ApiKeyRow>('api_keys').where({ id }).first([...PUBLIC_COLUMNS]);
+  const row = await db<ApiKeyRow>('api_keys')
+    .where({ id })
+    .first([...PUBLIC_COLUMNS]);
   return row ? fromRow(row as ApiKeyRow) : null;
 }
 
@@ -137,7 +158,10 @@ export async function revokeApiKey(db: Knex, id: string, reason: string | null):
 /** A new key with the same settings, and the old one revoked, in one transaction. */
 export async function rotateApiKey(db: Knex, id: string): Promise<CreatedApiKey> {
   return db.transaction(async (trx) => {
-    const old = await trx<ApiKeyRow>('api_keys').where({ id }).forUpdate().first([...PUBLIC_COLUMNS]);
+    const old = await trx<ApiKeyRow>('api_keys')
+      .where({ id })
+      .forUpdate()
+      .first([...PUBLIC_COLUMNS]);
     if (!old) throw new ApiKeyInputError(`no API key ${id}`);
     if (old.revoked_at !== null) throw new ApiKeyInputError(`the API key ${id} is already revoked`);
     const created = await createApiKey(trx, {

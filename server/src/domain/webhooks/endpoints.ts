@@ -92,15 +92,22 @@ export class WebhookEndpoints {
   async find(caller: WebhookCaller, rawId: string): Promise<EndpointRow | null> {
     const id = endpointId(rawId);
     if (id === null) return null;
-    const row = await this.db('webhook_endpoints').where({ id, organization_id: caller.organizationId, environment: caller.environment }).first();
+    const row = await this.db('webhook_endpoints')
+      .where({ id, organization_id: caller.organizationId, environment: caller.environment })
+      .first();
     return (row as EndpointRow | undefined) ?? null;
   }
 
   async create(caller: WebhookCaller, body: CreateRequest): Promise<WebhookEndpointResource & { secret: string }> {
     await this.checkUrl(body.url, caller);
-    const count = await this.db('webhook_endpoints').where({ organization_id: caller.organizationId, environment: caller.environment }).count<{ n: string }[]>('* as n');
+    const count = await this.db('webhook_endpoints')
+      .where({ organization_id: caller.organizationId, environment: caller.environment })
+      .count<{ n: string }[]>('* as n');
     if (Number(count[0]?.n ?? 0) >= MAX_ENDPOINTS) {
-      throw new ApiError('webhook_endpoint_limit_reached', `An organization may have at most ${MAX_ENDPOINTS} webhook endpoints per environment.`);
+      throw new ApiError(
+        'webhook_endpoint_limit_reached',
+        `An organization may have at most ${MAX_ENDPOINTS} webhook endpoints per environment.`,
+      );
     }
     const secret = newSigningSecret();
     const [row] = (await this.db('webhook_endpoints')
@@ -155,14 +162,23 @@ export class WebhookEndpoints {
   }
 
   /** A new secret; the current one keeps signing for ROTATION_OVERLAP_MS. */
-  async rotateSecret(caller: WebhookCaller, id: string, now: Date = new Date()): Promise<WebhookEndpointResource & { secret: string; previous_secret_expires_at: string }> {
+  async rotateSecret(
+    caller: WebhookCaller,
+    id: string,
+    now: Date = new Date(),
+  ): Promise<WebhookEndpointResource & { secret: string; previous_secret_expires_at: string }> {
     const row = await this.find(caller, id);
     if (row === null) throw this.notFound(id);
     const secret = newSigningSecret();
     const expires = new Date(now.getTime() + ROTATION_OVERLAP_MS);
     const [updated] = (await this.db('webhook_endpoints')
       .where({ id: row.id })
-      .update({ secret: sealSecret(this.box, secret), previous_secret: row.secret, previous_secret_expires_at: expires, updated_at: this.db.fn.now() })
+      .update({
+        secret: sealSecret(this.box, secret),
+        previous_secret: row.secret,
+        previous_secret_expires_at: expires,
+        updated_at: this.db.fn.now(),
+      })
       .returning('*')) as EndpointRow[];
     return { ...toEndpointResource(updated!), secret, previous_secret_expires_at: formatTimestamp(expires) };
   }

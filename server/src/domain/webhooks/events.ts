@@ -127,7 +127,9 @@ export class Events {
     const q = this.db('events as t').where({ 't.organization_id': caller.organizationId, 't.environment': caller.environment });
     if (query.type !== undefined) {
       if (!(EVENT_TYPES as readonly string[]).includes(query.type)) {
-        throw new ApiError('invalid_field_value', `The query parameter 'type' must be one of ${EVENT_TYPES.join(', ')}.`, { param: 'type' });
+        throw new ApiError('invalid_field_value', `The query parameter 'type' must be one of ${EVENT_TYPES.join(', ')}.`, {
+          param: 'type',
+        });
       }
       q.where('t.type', query.type);
     }
@@ -152,7 +154,11 @@ export class Events {
     const row = await this.find(caller, id);
     if (row === null) throw this.notFound(id);
     const attempts = (await this.db('event_delivery_attempts').where({ event_id: row.id }).orderBy('id').limit(200)) as Array<{
-      endpoint_id: string; attempted_at: Date; http_status: number | null; latency_ms: number; error: string | null;
+      endpoint_id: string;
+      attempted_at: Date;
+      http_status: number | null;
+      latency_ms: number;
+      error: string | null;
     }>;
     const rendered: DeliveryAttempt[] = attempts.map((a) => ({
       endpoint_id: a.endpoint_id,
@@ -169,19 +175,27 @@ export class Events {
     const row = await this.find(caller, id);
     if (row === null) throw this.notFound(id);
     const endpoint = /^[0-9a-f-]{36}$/i.test(endpointId)
-      ? await this.db('webhook_endpoints').where({ id: endpointId.toLowerCase(), organization_id: caller.organizationId, environment: caller.environment }).first('id')
+      ? await this.db('webhook_endpoints')
+          .where({ id: endpointId.toLowerCase(), organization_id: caller.organizationId, environment: caller.environment })
+          .first('id')
       : undefined;
-    if (!endpoint) throw new ApiError('webhook_endpoint_unknown', `No webhook endpoint with id '${endpointId.slice(0, 64)}' was found.`, { param: 'endpoint_id' });
+    if (!endpoint)
+      throw new ApiError('webhook_endpoint_unknown', `No webhook endpoint with id '${endpointId.slice(0, 64)}' was found.`, {
+        param: 'endpoint_id',
+      });
     await this.db.transaction(async (trx) => {
-      const [delivery] = (await trx.raw<{ rows: Array<{ id: string; attempts: number }> }>(
-        `INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at) VALUES (?, ?, now())
+      const [delivery] = (
+        await trx.raw<{ rows: Array<{ id: string; attempts: number }> }>(
+          `INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at) VALUES (?, ?, now())
          ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', next_attempt_at = now(), updated_at = now()
          RETURNING id, attempts`,
-        [row.id, endpoint.id],
-      )).rows;
-      await trx.raw(`SELECT graphile_worker.add_job(?, json_build_object('delivery_id', ?::uuid, 'attempt', ?::int, 'redelivery', true), queue_name => ?, max_attempts => 1000)`, [
-        EVENT_DELIVERY_TASK, delivery!.id, delivery!.attempts, `webhook:${endpoint.id}`,
-      ]);
+          [row.id, endpoint.id],
+        )
+      ).rows;
+      await trx.raw(
+        `SELECT graphile_worker.add_job(?, json_build_object('delivery_id', ?::uuid, 'attempt', ?::int, 'redelivery', true), queue_name => ?, max_attempts => 1000)`,
+        [EVENT_DELIVERY_TASK, delivery!.id, delivery!.attempts, `webhook:${endpoint.id}`],
+      );
     });
     return { object: 'event_redelivery', event_id: row.id, endpoint_id: endpoint.id as string, status: 'queued' };
   }

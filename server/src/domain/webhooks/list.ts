@@ -33,7 +33,14 @@ export function parseCursor(raw: string | undefined): Position | null {
   if (raw === undefined) return null;
   try {
     const decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[0] === 'string' && /^\d{1,20}$/.test(decoded[0]) && typeof decoded[1] === 'string' && decoded[1].length <= 64) {
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === 'string' &&
+      /^\d{1,20}$/.test(decoded[0]) &&
+      typeof decoded[1] === 'string' &&
+      decoded[1].length <= 64
+    ) {
       return { us: decoded[0], id: decoded[1] };
     }
   } catch {
@@ -53,7 +60,10 @@ export async function page<Row extends { id: string }, T>(
 ): Promise<Page<T>> {
   const q = query.clone();
   if (options.cursor !== null) {
-    q.whereRaw(`(t.created_at, t.id::text) < (timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?)`, [options.cursor.us, options.cursor.id]);
+    q.whereRaw(`(t.created_at, t.id::text) < (timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?)`, [
+      options.cursor.us,
+      options.cursor.id,
+    ]);
   }
   const rows = (await q
     .select('t.*', q.client.raw(`(extract(epoch from t.created_at) * 1000000)::bigint::text AS position_us`))

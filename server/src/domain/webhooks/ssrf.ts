@@ -45,10 +45,12 @@ export function urlSyntaxProblem(raw: string, livemode: boolean, allowPrivate: b
   } catch {
     return { code: 'webhook_url_invalid', message: 'The url must be an absolute http or https URL.' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { code: 'webhook_url_invalid', message: 'The url must use https (or http in test mode).' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { code: 'webhook_url_invalid', message: 'The url must use https (or http in test mode).' };
   if (url.username !== '' || url.password !== '') return { code: 'webhook_url_invalid', message: 'The url must not carry credentials.' };
   if (url.hash !== '') return { code: 'webhook_url_invalid', message: 'The url must not have a fragment.' };
-  if (livemode && !allowPrivate && url.protocol !== 'https:') return { code: 'webhook_url_invalid', message: 'A live endpoint must use https.' };
+  if (livemode && !allowPrivate && url.protocol !== 'https:')
+    return { code: 'webhook_url_invalid', message: 'A live endpoint must use https.' };
   return null;
 }
 
@@ -71,7 +73,9 @@ export async function checkEndpointUrl(raw: string, livemode: boolean, allowPriv
   for (const address of addresses) {
     const problem = forbiddenAddress(address, policy);
     if (problem !== null) {
-      const rule = livemode ? 'live endpoints must be reachable on the public internet' : 'test-mode endpoints may use loopback, not other private addresses';
+      const rule = livemode
+        ? 'live endpoints must be reachable on the public internet'
+        : 'test-mode endpoints may use loopback, not other private addresses';
       return { code: 'webhook_url_forbidden', message: `The url resolves to a non-public address (${problem}); ${rule}.` };
     }
   }
