@@ -36,6 +36,7 @@ import { BackgroundTask, errorMessage } from '../background.ts';
 import { classifyDatabaseFailure } from '../db/availability.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
+import { hasWorkWaiting, markOutage, releaseDeadWorkers, releaseOrphaned, rescheduleAfterOutage } from './queue-recovery.ts';
 import { syncAllTemplates } from './template-sync.ts';
 
 const TEMPLATE_SYNC_TASK = 'sync_templates';
@@ -113,26 +114,6 @@ function workerLogger(logger: Logger): WorkerLogger {
     else if (level === 'warning') logger.warn('worker', { detail });
     else logger.debug('worker', { detail });
   });
-}
-
-/**
- * The error a task fails with when the database went away under it. Its message marks the job,
- * so that `rescheduleAfterOutage` runs it again as soon as the database answers, without the
- * attempt counting and without graphile-worker's exponential backoff (which, after a few
- * restarts, would hold messages back for minutes).
- */
-const OUTAGE_PREFIX = 'database unavailable: ';
-
-function markOutage(task: Task): Task {
-  return async (payload, helpers) => {
-    try {
-      await task(payload, helpers);
-    } catch (error) {
-      if (classifyDatabaseFailure(error) !== null)
-        throw new Error(`${OUTAGE_PREFIX}${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      throw error;
-    }
-  };
 }
 
 function tasks(deps: DeliveryDeps): Record<string, Task> {
@@ -433,63 +414,4 @@ export async function startDeliveryWorker(options: WorkerOptions, supervision?: 
   const worker = superviseDeliveryWorker(options, supervision);
   await worker.running();
   return worker;
-}
-
-/** Releases the jobs still locked by this process's stopped runners (nothing runs them any more). */
-async function releaseOrphaned(deps: DeliveryDeps, orphaned: Set<string>): Promise<void> {
-  if (orphaned.size === 0) return;
-  const ids = [...orphaned];
-  await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [ids]);
-  await deps.db('delivery_workers').whereIn('worker_id', ids).delete();
-  for (const id of ids) orphaned.delete(id);
-}
-
-/** Jobs this runner holds, or jobs of its tasks ready for more than a few seconds. */
-async function hasWorkWaiting(deps: DeliveryDeps, poolIds: string[], taskIdentifiers: string[]): Promise<boolean> {
-  const result = await deps.db.raw<{ rows: Array<{ waiting: boolean }> }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM graphile_worker.jobs
-       WHERE (locked_by = ANY(?::text[])) OR (locked_at IS NULL AND run_at < now() - interval '5 seconds' AND attempts < max_attempts AND task_identifier = ANY(?::text[]))
-     ) AS waiting`,
-    [poolIds, taskIdentifiers],
-  );
-  return result.rows[0]?.waiting === true;
-}
-
-/**
- * Jobs that failed because the database went away run again now, and the failure does not count
- * as an attempt (graphile-worker's public `reschedule_jobs`, one call per attempts value).
- */
-async function rescheduleAfterOutage(deps: DeliveryDeps): Promise<void> {
-  const result = await deps.db.raw<{ rows: Array<{ n: string }> }>(
-    `SELECT count(r.id) AS n FROM (
-       SELECT attempts, array_agg(id) AS ids FROM graphile_worker.jobs
-       WHERE locked_at IS NULL AND run_at > now() AND last_error LIKE ? GROUP BY attempts
-     ) g, LATERAL graphile_worker.reschedule_jobs(g.ids, run_at => now(), attempts => greatest(g.attempts - 1, 0)) r`,
-    [`${OUTAGE_PREFIX}%`],
-  );
-  const count = Number(result.rows[0]?.n ?? 0);
-  if (count > 0) deps.logger.info('jobs that failed during a database outage run again', { jobs: count });
-}
-
-/**
- * Releases the jobs of workers that stopped beating, so that live workers retry them now: jobs
- * locked for more than four heartbeat periods by a pool whose heartbeat is older than that, or
- * missing (the table is unlogged: a PostgreSQL crash empties it).
- */
-async function releaseDeadWorkers(deps: DeliveryDeps, heartbeatMs: number): Promise<void> {
-  const result = await deps.db.raw<{ rows: Array<{ worker_id: string }> }>(
-    `WITH threshold AS (SELECT now() - (? * interval '1 millisecond') AS at)
-     SELECT DISTINCT j.locked_by AS worker_id FROM graphile_worker.jobs j, threshold t
-     WHERE j.locked_by IS NOT NULL AND j.locked_at < t.at
-       AND NOT EXISTS (SELECT 1 FROM delivery_workers w WHERE w.worker_id = j.locked_by AND w.heartbeat_at >= t.at)
-     UNION
-     SELECT w.worker_id FROM delivery_workers w, threshold t WHERE w.heartbeat_at < t.at`,
-    [heartbeatMs * 4],
-  );
-  const dead = result.rows.map((r) => r.worker_id);
-  if (dead.length === 0) return;
-  await deps.db.raw('SELECT graphile_worker.force_unlock_workers(?::text[])', [dead]);
-  await deps.db('delivery_workers').whereIn('worker_id', dead).delete();
-  deps.logger.warn('released the jobs of stopped delivery workers', { workers: dead.length });
 }
