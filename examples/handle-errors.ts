@@ -10,11 +10,7 @@ import { createMojeebClient } from '@mojeeb/sdk';
 import { describeError } from './describe-error.ts';
 
 // The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
-const EXAMPLE: Record<string, string> = {
-  MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012',
-  MOJEEB_FROM: '+15557654321',
-  MOJEEB_TO: '+15551234567',
-};
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
 
 function env(name: string): string {
   const value = process.env[name] || EXAMPLE[name];
@@ -31,23 +27,11 @@ const stranger = `+1555${String(Math.floor(Math.random() * 10_000_000)).padStart
 
 const cases: Array<[string, () => Promise<unknown>]> = [
   ['bad key', () => createMojeebClient({ apiKey: 'mk_test_thisIsNotARealKey0000_0000000000', baseUrl }).whatsapp.getMessage(randomUUID())],
-  [
-    'unknown template',
-    () => mojeeb.whatsapp.sendTemplate({ ...agent, to: env('MOJEEB_TO'), template: { ...template, name: 'no_such_template' } }),
-  ],
+  ['unknown template', () => mojeeb.whatsapp.sendTemplate({ ...agent, to: env('MOJEEB_TO'), template: { ...template, name: 'no_such_template' } })],
   ['window closed', () => mojeeb.whatsapp.sendMessage({ ...agent, to: stranger, text: { body: 'Hello!' } })],
   ['unknown message', () => mojeeb.whatsapp.getMessage(randomUUID())],
   // Port 2 of the loopback interface: nothing listens there (binding it needs root).
-  [
-    'nobody listening',
-    () =>
-      createMojeebClient({
-        apiKey: env('MOJEEB_API_KEY'),
-        baseUrl: 'http://127.0.0.1:2',
-        maxRetries: 1,
-        initialRetryDelayMs: 50,
-      }).whatsapp.getMessage(randomUUID()),
-  ],
+  ['nobody listening', () => createMojeebClient({ apiKey: env('MOJEEB_API_KEY'), baseUrl: 'http://127.0.0.1:2', maxRetries: 1, initialRetryDelayMs: 50 }).whatsapp.getMessage(randomUUID())],
 ];
 
 for (const [name, attempt] of cases) {

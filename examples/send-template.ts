@@ -9,11 +9,7 @@
 import { createMojeebClient } from '@mojeeb/sdk';
 
 // The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
-const EXAMPLE: Record<string, string> = {
-  MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012',
-  MOJEEB_FROM: '+15557654321',
-  MOJEEB_TO: '+15551234567',
-};
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
 
 function env(name: string): string {
   const value = process.env[name] || EXAMPLE[name];

@@ -14,11 +14,7 @@
 import { createMojeebClient, isApiErrorWithCode, toMojeebApiError } from '@mojeeb/sdk';
 
 // The agent, number and customer of openapi.yaml's examples, which `npm start`'s demo data has.
-const EXAMPLE: Record<string, string> = {
-  MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012',
-  MOJEEB_FROM: '+15557654321',
-  MOJEEB_TO: '+15551234567',
-};
+const EXAMPLE: Record<string, string> = { MOJEEB_AGENT_ID: '12345678-1234-1234-1234-123456789012', MOJEEB_FROM: '+15557654321', MOJEEB_TO: '+15551234567' };
 
 function env(name: string): string {
   const value = process.env[name] || EXAMPLE[name];
@@ -33,9 +29,7 @@ const conversation = { agent_id: env('MOJEEB_AGENT_ID'), from: env('MOJEEB_FROM'
 
 if (apiKey.startsWith('mk_test_') && process.env.MOJEEB_SIMULATE_INBOUND !== 'false') {
   // The sandbox's customer writes first (test keys only; a live key would get 403 test_key_required).
-  const result = await mojeeb.raw.POST('/v1/whatsapp/sandbox/inbound', {
-    body: { ...conversation, text: { body: 'Hi, where is my order?' } },
-  });
+  const result = await mojeeb.raw.POST('/v1/whatsapp/sandbox/inbound', { body: { ...conversation, text: { body: 'Hi, where is my order?' } } });
   const error = toMojeebApiError(result);
   if (error) throw error;
   console.log(`sandbox: ${conversation.to} wrote to ${conversation.from}; the window is open until ${result.data?.window.expires_at}`);

@@ -15,8 +15,9 @@ import {
 } from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { listMethods, type ListMethods } from './pagination.js';
-import { createRedactor, describeKey, scrubCause, type Redactor } from './redact.js';
-import { attemptsOf, createRetryingFetch, type AttemptHooks, type FetchFunction, type RetryPolicy } from './retry.js';
+import { createRedactor, describeKey, scrubCause } from './redact.js';
+import { checkApiKey, checkBaseUrl, checkHook, checkKnownOptions, environmentVariable, integerOption } from './options.js';
+import { attemptsOf, createRetryingFetch, sleep, type AttemptHooks, type FetchFunction, type RetryPolicy } from './retry.js';
 import type {
   Message,
   MessageResult,
@@ -142,64 +143,6 @@ export interface MojeebClient {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const MAX_TIMER_MS = 2_147_483_647;
 
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new MojeebConfigurationError(
-      `${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
-    );
-  }
-  return value;
-}
-
-function checkApiKey(apiKey: unknown): string {
-  if (typeof apiKey !== 'string' || apiKey.length === 0) {
-    throw new MojeebConfigurationError('apiKey is required: pass the API key (mk_live_… or mk_test_…) as a string, or set MOJEEB_API_KEY');
-  }
-  // Never echo the value: it is a secret, even when it is wrong.
-  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
-    throw new MojeebConfigurationError(`apiKey (${describeKey(apiKey)}) contains whitespace or characters that cannot be sent in a header`);
-  }
-  return apiKey;
-}
-
-function checkBaseUrl(baseUrl: string, redact: Redactor): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new MojeebConfigurationError(`baseUrl is not an absolute URL: ${redact(String(baseUrl))}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new MojeebConfigurationError(`baseUrl must be http(s), got ${url.protocol}`);
-  if (url.username || url.password) throw new MojeebConfigurationError('baseUrl must not contain credentials');
-  return url.href.replace(/\/+$/, '');
-}
-
-/** `process.env` where there is one (Node.js, Deno, Bun), without depending on Node.js types. */
-function environmentVariable(name: string): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const value = typeof env === 'object' && env !== null ? env[name] : undefined;
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function checkKnownOptions(options: object): void {
-  const known = new Set<string>(KNOWN_OPTIONS);
-  for (const name of Object.keys(options)) {
-    if (known.has(name)) continue;
-    const near = KNOWN_OPTIONS.find((k) => k.toLowerCase() === name.toLowerCase());
-    throw new TypeError(
-      `createMojeebClient: unknown option '${name}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${KNOWN_OPTIONS.join(', ')}`,
-    );
-  }
-}
-
-function checkHook<T>(name: string, value: ((info: T) => void) | undefined): ((info: T) => void) | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new MojeebConfigurationError(`${name} must be a function, got ${typeof value}`);
-  return value;
-}
-
 /** The order of delivery statuses; `failed` is outside it (it can follow any of them and ends everything). */
 const STATUS_ORDER: readonly string[] = ['queued', 'sent', 'delivered', 'read'];
 
@@ -223,21 +166,6 @@ export function rateLimitPauseMs(rateLimit: { remaining: number; reset: number }
   return windowLeftMs / allowed;
 }
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -246,7 +174,7 @@ function newIdempotencyKey(): string {
 export function createMojeebClient(options: MojeebClientOptions = {}): MojeebClient {
   if (typeof options !== 'object' || options === null)
     throw new MojeebConfigurationError('createMojeebClient needs an options object (or none, with MOJEEB_API_KEY set)');
-  checkKnownOptions(options);
+  checkKnownOptions(options, KNOWN_OPTIONS);
   if (!options.allowBrowser && looksLikeBrowser()) {
     throw new MojeebConfigurationError(
       'The Mojeeb SDK runs on servers only: in a browser your API key would be visible to every visitor. ' +
@@ -436,7 +364,7 @@ export function createMojeebClient(options: MojeebClientOptions = {}): MojeebCli
             { timeoutMs, lastMessage: last, polls },
           );
         }
-        await pause(delay, wait.signal);
+        await sleep(delay, wait.signal);
       }
     },
   });

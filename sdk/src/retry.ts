@@ -79,7 +79,8 @@ export function backoffDelayMs(policy: RetryPolicy, retry: number, retryAfter: n
   return exponential / 2 + (random() * exponential) / 2;
 }
 
-function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason once it aborts. */
+export function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
