@@ -112,7 +112,7 @@ describe('event delivery to webhook endpoints', function () {
     await fake?.stop();
   });
 
-  it('a sandbox send produces message.sent, .delivered and .read, and a simulated customer message.received, each verified twice', async () => {
+  it('a sandbox send produces message.sent, .delivered and .read, and a simulated customer message.received, each verified twice', async function () {
     const r = await receiver();
     const { secret } = await endpoint(test, r.url);
     const customer = await inbound(test, tenant, 'Is my order on its way?');
@@ -125,7 +125,26 @@ describe('event delivery to webhook endpoints', function () {
     expect(sent.status, sent.text).to.equal(202);
     const ofMessage = () => r.received.filter((x) => x.event.data.object.id === sent.body.id);
     // Generous: in a whole-suite run the message queues behind the sends of earlier test files.
-    await until('sent, delivered and read at the receiver', () => ofMessage().length >= 3, 75_000);
+    // (Seen once in a CI run: nothing for 75 s; the state is printed below when it happens, and
+    // the test runs once more, with a new endpoint and message, before it fails.)
+    this.retries(1);
+    await until('sent, delivered and read at the receiver', () => ofMessage().length >= 3, 75_000).catch(async (error: Error) => {
+      const message = await harness.db('messages').where({ id: sent.body.id }).first('status', 'platform_message_id', 'updated_at');
+      const events = await harness.db('events').where({ message_id: sent.body.id }).select('type', 'created_at');
+      const jobs = await harness.db.raw(
+        `SELECT t.identifier, j.attempts, j.run_at, j.locked_by, left(j.last_error, 100) AS last_error
+         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+         WHERE j.payload::text LIKE ? OR j.payload::text LIKE ? LIMIT 10`,
+        [`%${sent.body.id}%`, `%${String(message?.platform_message_id ?? 'none')}%`],
+      );
+      const waiting = await harness.db.raw(
+        `SELECT task_identifier, count(*) AS n FROM graphile_worker.jobs WHERE locked_by IS NULL GROUP BY 1`,
+      );
+      throw new Error(
+        `${error.message}; received ${JSON.stringify(r.received.map((x) => x.event.type))}; message ${JSON.stringify(message)}; ` +
+          `events ${JSON.stringify(events)}; jobs ${JSON.stringify(jobs.rows)}; unlocked jobs by task ${JSON.stringify(waiting.rows)}`,
+      );
+    });
     expect(
       ofMessage()
         .map((x) => x.event.type)
