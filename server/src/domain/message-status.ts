@@ -4,28 +4,11 @@
  * environment, an agent the key is allowed), so that the whole request is one round trip.
  */
 import type { AttachedQuery, KeyColumns } from '../core/attached-query.ts';
-import { type MessageResource, toMessageResource } from './messages.ts';
+import { type MessageResource, RESOURCE_COLUMNS, toMessageResource } from './messages.ts';
 
 type MessageRow = Parameters<typeof toMessageResource>[0];
 
-const COLUMNS = [
-  'id',
-  'status',
-  'agent_id',
-  'from_number',
-  'to_number',
-  'type',
-  'conversation_id',
-  'platform_message_id',
-  'error_code',
-  'error_message',
-  'meta_error_code',
-  'created_at',
-  'sent_at',
-  'delivered_at',
-  'read_at',
-  'failed_at',
-] as const satisfies readonly (keyof MessageRow)[];
+const COLUMNS = RESOURCE_COLUMNS satisfies readonly (keyof MessageRow)[];
 // Every column of the row is selected (a compile error names the one missing).
 const everyColumn: Record<Exclude<keyof MessageRow, (typeof COLUMNS)[number]>, never> = {};
 void everyColumn;
