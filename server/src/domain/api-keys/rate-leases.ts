@@ -6,8 +6,9 @@
  * is left of the limit), serves requests from the block in memory and leases again when it runs
  * out. Whatever the number of processes, no more than the limit is granted in a window, so no
  * more than the limit is served. A block starts small and doubles with each lease (a busy key
- * leases rarely); the database caps it at a tenth of the limit, so the tokens left unused in
- * other processes' blocks, which this process cannot use, stay few.
+ * leases rarely), and halves after a window that left tokens of this process unused; the
+ * database caps it at a tenth of the limit, so the tokens left unused in other processes'
+ * blocks, which this process cannot use, stay few.
  *
  * Concurrent requests of one key in one process wait for a single lease. A block is used only
  * before the window ends by the local clock, counted from when the lease was sent (so never
@@ -99,7 +100,7 @@ export class RateLeases {
   }
 
   private async lease(keyId: string, limit: number, previous: Budget | undefined): Promise<void> {
-    const block = previous === undefined ? FIRST_BLOCK : Math.min(LARGEST_BLOCK, previous.block * 2);
+    const block = nextBlock(previous, localNow());
     const sentAt = localNow();
     const rows = await preparedQuery<LeaseRow>(this.db, 'mojeeb_lease_rate', LEASE_SQL, [keyId, limit, block]);
     const row = rows[0]!;
@@ -129,6 +130,16 @@ export class RateLeases {
     const now = localNow();
     for (const [keyId, budget] of this.budgets) if (now >= budget.deadline) this.budgets.delete(keyId);
   }
+}
+
+/**
+ * Twice the previous block; half of it when the previous window ended with tokens of this
+ * process unused (the key got quieter here), so that they do not stay stranded window after window.
+ */
+function nextBlock(previous: Budget | undefined, now: number): number {
+  if (previous === undefined) return FIRST_BLOCK;
+  if (now >= previous.deadline && previous.tokens > 0) return Math.max(FIRST_BLOCK, Math.floor(previous.block / 2));
+  return Math.min(LARGEST_BLOCK, previous.block * 2);
 }
 
 function windowOf(budget: Budget, allowed: boolean): RateWindow {
