@@ -586,7 +586,8 @@ BEGIN
     WHERE k.id = p_key AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute');
   END IF;
   window_end := extract(epoch FROM v_start)::bigint + 60;
-  ms_left := greatest(1, ceil(extract(epoch FROM (v_start + interval '60 seconds' - now())) * 1000))::integer;
+  -- Rounded down: a process never uses the block after the window ended.
+  ms_left := greatest(0, floor(extract(epoch FROM (v_start + interval '60 seconds' - now())) * 1000))::integer;
   RETURN NEXT;
 END $function$;
 
