@@ -1,9 +1,12 @@
 /**
- * The message behind GET /v1/whatsapp/messages/{id}, looked up in the key's authentication
- * query (core/attached-query.ts): the message if that key may see it (same organization and
- * environment, an agent the key is allowed), so that the whole request is one round trip.
+ * The message behind GET /v1/whatsapp/messages/{id}: one SELECT (a prepared statement), which
+ * finds the message only if the caller's key may see it (same organization and environment, an
+ * agent the key is allowed). With the key in the process's cache, that SELECT is the request's
+ * only statement.
  */
-import type { AttachedQuery, KeyColumns } from '../core/attached-query.ts';
+import type { Knex } from 'knex';
+import type { Principal } from '../core/principal.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import { type MessageResource, RESOURCE_COLUMNS, toMessageResource } from './messages.ts';
 
 type MessageRow = Parameters<typeof toMessageResource>[0];
@@ -13,25 +16,26 @@ const COLUMNS = RESOURCE_COLUMNS satisfies readonly (keyof MessageRow)[];
 const everyColumn: Record<Exclude<keyof MessageRow, (typeof COLUMNS)[number]>, never> = {};
 void everyColumn;
 
-const TIMESTAMP_COLUMNS = ['created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at'] as const;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function statusSql(key: KeyColumns): string {
-  return `SELECT ${COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
-  WHERE m.id = ?::uuid AND m.organization_id = ${key.organizationId} AND m.environment = ${key.environment}
-    AND (${key.agentIds} IS NULL OR m.agent_id = ANY(${key.agentIds}))`;
-}
+const SQL = `SELECT ${COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
+WHERE m.id = ?::uuid AND m.organization_id = ?::uuid AND m.environment = ?
+  AND (?::uuid[] IS NULL OR m.agent_id = ANY(?::uuid[]))`;
 
-/** A message row as `to_jsonb` gives it (timestamps as ISO text) into the resource. */
-function decode(json: Record<string, unknown>): MessageResource {
-  const row: Record<string, unknown> = { ...json };
-  for (const c of TIMESTAMP_COLUMNS) row[c] = json[c] === null ? null : new Date(String(json[c]));
-  return toMessageResource(row as unknown as MessageRow);
-}
+export class MessageStatuses {
+  constructor(private readonly db: Knex) {}
 
-/** The lookup of message `id`; undefined for an id that cannot exist (not a UUID), which then finds nothing. */
-export function messageStatusLookup(id: string): AttachedQuery<MessageResource> | undefined {
-  if (!UUID.test(id)) return undefined;
-  return { name: 'get_message', sql: statusSql, bindings: [id.toLowerCase()], decode };
+  /** Message `id` if `caller` may see it; null otherwise, and for an id that cannot exist (no query). */
+  async find(caller: Principal, id: string): Promise<MessageResource | null> {
+    if (!UUID.test(id)) return null;
+    const agents = caller.agentIds === null ? null : [...caller.agentIds];
+    const rows = await preparedQuery<MessageRow>(this.db, 'mojeeb_message_status', SQL, [
+      id.toLowerCase(),
+      caller.organizationId,
+      caller.environment,
+      agents,
+      agents,
+    ]);
+    return rows[0] ? toMessageResource(rows[0]) : null;
+  }
 }
