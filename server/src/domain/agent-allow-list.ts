@@ -7,12 +7,8 @@
  *   (param `agent_id`), before any query: a send's or a simulated message's `agent_id`
  *   (http/agent-access.ts) and a list's `agent_id` filter (domain/lists.ts).
  * - A read shows only the listed agents' items: the message and conversation lists, a
- *   conversation by id (domain/lists.ts) and the window (domain/window.ts) add
- *   `allowedAgentCondition` to their WHERE.
- *
- * The status lookup (domain/message-status.ts) is the one read written elsewhere: it runs inside
- * the key's authentication statement, where the list is a column of the key's row rather than a
- * value known here, so its filter is written against the key's columns (core/attached-query.ts).
+ *   conversation by id (domain/lists.ts), the window (domain/window.ts) and a message's status
+ *   (domain/message-status.ts) add `allowedAgentCondition` to their WHERE.
  */
 import type { Knex } from 'knex';
 import { ApiError } from '../core/errors.ts';
