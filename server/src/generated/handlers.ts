@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 b8f72958b8d09078aafd083c9d4bff4c93a1b8040fb48bdf1ee69b50a41dc55a)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
