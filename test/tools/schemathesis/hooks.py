@@ -28,8 +28,9 @@ the fourth lives in webhook_data.py):
    with the contract. Dropped failures are counted in Schemathesis's summary. The webhook
    operations add their own business rules: an endpoint URL that does not resolve or resolves to
    a forbidden address (`webhook_url_invalid`, `webhook_url_forbidden`: DNS and the SSRF rules,
-   which no schema can express), the 16-endpoint limit, and a redelivery to an endpoint id that
-   does not exist (`webhook_endpoint_unknown`).
+   which no schema can express), the 16-endpoint limit, a redelivery to an endpoint id that
+   does not exist (`webhook_endpoint_unknown`), and a cursor the endpoint or event list never
+   gave (`422 invalid_field_value` with `param: cursor`; see CURSOR_422_OPERATIONS).
 
 4. Positive data reaches the webhook, event, conversation and window operations
    (webhook_data.py): generated endpoint URLs are mostly replaced by a loopback URL (allowed for
