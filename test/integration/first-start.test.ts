@@ -92,7 +92,7 @@ describe('first start: demo data', function () {
         .where({ key_hash: hashApiKey(demo.apiKey) })
         .first();
       expect(key).to.include({ id: demo.keyId, organization_id: demo.organizationId, environment: 'test', agent_ids: null });
-      expect(key.scopes).to.have.members(['whatsapp:send', 'whatsapp:read']);
+      expect(key.scopes).to.have.members(['whatsapp:send', 'whatsapp:read', 'webhooks:manage']);
       expect(demo.template).to.deep.equal({ name: 'hello_world', language: 'en_US' });
       const template = await db('templates')
         .where({ connection_id: connection.id, name: DEMO_TEMPLATE.name, language: DEMO_TEMPLATE.language })

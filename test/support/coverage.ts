@@ -1,6 +1,8 @@
 /**
  * Which documented (operationId, status) pairs the suite exercised. The contract client records
- * every validated response; the root hooks print the report at the end of the run.
+ * every validated response; the root hooks print the report at the end of the run and, when
+ * CONTRACT_COVERAGE=required (the whole suite: `npm test`), fail the run if a documented pair
+ * was never exercised (unexercisedPairs).
  */
 import { deref, isObject, listOperations, type JsonObject } from '../../server/src/core/openapi.ts';
 
@@ -36,6 +38,13 @@ export function coverageRows(document: JsonObject): CoverageRow[] {
   const unmatched = isObject(document['x-unmatched-request-responses']) ? document['x-unmatched-request-responses'] : {};
   add(UNMATCHED, Object.keys(isObject(unmatched.responses) ? deref(document, unmatched.responses) : {}));
   return rows;
+}
+
+/** The documented pairs this run never exercised, as `operationId status`, in document order. */
+export function unexercisedPairs(document: JsonObject): string[] {
+  return coverageRows(document)
+    .filter((row) => !row.exercised)
+    .map((row) => `${row.operationId} ${row.status}`);
 }
 
 export function coverageReport(document: JsonObject): string {

@@ -1,12 +1,13 @@
 /**
  * Mocha root hooks (loaded through .mocharc.json `require`): one PostgreSQL and one fresh,
  * migrated database for the whole run, the app listening on 127.0.0.1:0, and at the end the
- * contract coverage report. Teardown runs even when set-up failed half-way.
+ * contract coverage report (a failure when CONTRACT_COVERAGE=required and a documented pair was
+ * never exercised). Teardown runs even when set-up failed half-way.
  */
 import type { Knex } from 'knex';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { createLogger } from '../../server/src/logger.ts';
-import { coverageReport, coverageRows } from './coverage.ts';
+import { coverageReport, coverageRows, unexercisedPairs } from './coverage.ts';
 import { seedContractFixture } from './fixtures.ts';
 import { setEnvironment, spec, startServer, type TestServer } from './harness.ts';
 import { createFreshDatabase, startTestPostgres, type FreshDatabase, type TestPostgres } from './postgres.ts';
@@ -53,6 +54,12 @@ export const mochaHooks = {
       }
     }
     if (coverageRows(spec().document).some((row) => row.count > 0)) console.log(coverageReport(spec().document));
+    // The whole suite (npm test) must exercise every documented (operation, status) pair.
+    if (process.env.CONTRACT_COVERAGE === 'required') {
+      const missing = unexercisedPairs(spec().document);
+      if (missing.length > 0)
+        failures.push(`contract coverage: ${missing.length} documented pair(s) never exercised: ${missing.join(', ')}`);
+    }
     if (failures.length > 0) throw new Error(`test teardown failed: ${failures.join('; ')}`);
   },
 };

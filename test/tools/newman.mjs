@@ -8,8 +8,10 @@
  *
  * Every request carries pm.test assertions generated from the contract (status documented,
  * Content-Type, required headers, body schema), and every business request (an operation with
- * a key: the sends, the status lookup, the sandbox's inbound message) one that it succeeded
- * (2xx), so a run where the calls are refused fails; newman exits non-zero on any failed one.
+ * a key: the sends, the status lookup, the sandbox's inbound message, the lists and the window,
+ * a webhook endpoint created, read, updated, rotated and deleted, an event listed, read and
+ * redelivered) one that it succeeded (2xx), so a run where the calls are refused fails; newman
+ * exits non-zero on any failed one. The key is the fixture's, with `webhooks:manage`.
  * The collection is built fresh from SPEC (default openapi.yaml) into .tmp/tools/.
  */
 import { spawn } from 'node:child_process';

@@ -6,9 +6,10 @@
  *
  * 1. starts `node --import tsx test/tools/serve.ts` (its own process group) and waits (at most
  *    SERVE_START_TIMEOUT seconds, default 180) for its JSON line
- *    {"baseUrl","apiKey","agentId","from","to"};
+ *    {"baseUrl","apiKey","agentId","from","to","webhookEndpointId","webhookUrl","eventId","conversationId"};
  * 2. runs COMMAND with those values in the environment — MOJEEB_BASE_URL, MOJEEB_API_KEY,
- *    MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO — and with `{baseUrl}`, `{apiKey}`, `{agentId}`,
+ *    MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO, MOJEEB_WEBHOOK_ENDPOINT_ID, MOJEEB_WEBHOOK_URL,
+ *    MOJEEB_EVENT_ID, MOJEEB_CONVERSATION_ID — and with `{baseUrl}`, `{apiKey}`, `{agentId}`,
  *    `{from}`, `{to}` replaced in ARGS;
  * 3. stops the server (SIGTERM; it drops its database and stops PostgreSQL) and exits with the
  *    tool's exit code: 124 when the tool ran past --timeout (default 900 s) and was killed,
@@ -181,6 +182,10 @@ const values = {
   agentId: fixture.agentId,
   from: fixture.from,
   to: fixture.to,
+  webhookEndpointId: fixture.webhookEndpointId,
+  webhookUrl: fixture.webhookUrl,
+  eventId: fixture.eventId,
+  conversationId: fixture.conversationId,
 };
 const args = argv.map((arg) => arg.replace(/\{(baseUrl|apiKey|agentId|from|to)\}/g, (_, name) => values[name]));
 const started = Date.now();
@@ -198,6 +203,10 @@ const exitCode = await new Promise((resolve) => {
       MOJEEB_AGENT_ID: values.agentId,
       MOJEEB_FROM: values.from,
       MOJEEB_TO: values.to,
+      MOJEEB_WEBHOOK_ENDPOINT_ID: values.webhookEndpointId,
+      MOJEEB_WEBHOOK_URL: values.webhookUrl,
+      MOJEEB_EVENT_ID: values.eventId,
+      MOJEEB_CONVERSATION_ID: values.conversationId,
     },
   });
   const timer = setTimeout(() => {

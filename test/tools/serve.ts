@@ -5,12 +5,13 @@
  *
  * Starts PostgreSQL the way the test harness does (embedded, in a temporary folder on a free
  * loopback port; or a fresh, uniquely named database on DATABASE_URL when that is set),
- * migrates it, seeds it with `seedContractFixture` (test/support/fixtures.ts: the API key and
- * the agent/numbers a live run uses), starts the PRODUCTION app (`createApp` with the
+ * migrates it, seeds it with `seedToolsFixture` (test/support/tools-fixture.ts: the API key,
+ * the agent/numbers, a webhook endpoint, an event and a conversation a live run uses), starts the PRODUCTION app (`createApp` with the
  * production `implementations`) on 127.0.0.1 and a free port, and prints ONE JSON line on
  * stdout:
  *
- *   {"baseUrl":"http://127.0.0.1:40123","apiKey":"mk_test_…","agentId":"…","from":"+…","to":"+…"}
+ *   {"baseUrl":"http://127.0.0.1:40123","apiKey":"mk_test_…","agentId":"…","from":"+…","to":"+…",
+ *    "webhookEndpointId":"…","webhookUrl":"http://127.0.0.1:9/…","eventId":"evt_…","conversationId":"…"}
  *
  * Everything else (logs) goes to stderr. It serves until SIGTERM or SIGINT, then closes the
  * app, drops the database it created and stops the embedded PostgreSQL. `run-tool.mjs` starts
@@ -37,7 +38,7 @@ import type { AppState } from '../../server/src/http/context.ts';
 import { loadSpec } from '../../server/src/core/openapi.ts';
 import { createLogger, errorFields } from '../../server/src/logger.ts';
 import { implementations } from '../../server/src/operations/index.ts';
-import { seedContractFixture } from '../support/fixtures.ts';
+import { seedToolsFixture } from '../support/tools-fixture.ts';
 import { createFreshDatabase, startTestPostgres, type FreshDatabase, type TestPostgres } from '../support/postgres.ts';
 
 /** The bugs a planted-bug test can ask for (PLANT_BUG); each one breaks the contract on purpose. */
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
   database = await createFreshDatabase(postgres.adminUrl, 'tools');
   db = createDatabase({ connectionString: database.connectionString, poolMax: 10, logger });
   await migrateToLatest(db);
-  const fixture = await seedContractFixture(db);
+  const fixture = await seedToolsFixture(db);
 
   const app = createApp({ spec, handlers: implementations, db, config: { readinessTimeoutMs: 2_000 }, logger });
   if (bug) {
@@ -181,6 +182,10 @@ async function main(): Promise<void> {
     agentId: fixture.agentId,
     from: fixture.from,
     to: fixture.to,
+    webhookEndpointId: fixture.webhookEndpointId,
+    webhookUrl: fixture.webhookUrl,
+    eventId: fixture.eventId,
+    conversationId: fixture.conversationId,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   process.stderr.write(`serve: PostgreSQL ${postgres.kind}, database ${database.name}, app ${line.baseUrl}\n`);

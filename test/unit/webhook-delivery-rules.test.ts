@@ -51,6 +51,20 @@ describe('webhook delivery rules', () => {
     expect(await checkEndpointUrl('http://localhost/x', true, true)).to.equal(null);
   });
 
+  it('counts a host whose lookup never answers as not resolving, instead of waiting for the resolver', async () => {
+    let asked = '';
+    const silent = (host: string) => {
+      asked = host;
+      return new Promise<string[]>(() => {});
+    };
+    const problem = await checkEndpointUrl('https://hooks.example.org/x', true, false, { lookup: silent, timeoutMs: 50 });
+    expect(asked).to.equal('hooks.example.org');
+    expect(problem?.code).to.equal('webhook_url_invalid');
+    expect(problem?.message).to.equal("The host 'hooks.example.org' does not resolve.");
+    const answered = await checkEndpointUrl('https://hooks.example.org/x', true, false, { lookup: async () => ['93.184.215.14'] });
+    expect(answered).to.equal(null);
+  });
+
   it('refuses at connection time a host that resolves to a loopback address, and connects when allowed', async () => {
     let hits = 0;
     const server = http.createServer((_req, res) => {

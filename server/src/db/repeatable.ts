@@ -23,6 +23,7 @@ export const REPEATABLE_SQL_FILES: readonly string[] = [
   path.join(SQL_DIR, 'send_rules.sql'),
   path.join(SQL_DIR, 'accept_send.sql'),
   path.join(SQL_DIR, 'rate_limit.sql'),
+  path.join(SQL_DIR, 'fan_out_event.sql'),
 ];
 
 /** The name a file is recorded under: its path from server/src. */

@@ -519,24 +519,25 @@ CREATE OR REPLACE FUNCTION public.mojeeb_fan_out_event(p_event text, p_organizat
  RETURNS integer
  LANGUAGE plpgsql
 AS $function$
-    DECLARE
-      d record;
-      n integer := 0;
-    BEGIN
-      FOR d IN
-        INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at)
-        SELECT p_event, e.id, now() FROM webhook_endpoints e
-        WHERE e.organization_id = p_organization AND e.environment = p_environment AND NOT e.disabled
-          AND (p_type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
-        ON CONFLICT (event_id, endpoint_id) DO NOTHING
-        RETURNING id, endpoint_id
-      LOOP
-        PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
-          queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
-        n := n + 1;
-      END LOOP;
-      RETURN n;
-    END $function$;
+DECLARE
+  d record;
+  n integer := 0;
+BEGIN
+  FOR d IN
+    INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at)
+    SELECT p_event, e.id, now() FROM webhook_endpoints e
+    WHERE e.organization_id = p_organization AND e.environment = p_environment AND NOT e.disabled
+      AND (p_type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+    FOR KEY SHARE OF e
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id, endpoint_id
+  LOOP
+    PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
+      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END $function$;
 
 CREATE OR REPLACE FUNCTION public.mojeeb_idempotency_ttl()
  RETURNS interval

@@ -1,7 +1,8 @@
 // The demo data of a first start (`npm start` on a database without any organization, with
 // SEED_DEMO on): a Professional organization, the agent and sandbox number of openapi.yaml's
 // examples (so every documented example works as pasted), with Meta's sample template and the
-// examples' templates approved, and a test key with `whatsapp:send` and `whatsapp:read`, created
+// examples' templates approved, and a test key with `whatsapp:send`, `whatsapp:read` and
+// `webhooks:manage` (so the webhook and event examples work against a first start too), created
 // in one transaction, once per database.
 // `service_metadata.demo_seeded_at` records that it happened, so deleting the demo organization
 // later never brings it back.
@@ -147,7 +148,7 @@ export async function ensureDemoData(db: Knex): Promise<DemoOutcome> {
       organizationId: organization.id,
       name: DEMO_KEY_NAME,
       environment: 'test',
-      scopes: ['whatsapp:send', 'whatsapp:read'],
+      scopes: ['whatsapp:send', 'whatsapp:read', 'webhooks:manage'],
       rateLimitPerMinute: DEMO_RATE_LIMIT_PER_MINUTE,
     });
     await trx('service_metadata').insert([

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 804444f64e3ef0f970a4bd8a2e67b44a25165a87a7bf94a4ae2246c72c563269)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 6f1f9dea9ae70a8352aa1a5c1be940cf97d143c8294165354a3de2b684b1c3d8)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 

@@ -10,35 +10,40 @@
  * 2. This script then
  *    - authenticates every /v1 request with the collection's bearer auth, `{{apiKey}}`
  *      (service endpoints, `security: []`, send no key);
- *    - replaces the examples' agent, numbers and message id by variables — `{{agentId}}`,
- *      `{{from}}`, `{{to}}`, `{{messageId}}` — and every Idempotency-Key by `{{$guid}}`;
+ *    - replaces the examples' agent, numbers and ids by variables — `{{agentId}}`, `{{from}}`,
+ *      `{{to}}`, `{{messageId}}`, `{{conversationId}}`, `{{webhookEndpointId}}`, `{{eventId}}`
+ *      — and every Idempotency-Key by `{{$guid}}`;
+ *    - gives the operations the contract documents no request example for a body that works
+ *      (BODIES: an endpoint update, a redelivery to the endpoint the collection created);
  *    - adds one request per further request example of an operation (the converter keeps the
- *      first), and an "Errors" folder of requests that are wrong on purpose;
+ *      first) and per QUERY_VARIANTS entry (the message list, inbound only and outbound only),
+ *      and an "Errors" folder of requests that are wrong on purpose;
  *    - gives EVERY request a test script with `pm.test` assertions generated from the contract
- *      for that operation: the status is documented, the Content-Type is a documented one, the
- *      required headers are present, and the body matches the schema documented for that
- *      status. Schemas are translated to JSON Schema draft-07 for the ajv 6 that Postman's
- *      sandbox ships (3.1's `type: [x, 'null']`, `oneOf` with `type: 'null'`, `examples`,
- *      `propertyNames` all mean the same there; `$ref` siblings are kept through `allOf`).
- *      Requests that match no operation (unknown path, wrong method) are checked against
- *      `x-unmatched-request-responses`.
+ *      for that operation (test-script.mjs, from contract.mjs): the status is documented, the
+ *      Content-Type is a documented one, the required headers are present, and the body matches
+ *      the schema documented for that status. Requests that match no operation (unknown path,
+ *      wrong method) are checked against `x-unmatched-request-responses`.
  *    - every business request (an operation that needs a key) also asserts that it succeeded
- *      (2xx): documented errors alone do not make a green run; webhook and event operations
- *      (scope `webhooks:manage`, which the collection's key lacks) only assert the contract;
+ *      (2xx): documented errors alone do not make a green run;
  *    - the sandbox's inbound message runs first in its folder, so the text send finds its
- *      24-hour window open;
- *    - a send's test stores the returned message `id` in `{{messageId}}`, which the status
- *      request then reads.
+ *      24-hour window open (and the event log has its `message.received`); creating a webhook
+ *      endpoint runs first in its folder, and deleting it runs last, in a "Clean up" folder
+ *      after the event log's redelivery to it, so a run leaves no endpoint behind;
+ *    - tests store what later requests name (CAPTURES): a send's message `id` and
+ *      `conversation_id`, the created endpoint's `id`, the newest event's `id`.
  *
  * Variables (collection defaults; override them in a Postman environment, or with newman's
- * --env-var): baseUrl (the contract's first server), apiKey (empty: paste a key), agentId, from,
- * to (the contract's examples), messageId.
+ * --env-var): baseUrl (the contract's first server), apiKey (empty: paste a key; webhook and
+ * event requests need the scope `webhooks:manage`, which npm start's demo key has), agentId, from,
+ * to (the contract's examples), messageId, conversationId, webhookEndpointId, eventId.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { HTTP_METHODS, isObject, responseContract } from './contract.mjs';
+import { testEvent, testScript } from './test-script.mjs';
 
 const require = createRequire(import.meta.url);
 const converter = require('openapi-to-postmanv2');
@@ -46,8 +51,47 @@ const converter = require('openapi-to-postmanv2');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
 
-/** Operations whose requests run first in their folder: they prepare the others (the 24-hour window). */
-const RUN_FIRST = ['simulateWhatsAppInboundMessage'];
+/** Operations whose requests run first in their folder: they prepare the others (the 24-hour window, the endpoint). */
+const RUN_FIRST = ['simulateWhatsAppInboundMessage', 'createWebhookEndpoint'];
+/** Operations whose requests run after every folder (in "Clean up"): they remove what the others used. */
+const RUN_LAST = ['deleteWebhookEndpoint'];
+
+/** The `{id}` of each path, by the path's start. */
+const ID_VARIABLES = [
+  ['/v1/whatsapp/conversations/', 'conversationId'],
+  ['/v1/whatsapp/messages/', 'messageId'],
+  ['/v1/webhook_endpoints/', 'webhookEndpointId'],
+  ['/v1/events/', 'eventId'],
+];
+
+/** Bodies for the operations whose request the contract gives no example of (the converter would fill in schema placeholders). */
+const BODIES = {
+  updateWebhookEndpoint: {
+    enabled_events: ['message.delivered', 'message.failed', 'message.received'],
+    description: 'CRM: deliveries, failures and customer messages',
+    disabled: false,
+  },
+  redeliverEvent: { endpoint_id: '{{webhookEndpointId}}' },
+};
+
+/** Further requests of an operation with some of its query parameters set: name → parameters. */
+const QUERY_VARIANTS = {
+  listWhatsAppMessages: { 'inbound only': { direction: 'inbound' }, 'outbound only': { direction: 'outbound' } },
+};
+
+/** What a successful answer of an operation gives the requests after it. */
+const CAPTURES = {
+  sendWhatsAppMessage: [
+    { status: 202, variable: 'messageId', value: 'body.id' },
+    { status: 202, variable: 'conversationId', value: 'body.conversation_id' },
+  ],
+  sendWhatsAppTemplate: [
+    { status: 202, variable: 'messageId', value: 'body.id' },
+    { status: 202, variable: 'conversationId', value: 'body.conversation_id' },
+  ],
+  createWebhookEndpoint: [{ status: 201, variable: 'webhookEndpointId', value: 'body.id' }],
+  listEvents: [{ status: 200, variable: 'eventId', value: 'body.data.length > 0 ? body.data[0].id : undefined' }],
+};
 
 /** The local environment shipped next to the collection: `npm start`'s address, the key to paste. */
 export const LOCAL_ENVIRONMENT_FILE = 'mojeeb-public-api.local.postman_environment.json';
@@ -60,156 +104,6 @@ export function buildLocalEnvironment() {
     ],
     _postman_variable_scope: 'environment',
   };
-}
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-function isObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Follows a local `#/…` reference. */
-function resolvePointer(document, ref) {
-  if (!ref.startsWith('#/')) throw new Error(`only local references are supported: ${ref}`);
-  return ref
-    .slice(2)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((node, key) => (node === undefined ? undefined : node[key]), document);
-}
-
-function deref(document, value) {
-  let current = value;
-  const seen = new Set();
-  while (isObject(current) && typeof current.$ref === 'string') {
-    if (seen.has(current.$ref)) throw new Error(`reference cycle at ${current.$ref}`);
-    seen.add(current.$ref);
-    current = resolvePointer(document, current.$ref);
-  }
-  return current;
-}
-
-const ANNOTATIONS = new Set(['description', 'examples', 'example', 'title', '$comment', 'deprecated', 'readOnly', 'writeOnly']);
-
-/**
- * An OpenAPI 3.1 schema as a draft-07 schema for ajv 6: component references point into
- * `definitions`, annotations and `x-` extensions are dropped (they do not validate), and a
- * `$ref` with validating siblings keeps them through `allOf` (draft-07 ignores `$ref` siblings).
- */
-function toDraft07(schema, used) {
-  if (Array.isArray(schema)) return schema.map((item) => toDraft07(item, used));
-  if (!isObject(schema)) return schema;
-  const out = {};
-  let ref;
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === '$ref') {
-      const match = /^#\/components\/schemas\/([^/]+)$/.exec(value);
-      if (!match) throw new Error(`unsupported schema reference ${value}`);
-      used.add(match[1]);
-      ref = `#/definitions/${match[1]}`;
-    } else if (ANNOTATIONS.has(key) || key.startsWith('x-')) {
-      continue;
-    } else if (['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'].includes(key) && isObject(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, toDraft07(sub, used)]));
-    } else if (isObject(value) || Array.isArray(value)) {
-      out[key] = key === 'enum' || key === 'const' || key === 'required' || key === 'type' ? value : toDraft07(value, used);
-    } else {
-      out[key] = value;
-    }
-  }
-  if (ref === undefined) return out;
-  return Object.keys(out).length === 0 ? { $ref: ref } : { allOf: [{ $ref: ref }], ...out };
-}
-
-/** The definitions a set of used component names needs, transitively. */
-function definitionsFor(document, used) {
-  const definitions = {};
-  const pending = [...used];
-  while (pending.length > 0) {
-    const name = pending.pop();
-    if (definitions[name]) continue;
-    const more = new Set();
-    definitions[name] = toDraft07(document.components.schemas[name], more);
-    for (const next of more) if (!definitions[next]) pending.push(next);
-  }
-  return definitions;
-}
-
-/** What the contract says about the responses of one operation (or of unmatched requests). */
-function responseContract(document, label, responses) {
-  const used = new Set();
-  const statuses = {};
-  for (const [status, raw] of Object.entries(responses ?? {})) {
-    const response = deref(document, raw);
-    const requiredHeaders = Object.entries(response.headers ?? {})
-      .filter(([, header]) => deref(document, header).required === true)
-      .map(([name]) => name.toLowerCase());
-    const content = response.content ?? {};
-    const mediaTypes = Object.keys(content);
-    const first = mediaTypes[0];
-    const schema = first && content[first].schema ? toDraft07(content[first].schema, used) : undefined;
-    statuses[status] = { mediaTypes, requiredHeaders, ...(schema ? { schema } : {}) };
-  }
-  return { operation: label, statuses, definitions: definitionsFor(document, used) };
-}
-
-/** The pm.test script for one request; `requireSuccess` for business calls, which must answer 2xx. */
-function testScript(contract, { captureMessageId = false, requireSuccess = false } = {}) {
-  const lines = [
-    '// Generated from openapi.yaml by test/tools/postman/build-collection.mjs: checks this response',
-    '// against the contract (status documented, Content-Type, required headers, body schema).',
-    `const contract = ${JSON.stringify(contract)};`,
-    'const status = String(pm.response.code);',
-    'const documented = contract.statuses[status];',
-    ...(requireSuccess
-      ? [
-          '// A business call: documented is not enough, it must have succeeded (a wrong key, agent,',
-          '// number or template fails the run).',
-          'pm.test(`${contract.operation} succeeded (2xx)`, () => {',
-          '  pm.expect(pm.response.code, pm.response.text()).to.be.within(200, 299);',
-          '});',
-        ]
-      : []),
-    'pm.test(`status ${status} is documented for ${contract.operation}`, () => {',
-    '  pm.expect(Object.keys(contract.statuses), `documented: ${Object.keys(contract.statuses).join(", ")}`).to.include(status);',
-    '});',
-    'if (documented) {',
-    "  const contentType = (pm.response.headers.get('Content-Type') || '').split(';')[0].trim().toLowerCase();",
-    '  if (documented.mediaTypes.length > 0) {',
-    "    pm.test(`Content-Type ${contentType || '(none)'} is documented for ${status}`, () => {",
-    '      pm.expect(documented.mediaTypes).to.include(contentType);',
-    '    });',
-    '  }',
-    '  for (const header of documented.requiredHeaders) {',
-    '    pm.test(`required header ${header} is present`, () => {',
-    '      pm.expect(pm.response.headers.has(header), header).to.be.true;',
-    '    });',
-    '  }',
-    '  if (documented.schema) {',
-    '    pm.test(`body matches the schema documented for ${status}`, () => {',
-    "      const Ajv = require('ajv');",
-    '      const ajv = new Ajv({ allErrors: true });',
-    '      const validate = ajv.compile({ definitions: contract.definitions, allOf: [documented.schema] });',
-    "      const isJson = contentType === 'application/json' || contentType.endsWith('+json');",
-    '      const body = isJson ? pm.response.json() : pm.response.text();',
-    '      const valid = validate(body);',
-    "      pm.expect(valid, valid ? '' : ajv.errorsText(validate.errors, { dataVar: 'body' })).to.be.true;",
-    '    });',
-    '  }',
-    '}',
-  ];
-  if (captureMessageId) {
-    lines.push(
-      '// Follow the message: the status request reads {{messageId}}.',
-      "if (pm.response.code === 202) pm.collectionVariables.set('messageId', pm.response.json().id);",
-      "if (pm.response.code === 202) pm.collectionVariables.set('conversationId', pm.response.json().conversation_id);",
-    );
-  }
-  return lines;
-}
-
-function testEvent(exec) {
-  return { listen: 'test', script: { type: 'text/javascript', exec } };
 }
 
 function convert(specText) {
@@ -278,9 +172,8 @@ export async function buildCollection(specPath) {
       if (header.key.toLowerCase() === 'x-correlation-id') header.disabled = true; // the server makes one
     }
     for (const variable of request.url.variable ?? []) {
-      // A conversation's id is the one of the last message sent (captured with messageId).
-      if (variable.key === 'id')
-        variable.value = template.startsWith('/v1/whatsapp/conversations/') ? '{{conversationId}}' : '{{messageId}}';
+      const name = ID_VARIABLES.find(([prefix]) => template.startsWith(prefix))?.[1];
+      if (variable.key === 'id' && name) variable.value = `{{${name}}}`;
     }
     // Query parameters: the fixture's numbers for the required ones (the window lookup); the
     // optional filters and the cursor are left unticked, so a list answers its first page.
@@ -300,26 +193,37 @@ export async function buildCollection(specPath) {
     }
     const requestExamples = Object.entries(operation.requestBody?.content?.['application/json']?.examples ?? {});
     if (request.body?.mode === 'raw' && requestExamples.length > 0) request.body.raw = withVariables(requestExamples[0][1].value);
+    else if (request.body?.mode === 'raw' && BODIES[operation.operationId])
+      request.body.raw = JSON.stringify(BODIES[operation.operationId], null, 2);
     const contract = responseContract(document, operation.operationId, operation.responses);
-    // Webhook endpoints and the event log need `webhooks:manage`, which the collection's key (the
-    // demo key: whatsapp:send) does not carry: they are checked against the contract (a documented
-    // 403 passes) but not required to succeed, and their 202 (a redelivery) is not a send.
-    const managesWebhooks = (operation['x-required-scopes'] ?? []).includes('webhooks:manage');
-    const isSend = request.method === 'POST' && Object.keys(operation.responses ?? {}).includes('202') && !managesWebhooks;
-    entry.event = [testEvent(testScript(contract, { captureMessageId: isSend, requireSuccess: !publicOperation && !managesWebhooks }))];
+    const captures = CAPTURES[operation.operationId] ?? [];
+    entry.event = [testEvent(testScript(contract, { captures, requireSuccess: !publicOperation }))];
     operationOf.set(entry, operation.operationId);
-    // One more request per further request example.
-    return requestExamples.slice(1).map(([name, example]) => {
+    const copyOf = (name) => {
       const copy = structuredClone(entry);
       delete copy.id;
-      copy.name = `${entry.name} — example '${name}'`;
-      copy.request.body.raw = withVariables(example.value);
+      copy.name = name;
       copy.response = [];
       operationOf.set(copy, operation.operationId);
       return copy;
+    };
+    // One more request per further request example, and per filter worth showing (QUERY_VARIANTS).
+    const more = requestExamples.slice(1).map(([name, example]) => {
+      const copy = copyOf(`${entry.name} — example '${name}'`);
+      copy.request.body.raw = withVariables(example.value);
+      return copy;
     });
+    for (const [name, query] of Object.entries(QUERY_VARIANTS[operation.operationId] ?? {})) {
+      const copy = copyOf(`${entry.name} — ${name}`);
+      for (const param of copy.request.url.query ?? []) {
+        if (param.key in query) Object.assign(param, { value: query[param.key], disabled: false });
+      }
+      more.push(copy);
+    }
+    return more;
   };
 
+  const last = [];
   const walk = (items) => {
     const out = [];
     for (const entry of items) {
@@ -332,9 +236,17 @@ export async function buildCollection(specPath) {
     }
     // The sandbox's customer writes first, so the text send that follows finds its window open.
     const first = out.filter((entry) => RUN_FIRST.includes(operationOf.get(entry)));
-    return [...first, ...out.filter((entry) => !first.includes(entry))];
+    last.push(...out.filter((entry) => RUN_LAST.includes(operationOf.get(entry))));
+    return [...first, ...out.filter((entry) => !first.includes(entry) && !last.includes(entry))];
   };
   collection.item = walk(collection.item);
+  if (last.length > 0) {
+    collection.item.push({
+      name: 'Clean up',
+      description: 'Deletes the webhook endpoint the Webhooks folder created, once the Events folder has redelivered an event to it.',
+      item: last,
+    });
+  }
   const missing = [...operations.keys()].filter((key) => !seen.has(key));
   if (missing.length > 0) throw new Error(`the converted collection lacks operations: ${missing.join(', ')}`);
 
@@ -410,6 +322,8 @@ export async function buildCollection(specPath) {
     { key: 'to', value: examples.to ?? '', type: 'string' },
     { key: 'messageId', value: examples.messageId ?? '', type: 'string' },
     { key: 'conversationId', value: '', type: 'string' },
+    { key: 'webhookEndpointId', value: '', type: 'string' },
+    { key: 'eventId', value: '', type: 'string' },
   ];
   const note =
     `Generated from openapi.yaml (${document.info?.title} ${document.info?.version}) by test/tools/postman/build-collection.mjs. ` +

@@ -1,6 +1,7 @@
 """Schemathesis hooks for the Mojeeb contract run (loaded through `hooks` in schemathesis.toml).
 
-Three adjustments, each narrow and each reported by Schemathesis itself when it acts:
+Four adjustments, each narrow (the first three are reported by Schemathesis itself when they act;
+the fourth lives in webhook_data.py):
 
 1. Text media types are validated as TEXT. The contract describes the bodies of
    `GET /openapi.yaml` (application/yaml, schema `OpenApiDocumentText`: type string, "an OpenAPI
@@ -24,15 +25,32 @@ Three adjustments, each narrow and each reported by Schemathesis itself when it 
    invalid_field_value, invalid_agent_id, invalid_phone_number, invalid_from_phone,
    invalid_text_body, invalid_template_name, invalid_template_language,
    invalid_idempotency_key) still fails the run: that is the server's validation disagreeing
-   with the contract. Dropped failures are counted in Schemathesis's summary.
+   with the contract. Dropped failures are counted in Schemathesis's summary. The webhook
+   operations add their own business rules: an endpoint URL that does not resolve or resolves to
+   a forbidden address (`webhook_url_invalid`, `webhook_url_forbidden`: DNS and the SSRF rules,
+   which no schema can express), the 16-endpoint limit, a redelivery to an endpoint id that
+   does not exist (`webhook_endpoint_unknown`), and a cursor the endpoint or event list never
+   gave (`422 invalid_field_value` with `param: cursor`; see CURSOR_422_OPERATIONS).
+
+4. Positive data reaches the webhook, event, conversation and window operations
+   (webhook_data.py): generated endpoint URLs are mostly replaced by a loopback URL (allowed for
+   the test-mode key), generated ids mostly by ids of objects the fixture seeded, and a DELETE
+   gets an endpoint of its own; the endpoints the run creates are pruned so it never meets the
+   limit by accident. Only values that are already valid for the schema are replaced, so a
+   negative case stays negative.
 """
 
 import json
+import os
+import sys
 import uuid
 
 import schemathesis
 from schemathesis.core import media_types
 from schemathesis.core.deserialization import register_deserializer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import webhook_data  # noqa: E402  (beside this file, which Schemathesis loads by path)
 
 
 def _as_text(_ctx, response):
@@ -47,6 +65,7 @@ _seen_idempotency_keys: set[str] = set()
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    webhook_data.substitute(case)
     headers = case.headers
     if not headers:
         return
@@ -74,8 +93,20 @@ BUSINESS_RULE_422_CODES = frozenset(
         "idempotency_key_in_use_with_different_params",
         # `to` equal to `from`: a rule between two fields, which the schema cannot express.
         "recipient_is_sender",
+        # An endpoint URL is any string to the schema; whether its host resolves, and to which
+        # addresses, is DNS and the SSRF rules (webhook_data.py keeps most URLs on loopback).
+        "webhook_url_invalid",
+        "webhook_url_forbidden",
+        "webhook_endpoint_limit_reached",
+        # A redelivery's endpoint_id is any string to the schema; only the key's endpoints exist.
+        "webhook_endpoint_unknown",
     }
 )
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    webhook_data.observe(case, response)
 
 
 # Documented 4xx codes of list queries that depend on data: a list's `cursor` is any string to
@@ -93,5 +124,25 @@ def filter_failure(context, failure, case, response):
     except (ValueError, KeyError, TypeError):
         return True
     if response.status_code == 422:
+        if code == "invalid_field_value" and _param(response) == "cursor" and _operation_id(case) in CURSOR_422_OPERATIONS:
+            return False
         return code not in BUSINESS_RULE_422_CODES
     return code not in BUSINESS_RULE_LIST_CODES
+
+
+# The webhook endpoint and event lists answer a cursor they never gave with `422
+# invalid_field_value` (param `cursor`, documented in ListQueryUnprocessable) rather than the
+# WhatsApp lists' `400 invalid_cursor`: the same data-dependent rule, so it is not counted either.
+CURSOR_422_OPERATIONS = frozenset({"listWebhookEndpoints", "listEvents"})
+
+
+def _param(response):
+    try:
+        return json.loads(response.content)["error"].get("param")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _operation_id(case):
+    raw = getattr(case.operation.definition, "raw", None)
+    return raw.get("operationId") if isinstance(raw, dict) else None

@@ -151,7 +151,9 @@ export class WebhookEndpoints {
       if (!body.disabled) Object.assign(changes, { consecutive_failures: 0, failing_since: null });
     }
     const [updated] = (await this.db('webhook_endpoints').where({ id: row.id }).update(changes).returning('*')) as EndpointRow[];
-    return toEndpointResource(updated!);
+    // Deleted since it was read (a concurrent DELETE): as if it had never existed.
+    if (updated === undefined) throw this.notFound(id);
+    return toEndpointResource(updated);
   }
 
   async delete(caller: WebhookCaller, id: string): Promise<{ id: string; object: 'webhook_endpoint'; deleted: true }> {
@@ -180,7 +182,8 @@ export class WebhookEndpoints {
         updated_at: this.db.fn.now(),
       })
       .returning('*')) as EndpointRow[];
-    return { ...toEndpointResource(updated!), secret, previous_secret_expires_at: formatTimestamp(expires) };
+    if (updated === undefined) throw this.notFound(id);
+    return { ...toEndpointResource(updated), secret, previous_secret_expires_at: formatTimestamp(expires) };
   }
 }
 

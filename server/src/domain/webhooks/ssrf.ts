@@ -54,11 +54,33 @@ export function urlSyntaxProblem(raw: string, livemode: boolean, allowPrivate: b
   return null;
 }
 
+/** How long the host of an endpoint URL may take to resolve before it counts as not resolving. */
+export const URL_LOOKUP_TIMEOUT_MS = 3_000;
+
+export type HostLookup = (host: string) => Promise<string[]>;
+
+const systemLookup: HostLookup = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/** The host's addresses, or a rejection when it does not resolve within `timeoutMs` (a resolver that never answers). */
+function lookupWithin(resolve: HostLookup, host: string, timeoutMs: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer for ${host} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([resolve(host), timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Resolves the URL's host and refuses it when any address it resolves to is not allowed
- * (addressPolicy). Returns the problem, or null.
+ * Resolves the URL's host (at most URL_LOOKUP_TIMEOUT_MS) and refuses it when it does not
+ * resolve, or when any address it resolves to is not allowed (addressPolicy). Returns the
+ * problem, or null.
  */
-export async function checkEndpointUrl(raw: string, livemode: boolean, allowPrivate: boolean): Promise<UrlProblem | null> {
+export async function checkEndpointUrl(
+  raw: string,
+  livemode: boolean,
+  allowPrivate: boolean,
+  options: { readonly lookup?: HostLookup; readonly timeoutMs?: number } = {},
+): Promise<UrlProblem | null> {
   const syntax = urlSyntaxProblem(raw, livemode, allowPrivate);
   if (syntax !== null) return syntax;
   const policy = addressPolicy(livemode, allowPrivate);
@@ -66,7 +88,9 @@ export async function checkEndpointUrl(raw: string, livemode: boolean, allowPriv
   const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {
-    addresses = ipaddr.isValid(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    addresses = ipaddr.isValid(host)
+      ? [host]
+      : await lookupWithin(options.lookup ?? systemLookup, host, options.timeoutMs ?? URL_LOOKUP_TIMEOUT_MS);
   } catch {
     return { code: 'webhook_url_invalid', message: `The host '${host.slice(0, 253)}' does not resolve.` };
   }

@@ -1,0 +1,28 @@
+-- The deliveries of an event: one per enabled endpoint of its organization and environment that
+-- takes its type, each with its `deliver_event` job in the endpoint's own queue (at most one
+-- delivery in flight per endpoint), in the caller's transaction. Returns how many it created.
+--
+-- The endpoints are locked FOR KEY SHARE: an endpoint being deleted at the same moment is
+-- waited for and then skipped, instead of failing the event's transaction (a send, a customer's
+-- message) on the deliveries' foreign key.
+CREATE OR REPLACE FUNCTION mojeeb_fan_out_event(p_event text, p_organization uuid, p_environment text, p_type text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  d record;
+  n integer := 0;
+BEGIN
+  FOR d IN
+    INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at)
+    SELECT p_event, e.id, now() FROM webhook_endpoints e
+    WHERE e.organization_id = p_organization AND e.environment = p_environment AND NOT e.disabled
+      AND (p_type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+    FOR KEY SHARE OF e
+    ON CONFLICT (event_id, endpoint_id) DO NOTHING
+    RETURNING id, endpoint_id
+  LOOP
+    PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
+      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END $$;

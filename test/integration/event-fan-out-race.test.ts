@@ -1,0 +1,67 @@
+/**
+ * An event's fan-out and an endpoint's deletion at the same moment: the event's transaction (a
+ * send, a customer's message) must not fail on the deliveries' foreign key. The deletion holds
+ * the endpoint's row; the fan-out, on another connection, waits for it (observed in
+ * pg_stat_activity, not timed), and once the deletion commits the endpoint is skipped.
+ */
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { WebhookEndpoints } from '../../server/src/domain/webhooks/endpoints.ts';
+import { newEventId } from '../../server/src/domain/webhooks/events.ts';
+import { harness } from '../support/harness.ts';
+import { newTenant } from '../support/tenants.ts';
+
+/** Until the backend `pid` waits for a lock (at most `tries` looks, 50 ms apart). */
+async function waitUntilBlocked(db: Knex, pid: number, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const row = await db('pg_stat_activity').where({ pid }).first('wait_event_type');
+    if (row?.wait_event_type === 'Lock') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`backend ${pid} never waited for a lock`);
+}
+
+describe('event fan-out racing an endpoint deletion (integration)', () => {
+  it('skips an endpoint deleted while the event is fanned out, instead of failing the event', async () => {
+    const db = harness.db;
+    const tenant = await newTenant(db);
+    const caller = { organizationId: tenant.organization.id, environment: 'test' as const };
+    const endpoint = await new WebhookEndpoints(db, null, false).create(caller, { url: 'http://127.0.0.1:9/race', enabled_events: ['*'] });
+    const kept = await new WebhookEndpoints(db, null, false).create(caller, { url: 'http://127.0.0.1:9/kept', enabled_events: ['*'] });
+
+    const deleting = await db.transaction();
+    const fanningOut = await db.transaction();
+    try {
+      await deleting('webhook_endpoints').where({ id: endpoint.id }).delete();
+      const eventId = newEventId();
+      await fanningOut('events').insert({
+        id: eventId,
+        organization_id: caller.organizationId,
+        environment: 'test',
+        type: 'message.received',
+        data: JSON.stringify({ object: {} }),
+      });
+      const pid = (await fanningOut.raw<{ rows: Array<{ pid: number }> }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const fanOut = fanningOut.raw<{ rows: Array<{ n: number }> }>('SELECT mojeeb_fan_out_event(?, ?, ?, ?) AS n', [
+        eventId,
+        caller.organizationId,
+        'test',
+        'message.received',
+      ]);
+      const settled = fanOut.then(
+        (result) => ({ ok: true as const, n: result.rows[0]!.n }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      await waitUntilBlocked(db, pid);
+      await deleting.commit();
+      const outcome = await settled;
+      expect(outcome.ok, outcome.ok ? '' : String((outcome as { error: unknown }).error)).to.equal(true);
+      expect(outcome.ok && outcome.n).to.equal(1);
+      const deliveries = await fanningOut('event_deliveries').where({ event_id: eventId }).select('endpoint_id');
+      expect(deliveries.map((d) => d.endpoint_id)).to.deep.equal([kept.id]);
+    } finally {
+      if (!deleting.isCompleted()) await deleting.rollback();
+      if (!fanningOut.isCompleted()) await fanningOut.rollback();
+    }
+  });
+});
