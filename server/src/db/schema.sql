@@ -620,6 +620,7 @@ AS $function$
         FROM recorded r
         JOIN webhook_endpoints e ON e.organization_id = r.organization_id AND e.environment = r.environment AND NOT e.disabled
           AND (r.type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+        FOR KEY SHARE OF e
         ON CONFLICT (event_id, endpoint_id) DO NOTHING
         RETURNING id, endpoint_id
       )

@@ -9,8 +9,11 @@
  * What is recorded is unchanged: an event `message.<status>` whenever a message's status
  * actually changes (and is not `queued`), with a snapshot of the message as it is then, in the
  * same transaction; one delivery per matching enabled endpoint, whose job runs in the endpoint's
- * named queue. Transition tables cannot be combined with a column list (`UPDATE OF status`), so
- * the trigger fires for every UPDATE of `messages` and filters on the status itself.
+ * named queue. As in mojeeb_fan_out_event (db/sql/fan_out_event.sql), the endpoints are locked
+ * FOR KEY SHARE: one deleted at the same moment is waited for and skipped, instead of failing
+ * the status update on the deliveries' foreign key. Transition tables cannot be combined with a
+ * column list (`UPDATE OF status`), so the trigger fires for every UPDATE of `messages` and
+ * filters on the status itself.
  * Never edit once landed: add a new migration.
  */
 import type { Knex } from 'knex';
@@ -66,6 +69,7 @@ export async function up(knex: Knex): Promise<void> {
         FROM recorded r
         JOIN webhook_endpoints e ON e.organization_id = r.organization_id AND e.environment = r.environment AND NOT e.disabled
           AND (r.type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+        FOR KEY SHARE OF e
         ON CONFLICT (event_id, endpoint_id) DO NOTHING
         RETURNING id, endpoint_id
       )
