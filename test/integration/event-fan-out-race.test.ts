@@ -87,7 +87,7 @@ describe('event fan-out racing an endpoint deletion (integration)', () => {
     }
   });
 
-  it('a status change whose event fans out to an endpoint being deleted waits for it, skips it and commits', async () => {
+  it('a status change (the messages trigger) whose event fans out to an endpoint being deleted waits for it, skips it and commits', async () => {
     const db = harness.db;
     const tenant = await newTenant(db);
     const caller = { organizationId: tenant.organization.id, environment: 'test' as const };
