@@ -31,10 +31,12 @@ import { createFreshDatabase, type TestPostgres } from '../support/postgres.ts';
 import { cleanups, log, startChild, stopChild } from './common.ts';
 import { cpuWindow, cores, namedPids } from './cpu.ts';
 
-export const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 4_000);
+export const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 3_000);
 export const WORKER_NUMBERS = 20;
 export const WORKER_MPS = 80; // the default messages_per_second of a number
 const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/config.ts)
+/** A run stops here even when not every message was handed over (a starved machine); the figures say so. */
+const RUN_LIMIT_MS = 20_000;
 
 export interface WorkerRun {
   readonly webhook: boolean;
@@ -187,10 +189,11 @@ async function runOnce(
   const end = cpuWindow();
   const start = Date.now();
   let deliverySeconds = 0;
-  const events = await startEventWorker({ connectionString, deps, pollIntervalMs: 200 });
+  // Loopback receivers: a live endpoint may reach private addresses only with the operator's flag.
+  const events = await startEventWorker({ connectionString, deps, events: { allowPrivate: true }, pollIntervalMs: 200 });
   const worker = await startDeliveryWorker({ connectionString, concurrency: WORKER_CONCURRENCY, pollIntervalMs: 200, deps });
   try {
-    const limit = Date.now() + 60_000;
+    const limit = Date.now() + RUN_LIMIT_MS;
     while (Date.now() < limit && fake.stats().accepted < WORKER_MESSAGES) await new Promise((r) => setTimeout(r, 20));
     deliverySeconds = (Date.now() - start) / 1000;
     // The events of the last statuses, until they stop coming (at most 5 s).
@@ -234,7 +237,7 @@ async function runOnce(
     otherShare: w.otherShare,
   };
   log(
-    `worker (${webhook ? 'webhook endpoint subscribed' : 'no webhook endpoint'}): ${stats.accepted}/${WORKER_MESSAGES} in ${deliverySeconds.toFixed(2)} s (${run.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)}); max per number per second ${run.maxPerSecondObserved}; events received ${eventsReceived}; cores ${JSON.stringify(run.cores)}${w.contaminated ? ' (CONTAMINATED)' : ''}`,
+    `worker (${webhook ? 'webhook endpoint subscribed' : 'no webhook endpoint'}): ${stats.accepted}/${WORKER_MESSAGES} in ${deliverySeconds.toFixed(2)} s (${run.messagesPerSecond.toFixed(0)} msg/s, steady ${steady.toFixed(0)}); max per number per second ${run.maxPerSecondObserved}; events received ${eventsReceived} (status webhooks ${JSON.stringify(stats.webhooks)}); cores ${JSON.stringify(run.cores)}${w.contaminated ? ' (CONTAMINATED)' : ''}`,
   );
   return run;
 }
