@@ -40,7 +40,11 @@ export interface EventsResult {
   readonly lag_ms: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
-export async function benchEvents(postgres: TestPostgres, limitMs = DEADLINE_MS - 30_000): Promise<EventsResult> {
+export async function benchEvents(
+  postgres: TestPostgres,
+  limitMs = DEADLINE_MS - 30_000,
+  size: { readonly events: number; readonly endpoints: number } = { events: EVENTS, endpoints: ENDPOINTS },
+): Promise<EventsResult> {
   const database = await createFreshDatabase(postgres.adminUrl, 'bench_events');
   const db = createDatabase({ connectionString: database.connectionString, poolMax: 20, logger: silentLogger });
   const lags: number[] = [];
@@ -51,7 +55,7 @@ export async function benchEvents(postgres: TestPostgres, limitMs = DEADLINE_MS 
     const organization = await createOrganization(db, { name: 'Events bench', plan: 'professional', monthlyMessageQuota: 1_000_000 });
     const agent = await createAgent(db, { organizationId: organization.id, name: 'Bench agent' });
     const createdAt = new Map<string, number>();
-    for (let i = 0; i < ENDPOINTS; i++) {
+    for (let i = 0; i < size.endpoints; i++) {
       const server = http.createServer((req, res) => {
         const id = req.headers['webhook-id'] as string;
         req.resume();
@@ -87,9 +91,9 @@ export async function benchEvents(postgres: TestPostgres, limitMs = DEADLINE_MS 
       pollIntervalMs: 200,
     });
     const start = Date.now();
-    for (let batch = 0; batch < EVENTS; batch += 100) {
+    for (let batch = 0; batch < size.events; batch += 100) {
       await db.transaction(async (trx) => {
-        for (let i = batch; i < Math.min(EVENTS, batch + 100); i++) {
+        for (let i = batch; i < Math.min(size.events, batch + 100); i++) {
           const id = await recordInboundEvent(trx, {
             organizationId: organization.id,
             environment: 'test',
@@ -108,14 +112,14 @@ export async function benchEvents(postgres: TestPostgres, limitMs = DEADLINE_MS 
         }
       });
     }
-    const expected = EVENTS * ENDPOINTS;
+    const expected = size.events * size.endpoints;
     while (lags.length < expected && Date.now() - start < limitMs) await new Promise((r) => setTimeout(r, 50));
     await worker.stop();
     const sorted = [...lags].sort((a, b) => a - b);
     const seconds = Math.max(0.001, (lastAt - start) / 1000);
     return {
-      events: EVENTS,
-      endpoints: ENDPOINTS,
+      events: size.events,
+      endpoints: size.endpoints,
       concurrency: CONCURRENCY,
       deliveries: lags.length,
       expected,

@@ -31,12 +31,12 @@ import { createFreshDatabase, type TestPostgres } from '../support/postgres.ts';
 import { cleanups, log, startChild, stopChild } from './common.ts';
 import { cpuWindow, cores, namedPids } from './cpu.ts';
 
-export const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 3_000);
+export const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 2_000);
 export const WORKER_NUMBERS = 20;
 export const WORKER_MPS = 80; // the default messages_per_second of a number
 const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/config.ts)
 /** A run stops here even when not every message was handed over (a starved machine); the figures say so. */
-const RUN_LIMIT_MS = 20_000;
+const RUN_LIMIT_MS = 15_000;
 
 export interface WorkerRun {
   readonly webhook: boolean;
