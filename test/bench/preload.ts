@@ -90,8 +90,8 @@ function messagesSql(c: number, lo: number, hi: number): string {
       CASE WHEN s.status = 'read' THEN t.at + interval '5 minutes' END,
       CASE WHEN s.status = 'failed' THEN t.at + interval '2 seconds' END,
       t.at + interval '5 minutes', CASE WHEN s.status <> 'queued' THEN t.at END, CASE WHEN s.status <> 'queued' THEN 1 ELSE 0 END
-    FROM generate_series(${lo}, ${hi - 1}) t
-    CROSS JOIN LATERAL (SELECT t * 10 + ${c} + 1 AS j) jj
+    FROM generate_series(${lo}, ${hi - 1}) g
+    CROSS JOIN LATERAL (SELECT g * 10 + ${c} + 1 AS j) jj
     JOIN bench_preload_conversations c ON c.n = j % ${PRELOAD.conversations}
     CROSS JOIN LATERAL (SELECT now() - interval '180 days' * (1 - j::float8 / ${n}) AS at) t
     CROSS JOIN LATERAL (SELECT CASE WHEN j > ${n} - 500 THEN 'queued' WHEN j % 100 < 10 THEN 'sent' WHEN j % 100 < 50 THEN 'delivered'

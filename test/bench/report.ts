@@ -105,7 +105,9 @@ function contaminated(r: Results): string[] {
   ];
   return [
     ...runs.filter((m) => m.contaminated).map((m) => `${m.name} (${(m.otherShare * 100).toFixed(0)} %)`),
-    ...r.multi.rounds.filter((m) => m.contaminated).map((m) => `${m.servers} API processes (${(m.otherShare * 100).toFixed(0)} %)`),
+    ...r.multi.rounds
+      .filter((m) => m.contaminated)
+      .map((m) => `${m.servers} API process${m.servers > 1 ? 'es' : ''} (${(m.otherShare * 100).toFixed(0)} %)`),
     ...[r.worker.none, r.worker.subscribed]
       .filter((m) => m.contaminated)
       .map((m) => `worker${m.webhook ? ' with webhook' : ''} (${(m.otherShare * 100).toFixed(0)} %)`),
@@ -194,10 +196,11 @@ Koa + pg (pool 10, no auth, no validation) in another process, on tables shaped 
 reads (against one indexed SELECT); the figure is the median of the per-round ratios, with their spread (min–max). Drift of the
 machine during the run lands on both sides of a round alike.
 
-**Contamination**: in every measured window, the CPU time of every process on the machine is read from /proc and split into the
-measured processes (the app, PostgreSQL's processes started by this run, the load generator — this process, with the fake Meta and
-in-process workers) and the rest. A window where the rest used more than ${r.settings.contaminationShare * 100} % of the machine (all cores over the window) is
-flagged contaminated. "CPU µs/request" is the split per process group divided by the requests served.
+**Contamination**: in every measured window the CPU time of each process (/proc/<pid>/stat) is split into the measured processes
+(the app, PostgreSQL's processes started by this run, the load generator — this process, with the fake Meta and in-process
+workers); everything else the machine was busy with (/proc/stat, steal included, less the measured processes) is "other". A
+window where "other" used more than ${r.settings.contaminationShare * 100} % of the machine (all cores over the window) is flagged contaminated. "CPU µs/request"
+is the split per process group divided by the requests served.
 
 Sends use a test key (sandbox) with 1,000,000 requests/min; each send has its own recipient and Idempotency-Key. Any non-2xx answer,
 error or timeout fails the run.
