@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   if (wants('multi')) multi = await benchMulti(postgres);
   if (wants('worker')) worker = await benchWorker(postgres);
   if (wants('events')) {
-    events = await benchEvents(postgres, 15_000, { events: 400, endpoints: 4 });
+    events = await benchEvents(postgres, 10_000, { events: 400, endpoints: 4 });
     log(
       `events: ${events.deliveries}/${events.expected} delivered, ${events.deliveries_per_second}/s, lag p50 ${events.lag_ms.p50} ms, p99 ${events.lag_ms.p99} ms`,
     );

@@ -36,7 +36,7 @@ export const WORKER_NUMBERS = 20;
 export const WORKER_MPS = 80; // the default messages_per_second of a number
 const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/config.ts)
 /** A run stops here even when not every message was handed over (a starved machine); the figures say so. */
-const RUN_LIMIT_MS = 15_000;
+const RUN_LIMIT_MS = 12_000;
 
 export interface WorkerRun {
   readonly webhook: boolean;
