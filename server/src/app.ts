@@ -15,8 +15,10 @@ import type { Knex } from 'knex';
 import type { Config } from './config.ts';
 import { DatabaseAvailability } from './db/availability.ts';
 import { pingDatabase } from './db/ping.ts';
-import { lookupAndCountKey } from './domain/api-keys/authenticate.ts';
+import { KeyAuthentication } from './domain/api-keys/authenticate.ts';
+import type { KeyCache } from './domain/api-keys/key-cache.ts';
 import { Lists } from './domain/lists.ts';
+import { MessageStatuses } from './domain/message-status.ts';
 import { Messaging } from './domain/messages.ts';
 import { SandboxInbound } from './domain/sandbox-inbound.ts';
 import type { SecretBox } from './domain/secrets.ts';
@@ -52,6 +54,11 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Encrypts webhook signing secrets at rest; without one they are stored as they are. */
   readonly secrets?: SecretBox | null;
+  /**
+   * The process's key cache, kept current by key change notifications (main.ts starts the
+   * listener); without one, every request looks its key up.
+   */
+  readonly keyCache?: KeyCache | null;
 }
 
 export function createApp(options: AppOptions): Koa<AppState> {
@@ -76,6 +83,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     messaging: new Messaging(options.db, options.logger),
     sandbox: new SandboxInbound(options.db),
     lists: new Lists(options.db),
+    statuses: new MessageStatuses(options.db),
     webhooks: {
       endpoints: new WebhookEndpoints(options.db, options.secrets ?? null, allowPrivateFromEnv()),
       events: new Events(options.db),
@@ -105,7 +113,7 @@ export function createApp(options: AppOptions): Koa<AppState> {
     mediaTypes: documentedMediaTypes(options.spec),
     services,
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
-    keys: { lookupAndCount: (key, attached) => lookupAndCountKey(options.db, key, attached) },
+    keys: new KeyAuthentication(options.db, options.keyCache ?? null),
     webhook:
       options.config.metaAppSecret && options.config.metaVerifyToken
         ? { appSecret: options.config.metaAppSecret, verifyToken: options.config.metaVerifyToken, db: options.db }
@@ -125,8 +133,7 @@ function checkImplementations(handlers: Implementations, routes: readonly RouteD
     if (!known.has(key)) {
       throw new Error(`handler '${key}' does not match any operationId of openapi.yaml (known: ${[...known].join(', ')})`);
     }
-    const callable = typeof value === 'function' || (typeof value?.handle === 'function' && typeof value.attachedLookup === 'function');
-    if (!callable) throw new Error(`handler '${key}' is not a function (nor an operation with an attached lookup)`);
+    if (typeof value !== 'function') throw new Error(`handler '${key}' is not a function`);
   }
 }
 

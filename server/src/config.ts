@@ -39,6 +39,8 @@
  * | `METRICS_TOKEN`    | unset              | when set, `/metrics` needs `Authorization: Bearer <token>` (compared in constant time) |
  * | `METRICS_PORT`     | unset              | serve `/metrics` on this port only (not on `PORT`); `0` picks a free one |
  * | `METRICS_HOST`     | `127.0.0.1`        | interface of `METRICS_PORT` (loopback unless set)              |
+ * | `KEY_CACHE_MAX_AGE_MS` | `5000`         | how long an authenticated key is kept in memory at most; `0`: no cache |
+ * | `KEY_CACHE_NOTIFICATIONS` | `true`      | listen to key change notifications; `false` (a pooler that cannot LISTEN): a change holds only after `KEY_CACHE_MAX_AGE_MS` |
  *
  * The database timeouts apply to the API's own connections (requests, and the delivery worker
  * when it runs in the server process), not to migrations, the admin CLI or graphile-worker's
@@ -125,6 +127,10 @@ export interface Config {
   /** `undefined`: /metrics is served on the API's port. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
+  /** KEY_CACHE_MAX_AGE_MS: the staleness bound of the key cache when a notification is lost (0: no cache). */
+  readonly keyCacheMaxAgeMs: number;
+  /** KEY_CACHE_NOTIFICATIONS: whether this process LISTENs for key changes (false: entries live out their maximum age). */
+  readonly keyCacheNotifications: boolean;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -227,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: metricsToken(env),
     metricsPort: nonEmpty(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
     metricsHost: nonEmpty(env, 'METRICS_HOST') ?? '127.0.0.1',
+    keyCacheMaxAgeMs: integer(env, 'KEY_CACHE_MAX_AGE_MS', 5_000, 0, 60_000),
+    keyCacheNotifications: booleanFlag(env, 'KEY_CACHE_NOTIFICATIONS') ?? true,
   };
 }
 

@@ -23,6 +23,8 @@ import { deliveryQueueProbe } from './delivery/queue-probe.ts';
 import { guardAgainstQueueLibraryErrors, superviseDeliveryWorker, type DeliveryWorker } from './delivery/worker.ts';
 import { superviseEventWorker } from './delivery/events/runner.ts';
 import { startHousekeeping } from './domain/housekeeping.ts';
+import { KeyCache } from './domain/api-keys/key-cache.ts';
+import { listenForKeyChanges, type KeyChangeListener } from './domain/api-keys/key-notifications.ts';
 import { demoAnnouncement, demoReminder, ensureDemoData, type DemoOutcome } from './domain/demo.ts';
 import { secretBoxFromConfig } from './domain/secrets.ts';
 import { loadSpec } from './core/openapi.ts';
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   let stopHousekeeping: (() => void) | undefined;
   let worker: DeliveryWorker | undefined;
   let eventWorker: DeliveryWorker | undefined;
+  let keyChanges: KeyChangeListener | undefined;
 
   const shutdown = async (reason: string, exitCode: number): Promise<void> => {
     if (shuttingDown) {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       if (metricsServer) await closeServer(metricsServer, 1_000);
       if (server) await closeServer(server, config.shutdownTimeoutMs);
       if (worker) await Promise.all([worker.stop(), eventWorker?.stop()]);
+      await keyChanges?.stop();
       if (db) await db.destroy();
       if (embedded) await embedded.stop();
     } catch (error) {
@@ -123,6 +127,13 @@ async function main(): Promise<void> {
       });
     }
     setQueueProbe(deliveryQueueProbe(db, config.readinessTimeoutMs));
+    // Keys kept in memory for KEY_CACHE_MAX_AGE_MS at most, dropped at once on a key change
+    // notification; bypassed while notifications are not listened to.
+    const keyCache = new KeyCache({ maxAgeMs: config.keyCacheMaxAgeMs, trustedWithoutListener: !config.keyCacheNotifications });
+    if (config.keyCacheNotifications && config.keyCacheMaxAgeMs > 0) {
+      keyChanges = listenForKeyChanges(connectionString, keyCache, logger);
+      await keyChanges.started;
+    }
     const app = createApp({
       spec,
       handlers: implementations,
@@ -130,6 +141,7 @@ async function main(): Promise<void> {
       config,
       secrets,
       logger,
+      keyCache,
       ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
     });
     stopHousekeeping = startHousekeeping(db, logger);

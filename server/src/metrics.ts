@@ -7,7 +7,7 @@
  *
  * Also: the process and Node.js defaults of prom-client (CPU, memory, event-loop lag, GC,
  * handles…), request latency by operation and status, delivery latency (acceptance to hand-over
- * to WhatsApp or the sandbox), rate-limit rejections, and the API pool's connections (read from
+ * to WhatsApp or the sandbox), rate-limit rejections and leases, the key cache, and the API pool's connections (read from
  * the knex/tarn pool at scrape time, through `setPoolProbe`). Labels never carry ids, keys or
  * anything a client chose: operation ids, status codes and fixed words only.
  */
@@ -103,6 +103,28 @@ export const metrics = {
     name: 'mojeeb_rate_limit_rejections_total',
     help: 'Requests refused with 429 rate_limit_exceeded (a key over its per-minute limit), by key environment.',
     labelNames: ['environment'] as const,
+    registers: [registry],
+  }),
+  keyCacheLookups: new Counter({
+    name: 'mojeeb_key_cache_lookups_total',
+    help: 'API key lookups of this process by result: hit (served from memory), miss (read from the database), bypass (the cache is off or not trusted: notifications are not listened to).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  keyCacheInvalidations: new Counter({
+    name: 'mojeeb_key_cache_invalidations_total',
+    help: 'Key change notifications received (a key or an organization changed).',
+    registers: [registry],
+  }),
+  keyCacheListening: new Gauge({
+    name: 'mojeeb_key_cache_listening',
+    help: 'Whether this process listens to key change notifications (1) or not (0: its key cache is bypassed).',
+    registers: [registry],
+  }),
+  rateLeases: new Counter({
+    name: 'mojeeb_rate_limit_leases_total',
+    help: 'Blocks of rate-limit budget leased from the database, by outcome: granted, or spent (the window had nothing left).',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   }),
   poolUsed: poolGauge('mojeeb_db_pool_connections_used', 'Connections of the API pool lent out at scrape time.', (p) => p.numUsed()),

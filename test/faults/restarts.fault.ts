@@ -5,7 +5,8 @@
  * last restart (and again with three times the sends and sandbox statuses 1.5 s apart); no
  * process crashes or exits; the 503s and the time to the first 202 after each restart are
  * printed. Then a restart with 400 deliveries in flight: no crash, every message delivered, none
- * twice (each message's sandbox statuses are recorded once).
+ * twice (each message's sandbox statuses are recorded once). Then a restart with the key cache:
+ * it listens again, and a revocation made after it reaches the server by notification.
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
@@ -229,6 +230,42 @@ describe('fault: PostgreSQL restarts', function () {
     expect(watched.unexpectedExits(), watched.output().slice(-3000)).to.deep.equal([]);
     expect(Number(pending!.n), 'deliveries in flight at the restart').to.be.at.least(400);
     expect(fake.duplicateSends()).to.deep.equal([]);
+  });
+
+  it('a restart: the key cache listens again, and a revocation after it reaches the server by notification', async () => {
+    const scenario = '3. restart, key cache';
+    const database = await prepareDatabase(cluster, 'keycache');
+    // A maximum age of a minute: only a notification explains a refusal within seconds.
+    const { server: api, watched } = await server(database, { WORKER: 'false', KEY_CACHE_MAX_AGE_MS: '60000' });
+    await api.waitFor(/key change notifications listening/);
+    const status = () =>
+      fetch(`${api.baseUrl}/v1/whatsapp/messages/01c45011-d803-4eb0-a762-3228a4c392f3`, {
+        headers: { Authorization: `Bearer ${database.key}` },
+      }).then((r) => r.status);
+    expect(await status()).to.equal(404);
+    const restartedAt = Date.now();
+    await cluster.restart(2_000);
+    await api.waitFor(/notifications lost[\s\S]*key change notifications listening/, 30_000);
+    const listeningAfterMs = Date.now() - restartedAt;
+    let answered = 0;
+    while ((await status()) !== 404) {
+      if (++answered > 200) throw new Error('the key is not served again after the restart');
+      await sleep(50);
+    }
+    await queryOnce(database.url, "UPDATE api_keys SET revoked_at = now(), revoked_reason = 'fault test' WHERE name = 'fault key'");
+    const revokedAt = Date.now();
+    let refusedAfterMs: number | null = null;
+    while (Date.now() - revokedAt < 5_000) {
+      if ((await status()) === 401) {
+        refusedAfterMs = Date.now() - revokedAt;
+        break;
+      }
+      await sleep(50);
+    }
+    recordFigure(scenario, 'listening again after the restart began (s)', listeningAfterMs / 1000);
+    recordFigure(scenario, 'revoked key refused after (ms)', refusedAfterMs ?? 'not within 5 s');
+    expect(refusedAfterMs, 'the revocation reached the server (maximum age 60 s)').to.be.a('number');
+    expect(watched.unexpectedExits(), watched.output().slice(-3000)).to.deep.equal([]);
   });
 
   for (const mode of ['server (in-process worker)', 'separate worker'] as const) {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness } from '../support/harness.ts';
 import { newTenant, randomE164 } from '../support/tenants.ts';
-import { runAdmin } from '../support/processes.ts';
+import { admin } from './admin-cli-support.ts';
 
 describe('admin CLI: templates (integration, real process)', function () {
   this.timeout(60_000);
@@ -20,8 +20,6 @@ describe('admin CLI: templates (integration, real process)', function () {
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  const admin = (args: string[]) => runAdmin(args, { env: { DATABASE_URL: harness.database.connectionString } });
 
   it('registers templates from Meta’s JSON, lists them, and the API accepts a send at once', async () => {
     const tenant = await newTenant(harness.db);
@@ -82,8 +80,8 @@ describe('admin CLI: template sync from Meta (integration, real process, fake Me
         { agentId: tenant.agent.id, phoneNumber: randomE164(), phoneNumberId, accessToken, wabaId },
         new SecretBox(key),
       );
-      const run = await runAdmin(['template', 'sync', '--connection', connection.id], {
-        env: { DATABASE_URL: harness.database.connectionString, META_GRAPH_BASE_URL: fake.url, ENCRYPTION_KEY: key.toString('base64') },
+      const run = await admin(['template', 'sync', '--connection', connection.id], {
+        env: { META_GRAPH_BASE_URL: fake.url, ENCRYPTION_KEY: key.toString('base64') },
       });
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.include('Synced 2 template(s) from Meta');
@@ -95,9 +93,7 @@ describe('admin CLI: template sync from Meta (integration, real process, fake Me
       expect(fake.invalidRequests()).to.deep.equal([]);
 
       const sandbox = await harness.db('whatsapp_connections').where({ agent_id: tenant.agent.id, phone_number: tenant.from }).first('id');
-      const refused = await runAdmin(['template', 'sync', '--connection', sandbox.id], {
-        env: { DATABASE_URL: harness.database.connectionString },
-      });
+      const refused = await admin(['template', 'sync', '--connection', sandbox.id]);
       expect(refused.code).to.equal(2);
       expect(refused.stderr).to.include('template register');
     } finally {

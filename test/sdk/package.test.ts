@@ -4,51 +4,17 @@
  * `require` against the live server, its .d.ts type-check a consumer (ESM and CJS resolution,
  * strictNullChecks on and off), and the README's ≤ 10-line example runs as written.
  */
-import { execFile, type ExecFileOptions } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { repoRoot } from '../support/contract.ts';
-import { harness } from '../support/harness.ts';
+import { consumerEnv, exec, ok } from './commands.ts';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], options: ExecFileOptions & { timeout: number }): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(command, args, { ...options, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-function expectOk(result: Run, what: string): void {
-  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
-}
-
-/** The environment of a consumer process: the live server and the fixture, nothing else of ours. */
-function consumerEnv(): NodeJS.ProcessEnv {
-  const f = harness.fixture;
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    MOJEEB_API_KEY: f.apiKey,
-    MOJEEB_BASE_URL: harness.server.baseUrl,
-    MOJEEB_AGENT_ID: f.agentId,
-    MOJEEB_FROM: f.from,
-    MOJEEB_TO: f.to,
-  };
-}
 
 const ESM_SMOKE = `import { createMojeebClient, MojeebAuthenticationError, SDK_VERSION } from '@mojeeb/sdk';
 const { MOJEEB_API_KEY, MOJEEB_BASE_URL, MOJEEB_AGENT_ID, MOJEEB_FROM, MOJEEB_TO } = process.env;
@@ -112,11 +78,11 @@ describe('SDK: the packed package in an empty project', function () {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'mojeeb-sdk-pack-'));
     project = path.join(workDir, 'consumer');
     let started = Date.now();
-    const build = await run(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], {
+    const build = await exec(process.execPath, [path.join(repoRoot, 'sdk/scripts/build.mjs'), '--pack', workDir], {
       cwd: repoRoot,
       timeout: 180_000,
     });
-    expectOk(build, 'sdk build and pack');
+    ok(build, 'sdk build and pack');
     tarball = build.stdout.trim().split('\n').at(-1)!;
     timings.push(`build+pack ${Date.now() - started} ms`);
 
@@ -126,7 +92,7 @@ describe('SDK: the packed package in an empty project', function () {
     // Offline first (the npm cache usually has openapi-fetch after `npm ci`); if the cache lacks
     // its metadata, let npm fill the gap from the registry.
     const install = (mode: string) =>
-      run('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
+      exec('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
         cwd: project,
         timeout: 120_000,
       });
@@ -136,7 +102,7 @@ describe('SDK: the packed package in an empty project', function () {
       installed = await install('--prefer-offline');
       mode = 'prefer-offline';
     }
-    expectOk(installed, 'npm install of the tarball');
+    ok(installed, 'npm install of the tarball');
     timings.push(`npm install (${mode}) ${Date.now() - started} ms`);
 
     writeFileSync(path.join(project, 'esm.js'), ESM_SMOKE);
@@ -189,8 +155,8 @@ describe('SDK: the packed package in an empty project', function () {
     ['cjs.cjs', 'require', 'cjs/index.js'],
   ] as const) {
     it(`works from ${what}: sends a template, reads it, gets a typed error for a bad key`, async () => {
-      const result = await run(process.execPath, [file], { cwd: project, env: consumerEnv(), timeout: 30_000 });
-      expectOk(result, file);
+      const result = await exec(process.execPath, [file], { cwd: project, env: consumerEnv(), timeout: 30_000 });
+      ok(result, file);
       const output = JSON.parse(result.stdout.trim());
       expect(output.resolved).to.include(`node_modules/@mojeeb/sdk/${entry}`);
       expect(output.id).to.match(UUID);
@@ -202,8 +168,8 @@ describe('SDK: the packed package in an empty project', function () {
   it('runs the README example (examples/quickstart.mjs, ≤ 10 lines) as written', async () => {
     const source = readFileSync(path.join(repoRoot, 'examples/quickstart.mjs'), 'utf8');
     expect(source.trimEnd().split('\n').length).to.be.at.most(10);
-    const result = await run(process.execPath, ['quickstart.mjs'], { cwd: project, env: consumerEnv(), timeout: 30_000 });
-    expectOk(result, 'quickstart.mjs');
+    const result = await exec(process.execPath, ['quickstart.mjs'], { cwd: project, env: consumerEnv(), timeout: 30_000 });
+    ok(result, 'quickstart.mjs');
     expect(result.stdout.trim()).to.match(/^[0-9a-f-]{36} queued$/);
   });
 
@@ -248,7 +214,7 @@ describe('SDK: the packed package in an empty project', function () {
       };
       const tsconfig = `tsconfig.${check.strictNullChecks ? 'strict' : 'loose'}.json`;
       writeFileSync(path.join(project, tsconfig), JSON.stringify(config, null, 2));
-      const result = await run(process.execPath, [tsc, '-p', tsconfig, '--listFiles'], { cwd: project, timeout: 120_000 });
+      const result = await exec(process.execPath, [tsc, '-p', tsconfig, '--listFiles'], { cwd: project, timeout: 120_000 });
       const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
       expect(errors, 'tsc errors').to.deep.equal([]);
       expect(result.code).to.equal(0);

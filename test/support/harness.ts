@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { createApp } from '../../server/src/app.ts';
+import type { KeyCache } from '../../server/src/domain/api-keys/key-cache.ts';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { createDatabase } from '../../server/src/db/knex.ts';
 import { loadSpec, type LoadedSpec } from '../../server/src/core/openapi.ts';
@@ -66,6 +67,8 @@ export interface StartServerOptions {
   readonly config?: Partial<Pick<Config, 'trustProxy' | 'metricsToken' | 'metricsPort'>>;
   /** A delivery worker for `/readyz` to report (none by default, as with WORKER=false). */
   readonly worker?: WorkerProbe;
+  /** The process's key cache (none by default: every request looks its key up). */
+  readonly keyCache?: KeyCache;
 }
 
 export async function startServer(options: StartServerOptions): Promise<TestServer> {
@@ -82,6 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<TestServ
     },
     logger: logs.logger,
     ...(options.worker ? { worker: options.worker } : {}),
+    ...(options.keyCache ? { keyCache: options.keyCache } : {}),
   });
   const server: Server = listen(app, { ...loadConfig({}), port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {

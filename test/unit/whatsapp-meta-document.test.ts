@@ -11,14 +11,15 @@ import { expect } from 'chai';
 import { parseWebhookPayload, type InboundMessageEvent } from '../../server/src/whatsapp/webhook-payload.ts';
 import {
   META_DOCUMENT_ABSENT,
-  META_SCHEMA_OVERRIDES,
   metaDocument,
   metaDocumentAvailable,
   metaValidator,
   type MetaValidator,
 } from '../support/fake-meta/meta-document.ts';
+import { META_SCHEMA_OVERRIDES } from '../support/fake-meta/meta-overrides.ts';
 import { ownValidator } from '../support/fake-meta/own-schema.ts';
-import { BOTH_REJECT, SAMPLES } from '../support/fake-meta/traffic.ts';
+import { BOTH_REJECT } from '../support/fake-meta/traffic-refusals.ts';
+import { SAMPLES } from '../support/fake-meta/traffic.ts';
 
 const ALL = META_SCHEMA_OVERRIDES.map((o) => o.id);
 const without = (id: string): MetaValidator => metaValidator({ overrides: ALL.filter((o) => o !== id) });

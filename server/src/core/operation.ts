@@ -9,7 +9,6 @@ import type { OperationRequest, OperationResponse } from '../generated/handlers.
 import type { components, operations } from '../generated/openapi-types.ts';
 import type { OperationId } from '../generated/routes.ts';
 import type { Logger } from '../logger.ts';
-import type { AttachedQuery } from './attached-query.ts';
 import type { Principal } from './principal.ts';
 
 export interface OperationContext<S> {
@@ -43,21 +42,8 @@ export type OperationImplementation<Op extends OperationId, S> = (
 ) => OperationResult<Op>;
 
 /**
- * An operation whose data is looked up in the same query as the key's authentication (one
- * round trip): `attachedLookup` declares the lookup from the request's path parameters
- * (undefined when nothing can match, e.g. an id that cannot exist), and `handle` receives what
- * it found, typed, or null when it found nothing.
- */
-export interface OperationWithLookup<Op extends OperationId, S, Row> {
-  attachedLookup(params: OperationRequest<Op>['params']): AttachedQuery<Row> | undefined;
-  handle(request: OperationRequest<Op>, ctx: OperationContext<S>, found: Row | null): OperationResult<Op>;
-}
-
-export type Implementation<Op extends OperationId, S> = OperationImplementation<Op, S> | OperationWithLookup<Op, S, unknown>;
-
-/**
  * The implementation map: one entry per operationId; a missing one answers 501, a key that is
  * not an operationId makes createApp throw. `Partial<OperationHandlers<OperationContext>>` (the
  * generated interface) fits it; it also admits the documented non-error responses above.
  */
-export type Implementations<S> = { [Op in OperationId]?: Implementation<Op, S> };
+export type Implementations<S> = { [Op in OperationId]?: OperationImplementation<Op, S> };

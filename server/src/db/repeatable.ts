@@ -22,6 +22,7 @@ export const REPEATABLE_SQL_FILES: readonly string[] = [
   QUEUE_SQL_FILE,
   path.join(SQL_DIR, 'send_rules.sql'),
   path.join(SQL_DIR, 'accept_send.sql'),
+  path.join(SQL_DIR, 'rate_limit.sql'),
 ];
 
 /** The name a file is recorded under: its path from server/src. */

@@ -42,6 +42,8 @@ CREATE TABLE api_keys (
   CONSTRAINT api_keys_scopes_check CHECK (((cardinality(scopes) > 0) AND (scopes <@ ARRAY['whatsapp:send'::text, 'whatsapp:read'::text, 'messenger:send'::text, 'instagram:send'::text, 'webhooks:manage'::text, '*'::text])))
 );
 CREATE INDEX api_keys_organization_id_index ON public.api_keys USING btree (organization_id);
+CREATE TRIGGER api_keys_notify_delete AFTER DELETE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION mojeeb_notify_key_change('key');
+CREATE TRIGGER api_keys_notify_update AFTER UPDATE ON public.api_keys FOR EACH ROW WHEN (((old.revoked_at IS DISTINCT FROM new.revoked_at) OR (old.expires_at IS DISTINCT FROM new.expires_at) OR (old.scopes IS DISTINCT FROM new.scopes) OR (old.agent_ids IS DISTINCT FROM new.agent_ids) OR (old.rate_limit_per_minute IS DISTINCT FROM new.rate_limit_per_minute) OR (old.key_hash IS DISTINCT FROM new.key_hash) OR (old.organization_id IS DISTINCT FROM new.organization_id) OR (old.environment IS DISTINCT FROM new.environment))) EXECUTE FUNCTION mojeeb_notify_key_change('key');
 
 CREATE TABLE conversations (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -209,7 +211,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_conversation_id_created_at_index ON public.messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_list ON public.messages USING btree (organization_id, environment, created_at DESC, id DESC);
 CREATE UNIQUE INDEX messages_platform_message_id ON public.messages USING btree (platform_message_id) WHERE (platform_message_id IS NOT NULL);
-CREATE TRIGGER messages_status_event AFTER UPDATE OF status ON public.messages FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status <> 'queued'::text))) EXECUTE FUNCTION mojeeb_message_status_event();
+CREATE TRIGGER messages_status_events AFTER UPDATE ON public.messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mojeeb_message_status_events();
 
 CREATE TABLE mojeeb_sql_files (
   name text NOT NULL,
@@ -240,6 +242,8 @@ CREATE TABLE organizations (
   CONSTRAINT organizations_quota_check CHECK ((monthly_message_quota >= 0))
 );
 CREATE TRIGGER organizations_delete_messages BEFORE DELETE ON public.organizations FOR EACH ROW EXECUTE FUNCTION mojeeb_delete_messages_of_parent();
+CREATE TRIGGER organizations_notify_delete AFTER DELETE ON public.organizations FOR EACH ROW EXECUTE FUNCTION mojeeb_notify_key_change('organization');
+CREATE TRIGGER organizations_notify_plan AFTER UPDATE OF plan ON public.organizations FOR EACH ROW WHEN ((old.plan IS DISTINCT FROM new.plan)) EXECUTE FUNCTION mojeeb_notify_key_change('organization');
 
 CREATE UNLOGGED TABLE rate_limit_windows (
   api_key_id uuid NOT NULL,
@@ -548,25 +552,93 @@ AS $function$
   SELECT CASE WHEN json_typeof(value) = 'object' THEN ARRAY(SELECT json_object_keys(value)) ELSE '{}'::text[] END
 $function$;
 
-CREATE OR REPLACE FUNCTION public.mojeeb_message_status_event()
+CREATE OR REPLACE FUNCTION public.mojeeb_lease_rate(p_key uuid, p_limit integer, p_wanted integer)
+ RETURNS TABLE(granted integer, used integer, window_end bigint, ms_left integer)
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_start timestamptz := date_trunc('minute', now());
+  v_block integer := least(greatest(p_wanted, 1), greatest(1, p_limit / 10));
+  v_before integer;
+BEGIN
+  LOOP
+    SELECT w.request_count INTO v_before FROM rate_limit_windows w
+    WHERE w.api_key_id = p_key AND w.window_start = v_start FOR UPDATE;
+    IF FOUND THEN
+      granted := least(v_block, greatest(0, p_limit - v_before));
+      IF granted > 0 THEN
+        UPDATE rate_limit_windows w SET request_count = v_before + granted
+        WHERE w.api_key_id = p_key AND w.window_start = v_start;
+      END IF;
+      used := v_before + granted;
+      EXIT;
+    END IF;
+    granted := least(v_block, p_limit);
+    INSERT INTO rate_limit_windows (api_key_id, window_start, request_count) VALUES (p_key, v_start, granted)
+    ON CONFLICT (api_key_id, window_start) DO NOTHING;
+    IF FOUND THEN
+      used := granted;
+      EXIT;
+    END IF;
+  END LOOP;
+  IF granted > 0 THEN
+    UPDATE api_keys k SET last_used_at = now()
+    WHERE k.id = p_key AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute');
+  END IF;
+  window_end := extract(epoch FROM v_start)::bigint + 60;
+  -- Rounded down: a process never uses the block after the window ended.
+  ms_left := greatest(0, floor(extract(epoch FROM (v_start + interval '60 seconds' - now())) * 1000))::integer;
+  RETURN NEXT;
+END $function$;
+
+CREATE OR REPLACE FUNCTION public.mojeeb_message_status_events()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
     DECLARE
-      v_id text := 'evt_' || replace(gen_random_uuid()::text, '-', '');
-      v_type text := 'message.' || NEW.status;
+      v_jobs integer;
     BEGIN
-      INSERT INTO events (id, organization_id, environment, type, message_id, data)
-      VALUES (v_id, NEW.organization_id, NEW.environment, v_type, NEW.id, jsonb_build_object(
-        'id', NEW.id, 'status', NEW.status, 'agent_id', NEW.agent_id, 'from_number', NEW.from_number,
-        'to_number', NEW.to_number, 'type', NEW.type, 'conversation_id', NEW.conversation_id,
-        'platform_message_id', NEW.platform_message_id, 'error_code', NEW.error_code,
-        'error_message', NEW.error_message, 'meta_error_code', NEW.meta_error_code,
-        'created_at', NEW.created_at, 'sent_at', NEW.sent_at, 'delivered_at', NEW.delivered_at,
-        'read_at', NEW.read_at, 'failed_at', NEW.failed_at));
-      IF EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.organization_id = NEW.organization_id AND e.environment = NEW.environment AND NOT e.disabled) THEN
-        PERFORM mojeeb_fan_out_event(v_id, NEW.organization_id, NEW.environment, v_type);
-      END IF;
+      WITH changed AS (
+        SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE o.status IS DISTINCT FROM n.status AND n.status <> 'queued'
+      ), recorded AS (
+        INSERT INTO events (id, organization_id, environment, type, message_id, data)
+        SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), c.organization_id, c.environment, 'message.' || c.status, c.id,
+          jsonb_build_object(
+            'id', c.id, 'status', c.status, 'agent_id', c.agent_id, 'from_number', c.from_number,
+            'to_number', c.to_number, 'type', c.type, 'conversation_id', c.conversation_id,
+            'platform_message_id', c.platform_message_id, 'error_code', c.error_code,
+            'error_message', c.error_message, 'meta_error_code', c.meta_error_code,
+            'created_at', c.created_at, 'sent_at', c.sent_at, 'delivered_at', c.delivered_at,
+            'read_at', c.read_at, 'failed_at', c.failed_at)
+        FROM changed c
+        RETURNING id, organization_id, environment, type
+      ), fanned AS (
+        INSERT INTO event_deliveries (event_id, endpoint_id, next_attempt_at)
+        SELECT r.id, e.id, now()
+        FROM recorded r
+        JOIN webhook_endpoints e ON e.organization_id = r.organization_id AND e.environment = r.environment AND NOT e.disabled
+          AND (r.type = ANY (e.enabled_events) OR '*' = ANY (e.enabled_events))
+        ON CONFLICT (event_id, endpoint_id) DO NOTHING
+        RETURNING id, endpoint_id
+      )
+      SELECT count(*) INTO v_jobs
+      FROM (
+        SELECT array_agg(ROW('deliver_event', json_build_object('delivery_id', f.id, 'attempt', 0), 'webhook:' || f.endpoint_id::text,
+            NULL, 1000, NULL, NULL, NULL)::graphile_worker.job_spec) AS specs
+        FROM fanned f
+        HAVING count(*) > 0
+      ) s
+      CROSS JOIN LATERAL graphile_worker.add_jobs(s.specs) j;
+      RETURN NULL;
+    END $function$;
+
+CREATE OR REPLACE FUNCTION public.mojeeb_notify_key_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+    BEGIN
+      PERFORM pg_notify('mojeeb_key_changes', TG_ARGV[0] || ':' || OLD.id::text);
       RETURN NULL;
     END $function$;
 

@@ -1,6 +1,6 @@
 /**
  * Handing one queued message to WhatsApp (or to the sandbox). Run by the `deliver_message`
- * task of the queue (worker.ts); safe to run again for the same message:
+ * task of the queue (queue-runner.ts); safe to run again for the same message:
  *
  * - a message no longer `queued` was handed over already: nothing to do;
  * - before calling Meta the attempt is recorded (`send_attempted_at`); if a later run finds an

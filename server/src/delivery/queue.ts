@@ -1,7 +1,7 @@
 /**
  * The delivery queue's coupling to graphile-worker (0.17), in one place. A send writes its
  * delivery job in its own transaction and wakes the workers after commit; the workers lock jobs
- * and recover the jobs of dead workers (worker.ts). Four of these rely on graphile-worker's
+ * and recover the jobs of dead workers (queue-runner.ts). Four of these rely on graphile-worker's
  * internals, which its documentation says "are not a public interface" and may change in a minor
  * version; test/integration/queue-canary.test.ts fails, naming which one, when an upgrade changes
  * any of them:
@@ -20,8 +20,8 @@
  * 3. The lock id. graphile-worker locks every job of a pool (running, or waiting in the pool's
  *    local queue) with the pool's id (`pool:create`'s `workerPool.id`), not each worker's: that is
  *    the id the heartbeat rows of `delivery_workers` name, and the id `force_unlock_workers`
- *    releases when that heartbeat stops (worker.ts, releaseDeadWorkers).
- * 4. The public surface otherwise: the `graphile_worker.jobs` view (queue-probe.ts, worker.ts),
+ *    releases when that heartbeat stops (queue-runner.ts, releaseDeadWorkers).
+ * 4. The public surface otherwise: the `graphile_worker.jobs` view (queue-probe.ts, queue-runner.ts),
  *    `add_job`, `reschedule_jobs` and `force_unlock_workers`.
  */
 import path from 'node:path';

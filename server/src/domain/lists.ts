@@ -12,6 +12,7 @@
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
 import { ApiError } from '../core/errors.ts';
+import { type AgentAllowList, allowedAgentCondition, requireAllowedAgent, type SqlCondition } from './agent-allow-list.ts';
 import { decodeCursor, positionSql, toPage, type Page } from './cursor.ts';
 import { inboundResource, type InboundRow } from './inbound-resource.ts';
 import { RESOURCE_COLUMNS, toMessageResource, type MessageRow } from './messages.ts';
@@ -27,8 +28,7 @@ export const DEFAULT_LIMIT = 20;
 export interface ListCaller {
   readonly organizationId: string;
   readonly environment: 'live' | 'test';
-  /** null: every agent of the organization. */
-  readonly agentIds: readonly string[] | null;
+  readonly agentIds: AgentAllowList;
 }
 
 export interface MessageFilters {
@@ -63,6 +63,9 @@ class Conditions {
     this.bindings.push(...bindings);
     return this;
   }
+  addCondition(condition: SqlCondition): this {
+    return this.add(condition.sql, ...condition.bindings);
+  }
   toString(): string {
     return this.sql.join(' AND ');
   }
@@ -71,11 +74,7 @@ class Conditions {
 /** An `agent_id` filter outside a restricted key's agents is refused, as a send naming it is. */
 function checkAgent(caller: ListCaller, agentId: string | undefined): string | undefined {
   const agent = agentId?.toLowerCase();
-  if (agent !== undefined && caller.agentIds !== null && !caller.agentIds.includes(agent)) {
-    throw new ApiError('agent_not_authorized', 'This API key is restricted to specific agents and this agent is not one of them.', {
-      param: 'agent_id',
-    });
-  }
+  if (agent !== undefined) requireAllowedAgent(caller.agentIds, agent);
   return agent;
 }
 
@@ -108,7 +107,7 @@ function common(
   idColumn: string,
   f: { agent?: string; gte?: string; lt?: string; position: { createdAt: string; id: string } | null },
 ): void {
-  if (caller.agentIds !== null) where.add(`${agentColumn} = ANY(?::uuid[])`, caller.agentIds as string[]);
+  where.addCondition(allowedAgentCondition(agentColumn, caller.agentIds));
   if (f.agent !== undefined) where.add(`${agentColumn} = ?::uuid`, f.agent);
   if (f.gte !== undefined) where.add(`${createdColumn} >= ?::timestamptz`, f.gte);
   if (f.lt !== undefined) where.add(`${createdColumn} < ?::timestamptz`, f.lt);
@@ -192,8 +191,9 @@ export class Lists {
 
   async conversation(caller: ListCaller, id: string): Promise<ConversationResource | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    const where = visibleConversation(caller).add('c.id = ?::uuid', id.toLowerCase());
-    if (caller.agentIds !== null) where.add('c.agent_id = ANY(?::uuid[])', caller.agentIds as string[]);
+    const where = visibleConversation(caller)
+      .add('c.id = ?::uuid', id.toLowerCase())
+      .addCondition(allowedAgentCondition('c.agent_id', caller.agentIds));
     const result = await this.db.raw<{ rows: ConversationRow[] }>(
       `SELECT c.id, c.agent_id, c.business_number, c.customer_number, c.created_at, c.last_inbound_at, c.last_inbound_at + mojeeb_customer_service_window() AS expires_at, now() AS now, '' AS pos
         FROM conversations c WHERE ${where.toString()}`,

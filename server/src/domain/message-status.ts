@@ -1,9 +1,13 @@
 /**
- * The message behind GET /v1/whatsapp/messages/{id}, looked up in the key's authentication
- * query (core/attached-query.ts): the message if that key may see it (same organization and
- * environment, an agent the key is allowed), so that the whole request is one round trip.
+ * The message behind GET /v1/whatsapp/messages/{id}: one SELECT (a prepared statement), which
+ * finds the message only if the caller's key may see it (same organization and environment, an
+ * agent the key is allowed). With the key in the process's cache, that SELECT is the request's
+ * only statement.
  */
-import type { AttachedQuery, KeyColumns } from '../core/attached-query.ts';
+import type { Knex } from 'knex';
+import type { Principal } from '../core/principal.ts';
+import { preparedQuery } from '../db/prepared.ts';
+import { allowedAgentCondition } from './agent-allow-list.ts';
 import { type MessageResource, RESOURCE_COLUMNS, toMessageResource } from './messages.ts';
 
 type MessageRow = Parameters<typeof toMessageResource>[0];
@@ -13,25 +17,26 @@ const COLUMNS = RESOURCE_COLUMNS satisfies readonly (keyof MessageRow)[];
 const everyColumn: Record<Exclude<keyof MessageRow, (typeof COLUMNS)[number]>, never> = {};
 void everyColumn;
 
-const TIMESTAMP_COLUMNS = ['created_at', 'sent_at', 'delivered_at', 'read_at', 'failed_at'] as const;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function statusSql(key: KeyColumns): string {
-  return `SELECT ${COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
-  WHERE m.id = ?::uuid AND m.organization_id = ${key.organizationId} AND m.environment = ${key.environment}
-    AND (${key.agentIds} IS NULL OR m.agent_id = ANY(${key.agentIds}))`;
-}
+const SELECT = `SELECT ${COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m
+WHERE m.id = ?::uuid AND m.organization_id = ?::uuid AND m.environment = ?`;
 
-/** A message row as `to_jsonb` gives it (timestamps as ISO text) into the resource. */
-function decode(json: Record<string, unknown>): MessageResource {
-  const row: Record<string, unknown> = { ...json };
-  for (const c of TIMESTAMP_COLUMNS) row[c] = json[c] === null ? null : new Date(String(json[c]));
-  return toMessageResource(row as unknown as MessageRow);
-}
+export class MessageStatuses {
+  constructor(private readonly db: Knex) {}
 
-/** The lookup of message `id`; undefined for an id that cannot exist (not a UUID), which then finds nothing. */
-export function messageStatusLookup(id: string): AttachedQuery<MessageResource> | undefined {
-  if (!UUID.test(id)) return undefined;
-  return { name: 'get_message', sql: statusSql, bindings: [id.toLowerCase()], decode };
+  /** Message `id` if `caller` may see it; null otherwise, and for an id that cannot exist (no query). */
+  async find(caller: Principal, id: string): Promise<MessageResource | null> {
+    if (!UUID.test(id)) return null;
+    const agents = allowedAgentCondition('m.agent_id', caller.agentIds);
+    // One prepared statement per shape: keys with an allow-list filter on it, the others do not.
+    const name = caller.agentIds === null ? 'mojeeb_message_status' : 'mojeeb_message_status_of_agents';
+    const rows = await preparedQuery<MessageRow>(this.db, name, `${SELECT} AND ${agents.sql}`, [
+      id.toLowerCase(),
+      caller.organizationId,
+      caller.environment,
+      ...agents.bindings,
+    ]);
+    return rows[0] ? toMessageResource(rows[0]) : null;
+  }
 }

@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { components } from '../generated/openapi-types.ts';
+import { type AgentAllowList, allowedAgentCondition } from './agent-allow-list.ts';
 import { formatTimestamp } from './time.ts';
 
 export interface CustomerServiceWindow {
@@ -47,8 +48,7 @@ export function windowAt(lastInboundAt: Date | null, expiresAt: Date | null, now
 
 export interface WindowCaller {
   readonly organizationId: string;
-  /** null: every agent of the organization. */
-  readonly agentIds: readonly string[] | null;
+  readonly agentIds: AgentAllowList;
 }
 
 /**
@@ -57,11 +57,12 @@ export interface WindowCaller {
  * or a number outside the caller's agents, has no conversation and a closed window.
  */
 export async function lookupWindow(db: Knex, caller: WindowCaller, from: string, to: string): Promise<WindowResource> {
+  const agents = allowedAgentCondition('c.agent_id', caller.agentIds);
   const result = await db.raw<{ rows: Array<{ id: string | null; last_inbound_at: Date | null; expires_at: Date | null; now: Date }> }>(
     `SELECT c.id, c.last_inbound_at, c.last_inbound_at + mojeeb_customer_service_window() AS expires_at, n.now FROM (SELECT now() AS now) n
        LEFT JOIN conversations c ON c.organization_id = ? AND c.business_number = ? AND c.customer_number = ?
-        AND (?::uuid[] IS NULL OR c.agent_id = ANY(?::uuid[]))`,
-    [caller.organizationId, from, to, caller.agentIds as string[] | null, caller.agentIds as string[] | null],
+        AND ${agents.sql}`,
+    [caller.organizationId, from, to, ...agents.bindings],
   );
   const row = result.rows[0]!;
   return { object: 'whatsapp.window', from, to, conversation_id: row.id, ...windowAt(row.last_inbound_at, row.expires_at, row.now) };

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 804444f64e3ef0f970a4bd8a2e67b44a25165a87a7bf94a4ae2246c72c563269)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -1762,7 +1762,7 @@ export interface components {
          */
         RateLimitLimit: number;
         /**
-         * @description Requests left in the current window.
+         * @description Requests left in the current window. Exact when one server answers the key; with several, as of this server's latest reservation of the window's budget (see Rate limits).
          * @example 59
          */
         RateLimitRemaining: number;

@@ -4,20 +4,17 @@
  *
  * - A header that is not `Bearer <key>`, or a key whose shape or checksum is wrong, is refused
  *   with `invalid_api_key` before any database query.
- * - One query then finds the key by its hash, counts the request in the key's current window
- *   and touches `last_used_at` (domain/api-keys/authenticate.ts). There is no cache, so a
- *   revoked key fails on the next request of every server process.
+ * - The key is then found by its hash (from this process's short-lived cache when it is there,
+ *   kept current by PostgreSQL notifications: domain/api-keys/key-cache.ts) and the request is
+ *   counted against the key's current window, from a block of the window's budget leased from
+ *   the database (domain/api-keys/rate-leases.ts): exact across processes.
  * - Every response to a request with a usable key carries X-RateLimit-Limit/-Remaining/-Reset,
  *   errors included; a request over the limit gets 429 with Retry-After. Every request with a
  *   usable key counts, whatever its outcome.
  * - Every 401 carries an RFC 6750 challenge: `WWW-Authenticate: Bearer realm="mojeeb"` when no
  *   bearer token was presented, with `error="invalid_token"` when one was (malformed, unknown,
  *   revoked or expired).
- * - An operation may attach a lookup to that query (core/attached-query.ts, e.g. the status
- *   lookup): what it found reaches the handler (`ctx.state.attached`) only once every check
- *   above passed.
  */
-import type { AttachedQuery } from '../core/attached-query.ts';
 import { ApiError } from '../core/errors.ts';
 import type { KeyLookup } from '../domain/api-keys/authenticate.ts';
 import { parseApiKey } from '../domain/api-keys/key-format.ts';
@@ -28,12 +25,9 @@ import type { AppMiddleware } from './context.ts';
 import { metrics } from '../metrics.ts';
 
 export interface KeyAuthenticator {
-  /** Finds the key and counts the request (and makes the attached lookup); null when no key has this value. */
-  lookupAndCount(plaintextKey: string, attached?: AttachedQuery<unknown>): Promise<KeyLookup | null>;
+  /** Finds the key and, if it is usable, counts the request; null when no key has this value. */
+  lookupAndCount(plaintextKey: string): Promise<KeyLookup | null>;
 }
-
-/** The lookup an operation wants made with the key's authentication, from the request's path parameters. */
-export type AttachLookup = (params: Readonly<Record<string, string>>) => AttachedQuery<unknown> | undefined;
 
 const INVALID_KEY_MESSAGE =
   "The API key is missing, malformed or unknown. Send 'Authorization: Bearer mk_live_…' with a key from the dashboard.";
@@ -55,14 +49,13 @@ export function bearerKey(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, attach?: AttachLookup): AppMiddleware {
+export function authenticate(route: RouteDefinition, keys: KeyAuthenticator): AppMiddleware {
   return async (ctx, next) => {
     const presented = bearerKey(ctx.req.headers.authorization);
     if (presented === null || parseApiKey(presented) === null)
       throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, presented !== null);
 
-    const attached = attach?.((ctx as unknown as { params?: Record<string, string> }).params ?? {});
-    const key = await keys.lookupAndCount(presented, attached);
+    const key = await keys.lookupAndCount(presented);
     if (key === null) throw unauthorized('invalid_api_key', INVALID_KEY_MESSAGE, true);
     ctx.state.logIds = { ...ctx.state.logIds, organizationId: key.organizationId, keyId: key.keyId };
     if (key.revokedAt !== null) throw unauthorized('revoked_api_key', 'This API key was revoked. Create a new key.', true);
@@ -71,9 +64,9 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
       throw unauthorized('expired_api_key', `This API key expired${when}. Create a new key.`, true);
     }
 
-    const { limit, count, resetAt, retryAfter } = key.rate;
+    const { limit, allowed, remaining, resetAt, retryAfter } = key.rate;
     ctx.set('X-RateLimit-Limit', String(limit));
-    ctx.set('X-RateLimit-Remaining', String(Math.max(0, limit - count)));
+    ctx.set('X-RateLimit-Remaining', String(remaining));
     ctx.set('X-RateLimit-Reset', String(resetAt));
 
     if (!planIncludesApiAccess(key.plan)) {
@@ -85,7 +78,7 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
     if (missing !== null) {
       throw new ApiError('insufficient_scope', `This API key lacks the '${missing}' scope.`, { required_scope: missing });
     }
-    if (count > limit) {
+    if (!allowed) {
       metrics.rateLimitRejections.inc({ environment: key.environment });
       throw new ApiError(
         'rate_limit_exceeded',
@@ -102,7 +95,6 @@ export function authenticate(route: RouteDefinition, keys: KeyAuthenticator, att
       scopes: key.scopes,
       agentIds: key.agentIds,
     };
-    if (attached) ctx.state.attached = { value: key.attached };
     await next();
   };
 }

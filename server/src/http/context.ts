@@ -16,11 +16,6 @@ export interface AppState {
   /** Set by authentication (auth.ts) for operations that need an API key. */
   principal?: Principal;
   /**
-   * Set by authentication when the operation attached a lookup to the key's query (auth.ts):
-   * what it found (null for nothing), handed to the operation's `handle` by invoke.ts.
-   */
-  attached?: { readonly value: unknown };
-  /**
    * Set by the body reader for operations with a request body: the exact bytes received
    * (kept for webhook signatures and idempotency hashing) and the parsed JSON value.
    */

@@ -1,8 +1,7 @@
 /**
  * The last link of an operation's chain: builds the typed OperationRequest from what the
  * earlier links validated, calls the handler (or answers 501 `not_implemented` when there is
- * none) and writes the handler's documented response. An operation with an attached lookup
- * gets what the key's authentication query found (auth.ts) as its `handle`'s third argument.
+ * none) and writes the handler's documented response.
  */
 import { ApiError } from '../core/errors.ts';
 import type { Implementations, OperationContext } from '../core/operation.ts';
@@ -10,7 +9,7 @@ import type { OperationRequest } from '../generated/handlers.ts';
 import type { OperationId, RouteDefinition } from '../generated/routes.ts';
 import type { AppMiddleware } from './context.ts';
 
-type AnyHandler = (request: OperationRequest<OperationId>, ctx: OperationContext<unknown>, found: unknown) => Promise<HandlerResult>;
+type AnyHandler = (request: OperationRequest<OperationId>, ctx: OperationContext<unknown>) => Promise<HandlerResult>;
 
 interface HandlerResult {
   readonly status: number;
@@ -26,12 +25,7 @@ export function invoke<S>(
   /** The documented media type per status, used when the handler names none. */
   mediaTypes: ReadonlyMap<number, string>,
 ): AppMiddleware {
-  const handler: AnyHandler | undefined =
-    implementation === undefined
-      ? undefined
-      : typeof implementation === 'function'
-        ? (implementation as unknown as AnyHandler)
-        : (implementation.handle.bind(implementation) as unknown as AnyHandler);
+  const handler = implementation as unknown as AnyHandler | undefined;
   return async (ctx) => {
     if (handler === undefined) {
       throw new ApiError('not_implemented', `The operation ${route.operationId} is not implemented by this server.`);
@@ -60,7 +54,7 @@ export function invoke<S>(
       services,
       principal: ctx.state.principal ?? null,
     };
-    const result = await handler(request, operationContext, ctx.state.attached?.value ?? null);
+    const result = await handler(request, operationContext);
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     ctx.status = result.status;
     // The message a send created (or replayed) or a lookup found: its id goes in the access log.

@@ -22,7 +22,7 @@ import type { OperationId, RouteDefinition } from '../generated/routes.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Implementations } from '../core/operation.ts';
 import { agentAccess } from './agent-access.ts';
-import { authenticate, type AttachLookup, type KeyAuthenticator } from './auth.ts';
+import { authenticate, type KeyAuthenticator } from './auth.ts';
 import { jsonBody } from './body.ts';
 import type { AppMiddleware, AppState } from './context.ts';
 import { REDOC_SCRIPT_PATH, redocScript } from './docs-assets.ts';
@@ -107,8 +107,7 @@ function operationChain<S>(route: RouteDefinition, validator: OperationValidator
   // Authentication (401), plan and scope (403), rate limit (429, and X-RateLimit-* on every
   // response to a usable key). Before the body is read: an unauthenticated caller must not make
   // us read 64 KiB.
-  // An operation that declares an `attachedLookup` has it made in the same query (one round trip).
-  if (route.authenticated) chain.push(authenticate(route, options.keys, attachedLookupOf(implementation)));
+  if (route.authenticated) chain.push(authenticate(route, options.keys));
 
   if (route.hasRequestBody) chain.push(jsonBody(options.maxBodyBytes)); // 415, 413, 400
 
@@ -129,13 +128,6 @@ function operationChain<S>(route: RouteDefinition, validator: OperationValidator
 
   chain.push(invoke(route, implementation, options.services, options.mediaTypes.get(route.operationId) ?? new Map()));
   return chain;
-}
-
-function attachedLookupOf<S>(implementation: Implementations<S>[OperationId]): AttachLookup | undefined {
-  if (implementation === undefined || typeof implementation === 'function') return undefined;
-  // The route's path parameters, validated before the handler runs; the lookup's parameter type
-  // is the operation's own, which the union over all operations cannot name here.
-  return (params) => implementation.attachedLookup(params as never);
 }
 
 function clip(path: string): string {

@@ -6,6 +6,7 @@
 import type * as core from '../core/operation.ts';
 import type { LoadedSpec } from '../core/openapi.ts';
 import type { Lists } from '../domain/lists.ts';
+import type { MessageStatuses } from '../domain/message-status.ts';
 import type { Messaging } from '../domain/messages.ts';
 import type { SandboxInbound } from '../domain/sandbox-inbound.ts';
 import type { OperationId } from '../generated/routes.ts';
@@ -36,11 +37,12 @@ export interface Services {
   readonly sandbox: Pick<SandboxInbound, 'simulate'>;
   /** The lists of messages and conversations, and the window lookup. */
   readonly lists: Lists;
+  /** The message status lookup (GET /v1/whatsapp/messages/{id}). */
+  readonly statuses: MessageStatuses;
   /** Webhook endpoints and the event log. */
   readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly events: Events };
 }
 
 export type OperationContext = core.OperationContext<Services>;
 export type OperationImplementation<Op extends OperationId> = core.OperationImplementation<Op, Services>;
-export type OperationWithLookup<Op extends OperationId, Row> = core.OperationWithLookup<Op, Services, Row>;
 export type Implementations = core.Implementations<Services>;

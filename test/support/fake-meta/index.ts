@@ -19,15 +19,10 @@ export type {
   WebhookRecord,
 } from './server.ts';
 export { META_ERROR_CATALOG, graphError, webhookError } from './graph-errors.ts';
-export {
-  META_DOCUMENT_ABSENT,
-  META_DOCUMENT_PATH,
-  META_SCHEMA_OVERRIDES,
-  metaDocument,
-  metaDocumentAvailable,
-  metaValidator,
-} from './meta-document.ts';
-export type { MetaSchemaOverride, MetaValidator } from './meta-document.ts';
+export { META_DOCUMENT_ABSENT, META_DOCUMENT_PATH, metaDocument, metaDocumentAvailable, metaValidator } from './meta-document.ts';
+export type { MetaValidator } from './meta-document.ts';
+export { META_SCHEMA_OVERRIDES } from './meta-overrides.ts';
+export type { MetaSchemaOverride } from './meta-overrides.ts';
 export { ownValidator } from './own-schema.ts';
 export type { CloudApiValidator, MetaValidationResult } from './validation.ts';
 export { fakeMetaValidator } from './validators.ts';

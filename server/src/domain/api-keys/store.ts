@@ -146,7 +146,10 @@ export async function findApiKey(db: Knex, id: string): Promise<ApiKeyRecord | n
   return row ? fromRow(row as ApiKeyRow) : null;
 }
 
-/** Revokes a key; effective on the next request of every server (no cache). False if unknown or already revoked. */
+/**
+ * Revokes a key; every server's key cache drops it when the change is notified, at commit (within
+ * KEY_CACHE_MAX_AGE_MS if a notification is lost). False if unknown or already revoked.
+ */
 export async function revokeApiKey(db: Knex, id: string, reason: string | null): Promise<boolean> {
   const count = await db('api_keys')
     .where({ id })
