@@ -3,9 +3,11 @@
  * (event creation to its arrival at the receiver, p50/p99), through the real event runner and
  * PostgreSQL. ENDPOINTS receivers on 127.0.0.1 (each answers 200 at once); EVENTS inbound
  * events fanned out to all of them, recorded in batches as the inbound path records them.
- * Prints one JSON line. Bounded by a global deadline.
+ * Run alone it prints one JSON line, bounded by a deadline; `npm run bench` calls benchEvents.
  */
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
@@ -17,25 +19,32 @@ import { newSigningSecret } from '../../server/src/domain/webhooks/signing.ts';
 import { sealSecret } from '../../server/src/domain/webhooks/stored-secret.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
-import { createFreshDatabase, startTestPostgres } from '../support/postgres.ts';
+import { createFreshDatabase, startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000);
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 8);
 const CONCURRENCY = Number(process.env.EVENT_WORKER_CONCURRENCY ?? 16);
 const DEADLINE_MS = 240_000;
 
-const deadline = setTimeout(() => {
-  process.stderr.write('bench:events: deadline reached\n');
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function main(): Promise<void> {
-  const postgres = await startTestPostgres();
+export interface EventsResult {
+  readonly events: number;
+  readonly endpoints: number;
+  readonly concurrency: number;
+  readonly deliveries: number;
+  readonly expected: number;
+  readonly deliveries_per_second: number;
+  readonly lag_ms: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export async function benchEvents(
+  postgres: TestPostgres,
+  limitMs = DEADLINE_MS - 30_000,
+  size: { readonly events: number; readonly endpoints: number } = { events: EVENTS, endpoints: ENDPOINTS },
+): Promise<EventsResult> {
   const database = await createFreshDatabase(postgres.adminUrl, 'bench_events');
   const db = createDatabase({ connectionString: database.connectionString, poolMax: 20, logger: silentLogger });
   const lags: number[] = [];
@@ -46,7 +55,7 @@ async function main(): Promise<void> {
     const organization = await createOrganization(db, { name: 'Events bench', plan: 'professional', monthlyMessageQuota: 1_000_000 });
     const agent = await createAgent(db, { organizationId: organization.id, name: 'Bench agent' });
     const createdAt = new Map<string, number>();
-    for (let i = 0; i < ENDPOINTS; i++) {
+    for (let i = 0; i < size.endpoints; i++) {
       const server = http.createServer((req, res) => {
         const id = req.headers['webhook-id'] as string;
         req.resume();
@@ -82,9 +91,9 @@ async function main(): Promise<void> {
       pollIntervalMs: 200,
     });
     const start = Date.now();
-    for (let batch = 0; batch < EVENTS; batch += 100) {
+    for (let batch = 0; batch < size.events; batch += 100) {
       await db.transaction(async (trx) => {
-        for (let i = batch; i < Math.min(EVENTS, batch + 100); i++) {
+        for (let i = batch; i < Math.min(size.events, batch + 100); i++) {
           const id = await recordInboundEvent(trx, {
             organizationId: organization.id,
             environment: 'test',
@@ -103,35 +112,43 @@ async function main(): Promise<void> {
         }
       });
     }
-    const expected = EVENTS * ENDPOINTS;
-    while (lags.length < expected && Date.now() - start < DEADLINE_MS - 30_000) await new Promise((r) => setTimeout(r, 50));
+    const expected = size.events * size.endpoints;
+    while (lags.length < expected && Date.now() - start < limitMs) await new Promise((r) => setTimeout(r, 50));
     await worker.stop();
     const sorted = [...lags].sort((a, b) => a - b);
     const seconds = Math.max(0.001, (lastAt - start) / 1000);
-    process.stdout.write(
-      `${JSON.stringify({
-        events: EVENTS,
-        endpoints: ENDPOINTS,
-        concurrency: CONCURRENCY,
-        deliveries: lags.length,
-        expected,
-        deliveries_per_second: Math.round(lags.length / seconds),
-        lag_ms: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0 },
-      })}\n`,
-    );
-    if (lags.length < expected) process.exitCode = 1;
+    return {
+      events: size.events,
+      endpoints: size.endpoints,
+      concurrency: CONCURRENCY,
+      deliveries: lags.length,
+      expected,
+      deliveries_per_second: Math.round(lags.length / seconds),
+      lag_ms: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0 },
+    };
   } finally {
     for (const s of servers) s.close();
     await db.destroy();
     await database.drop();
-    await postgres.stop();
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:events failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const deadline = setTimeout(() => {
+    process.stderr.write('bench:events: deadline reached\n');
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+  const postgres = await startTestPostgres();
+  try {
+    const r = await benchEvents(postgres);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    if (r.deliveries < r.expected) process.exitCode = 1;
+  } catch (error) {
+    process.stderr.write(`bench:events failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await postgres.stop();
+  }
+  process.exit(process.exitCode ?? 0);
 }
-process.exit(process.exitCode ?? 0);
