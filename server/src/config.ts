@@ -39,6 +39,16 @@
  * | `METRICS_TOKEN`    | unset              | when set, `/metrics` needs `Authorization: Bearer <token>` (compared in constant time) |
  * | `METRICS_PORT`     | unset              | serve `/metrics` on this port only (not on `PORT`); `0` picks a free one |
  * | `METRICS_HOST`     | `127.0.0.1`        | interface of `METRICS_PORT` (loopback unless set)              |
+ * | `MESSAGE_RETENTION_DAYS` | `365`        | messages (with their status events), inbound messages and empty conversations with no activity for this many days are deleted; `0`: kept for ever |
+ * | `EVENT_RETENTION_DAYS` | `30`           | webhook events (with their deliveries and attempts) older than this many days are deleted; `0`: kept for ever |
+ * | `RETENTION_BATCH_SIZE` | `500`          | rows deleted per statement (each its own short transaction) |
+ * | `RETENTION_BATCH_PAUSE_MS` | `100`      | pause between two batches of a retention round             |
+ * | `RETENTION_ROUND_MAX_MS` | `10000`      | a retention round starts no batch after this long (rounds run every minute) |
+ * | `RETENTION_ROUND_MAX_ROWS` | `50000`    | rows a retention round deletes at most from each table      |
+ *
+ * Retention (domain/retention.ts, docs/operating.md "Data retention"): never a message that is
+ * not `delivered`, `read` or `failed` or whose delivery job is still queued or running, nor an
+ * event with a delivery still pending.
  *
  * The database timeouts apply to the API's own connections (requests, and the delivery worker
  * when it runs in the server process), not to migrations, the admin CLI or graphile-worker's
@@ -125,6 +135,19 @@ export interface Config {
   /** `undefined`: /metrics is served on the API's port. */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
+  readonly retention: RetentionSettings;
+}
+
+/** The data retention policy and the bounds of its rounds (domain/retention.ts). */
+export interface RetentionSettings {
+  /** 0: messages, inbound messages and conversations are kept for ever. */
+  readonly messageDays: number;
+  /** 0: events are kept for ever. */
+  readonly eventDays: number;
+  readonly batchSize: number;
+  readonly batchPauseMs: number;
+  readonly roundMaxMs: number;
+  readonly roundMaxRows: number;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -227,6 +250,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: metricsToken(env),
     metricsPort: nonEmpty(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535),
     metricsHost: nonEmpty(env, 'METRICS_HOST') ?? '127.0.0.1',
+    retention: retentionSettings(env),
+  };
+}
+
+function retentionSettings(env: NodeJS.ProcessEnv): RetentionSettings {
+  const batchSize = integer(env, 'RETENTION_BATCH_SIZE', 500, 1, 10_000);
+  const roundMaxRows = integer(env, 'RETENTION_ROUND_MAX_ROWS', 50_000, 1, 10_000_000);
+  if (batchSize > roundMaxRows) {
+    throw new ConfigError(`RETENTION_BATCH_SIZE (${batchSize}) must not exceed RETENTION_ROUND_MAX_ROWS (${roundMaxRows})`);
+  }
+  return {
+    messageDays: integer(env, 'MESSAGE_RETENTION_DAYS', 365, 0, 36_500),
+    eventDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 0, 36_500),
+    batchSize,
+    batchPauseMs: integer(env, 'RETENTION_BATCH_PAUSE_MS', 100, 0, 60_000),
+    roundMaxMs: integer(env, 'RETENTION_ROUND_MAX_MS', 10_000, 100, 600_000),
+    roundMaxRows,
   };
 }
 

@@ -8,7 +8,7 @@
  * Also: the process and Node.js defaults of prom-client (CPU, memory, event-loop lag, GC,
  * handles…), request latency by operation and status, delivery latency (acceptance to hand-over
  * to WhatsApp or the sandbox), rate-limit rejections, and the API pool's connections (read from
- * the knex/tarn pool at scrape time, through `setPoolProbe`). Labels never carry ids, keys or
+ * the knex/tarn pool at scrape time, through `setPoolProbe`), rows deleted by retention, by table. Labels never carry ids, keys or
  * anything a client chose: operation ids, status codes and fixed words only.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -131,6 +131,12 @@ export const metrics = {
   webhookEndpointsDisabled: new Counter({
     name: 'mojeeb_webhook_endpoints_disabled_total',
     help: 'Webhook endpoints disabled after failing every delivery for the documented period (an operator alert).',
+    registers: [registry],
+  }),
+  rowsPruned: new Counter({
+    name: 'mojeeb_retention_rows_pruned_total',
+    help: 'Rows deleted by housekeeping and the data retention policy (docs/operating.md, "Data retention"), by table.',
+    labelNames: ['table'] as const,
     registers: [registry],
   }),
   backgroundFailures: new Counter({

@@ -21,6 +21,7 @@ const LANDED: ReadonlyArray<readonly [file: string, sha256: string]> = [
   ['20261201120000_repeatable_sql.ts', '71d656cd37e99d64968eef25b12c18214b3e8fc737e30411c2efd67d7ad57a9d'],
   ['20261201130000_list_indexes.ts', '27c1c034941fd8eae79bc212ee44da01a924075e7b5c4e68726b5ec36a91b1af'],
   ['20261201140000_webhooks.ts', 'ba0588d5bd9c01e97fe40257c6ff2b21e1999625e7046336979c3deb94302f7b'],
+  ['20261201160000_retention_indexes.ts', '994c4447f3b0dc731c273119e59c26c3ef5bb0c788c2ec8adc42d9568f209c52'],
   ['20261201170000_status_events_per_statement.ts', '6fb65dbb68defa1a62953a1ee58e606670c2c1fdf564602a78f7dcfb5fd1d930'],
 ];
 
