@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 9f5b68720a713ddff42ad79da6f072e223e4f6418aeee3ef2bc0e5977a0f186f)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 973945a725fabc76afbec01b95ac5cbb037a098569f9841cece6352574ae0a90)
 // Generator: scripts/generate.mjs, from the x-extensible-enum lists of ErrorCode, ErrorType, MessageErrorCode, MessageStatus and MessageType
 // Regenerate with: npm run generate
 
