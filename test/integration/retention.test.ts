@@ -12,15 +12,15 @@ import { createDatabase, migrateToLatest } from '../../server/src/db/knex.ts';
 import { recordInboundMessage } from '../../server/src/domain/conversations.ts';
 import { recordStatusEvent } from '../../server/src/domain/delivery-status.ts';
 import { runHousekeeping, startHousekeeping } from '../../server/src/domain/housekeeping.ts';
-import { runRetentionRound } from '../../server/src/domain/retention.ts';
+import { BATCH_STATEMENTS, runRetentionRound } from '../../server/src/domain/retention.ts';
 import { templateFromMeta, upsertTemplate } from '../../server/src/domain/templates.ts';
 import { silentLogger } from '../../server/src/logger.ts';
-import { registry } from '../../server/src/metrics.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { harness, LogCapture, startServer } from '../support/harness.ts';
 import { createFreshDatabase, type FreshDatabase } from '../support/postgres.ts';
 import { runAdmin } from '../support/processes.ts';
-import { newTenant, randomE164, type Tenant } from '../support/tenants.ts';
+import { ago, count, prunedMetric, retentionLockReleased, Rows } from '../support/retention-rows.ts';
+import { randomE164 } from '../support/tenants.ts';
 
 const SETTINGS: RetentionSettings = {
   messageDays: 365,
@@ -30,152 +30,6 @@ const SETTINGS: RetentionSettings = {
   roundMaxMs: 60_000,
   roundMaxRows: 1_000,
 };
-const DAY = 86_400_000;
-const ago = (days: number) => new Date(Date.now() - days * DAY);
-
-/** Rows of one tenant, written directly with the timestamps a test needs. */
-class Rows {
-  private constructor(
-    private readonly db: Knex,
-    readonly tenant: Tenant,
-    readonly connectionId: string,
-    readonly endpointId: string,
-  ) {}
-
-  static async create(db: Knex): Promise<Rows> {
-    const tenant = await newTenant(db);
-    const connection = await db('whatsapp_connections').where({ agent_id: tenant.agent.id }).first('id');
-    const [endpoint] = await db('webhook_endpoints')
-      .insert({
-        organization_id: tenant.organization.id,
-        environment: 'test',
-        url: 'https://example.com/hook',
-        enabled_events: ['*'],
-        secret: 'whsec_test',
-      })
-      .returning('id');
-    return new Rows(db, tenant, connection.id, endpoint.id);
-  }
-
-  async conversation(customer: string, lastActivity: Date): Promise<string> {
-    const [row] = await this.db('conversations')
-      .insert({
-        organization_id: this.tenant.organization.id,
-        business_number: this.tenant.from,
-        customer_number: customer,
-        agent_id: this.tenant.agent.id,
-        created_at: lastActivity,
-        updated_at: lastActivity,
-      })
-      .returning('id');
-    return row.id;
-  }
-
-  async message(conversationId: string, to: string, status: string, created: Date, updated = created, statusEvents = 0): Promise<string> {
-    const wamid = status === 'queued' ? null : `wamid.retention.${randomUUID()}`;
-    const [row] = await this.db('messages')
-      .insert({
-        organization_id: this.tenant.organization.id,
-        environment: 'test',
-        agent_id: this.tenant.agent.id,
-        connection_id: this.connectionId,
-        conversation_id: conversationId,
-        type: 'text',
-        from_number: this.tenant.from,
-        to_number: to,
-        content: { text: 'hello' },
-        status,
-        platform_message_id: wamid,
-        created_at: created,
-        updated_at: updated,
-      })
-      .returning('id');
-    const statuses = ['sent', 'delivered', 'read'].slice(0, statusEvents);
-    for (const s of statuses) {
-      await this.db('message_events').insert({
-        message_id: row.id,
-        platform_message_id: wamid,
-        status: s,
-        occurred_at: created,
-        received_at: created,
-      });
-    }
-    return row.id;
-  }
-
-  async inbound(conversationId: string, created: Date): Promise<void> {
-    await this.db('inbound_messages').insert({
-      conversation_id: conversationId,
-      platform_message_id: `wamid.in.${randomUUID()}`,
-      type: 'text',
-      content: { text: 'hi' },
-      received_at: created,
-      created_at: created,
-    });
-  }
-
-  async unmatchedStatusEvent(received: Date): Promise<void> {
-    await this.db('message_events').insert({
-      message_id: null,
-      platform_message_id: `wamid.unknown.${randomUUID()}`,
-      status: 'delivered',
-      occurred_at: received,
-      received_at: received,
-    });
-  }
-
-  /** An event with one delivery (in `deliveryStatus`) and `attempts` attempts. */
-  async event(created: Date, deliveryStatus: 'pending' | 'succeeded' | 'failed' | null, attempts = 0): Promise<string> {
-    const id = `evt_${randomUUID().replace(/-/g, '')}`;
-    await this.db('events').insert({
-      id,
-      organization_id: this.tenant.organization.id,
-      environment: 'test',
-      type: 'message.read',
-      data: {},
-      created_at: created,
-    });
-    if (deliveryStatus === null) return id;
-    const [delivery] = await this.db('event_deliveries')
-      .insert({ event_id: id, endpoint_id: this.endpointId, status: deliveryStatus, attempts, created_at: created })
-      .returning('id');
-    for (let i = 0; i < attempts; i++) {
-      await this.db('event_delivery_attempts').insert({
-        delivery_id: delivery.id,
-        event_id: id,
-        endpoint_id: this.endpointId,
-        attempted_at: created,
-        http_status: 500,
-        latency_ms: 10,
-      });
-    }
-    return id;
-  }
-}
-
-async function count(db: Knex, table: string): Promise<number> {
-  const [row] = await db(table).count<{ n: string }[]>('* as n');
-  return Number(row!.n);
-}
-
-async function prunedMetric(table: string): Promise<number> {
-  const metric = await registry.getSingleMetric('mojeeb_retention_rows_pruned_total')!.get();
-  return metric.values.find((v) => v.labels.table === table)?.value ?? 0;
-}
-
-/** Waits (at most 10 s) for a round still running after its housekeeping was stopped to end. */
-async function retentionLockReleased(db: Knex): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    const held = await db.raw<{ rows: Array<{ n: number }> }>(
-      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
-        WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
-    );
-    if (held.rows[0]!.n === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('a retention round still holds its lock 10 s after housekeeping stopped');
-}
 
 describe('data retention (integration, a database of its own)', function () {
   this.timeout(120_000);
@@ -401,6 +255,31 @@ describe('data retention (integration, a database of its own)', function () {
     expect(lines).to.have.length(1);
     expect(lines[0]).to.deep.include({ removed: { events: 3, event_deliveries: 3, event_delivery_attempts: 3 }, unfinished: [] });
     expect(logs.lines.filter((l) => l.level === 'warn')).to.deep.equal([]);
+  });
+
+  it('finds each batch through an index (the plans, with sequential scans priced out)', async () => {
+    const expected: Record<keyof typeof BATCH_STATEMENTS, string[]> = {
+      messages: ['messages_retention', 'message_events_message_id_index'],
+      inbound_messages: ['inbound_messages_list'],
+      unmatched_status_events: ['message_events_unmatched_received_at'],
+      events: ['events_created_at', 'event_deliveries_event_id_endpoint_id_unique', 'event_delivery_attempts_event_id_attempted_at_index'],
+      conversations: ['conversations_pkey'],
+    };
+    const connection = await db.client.acquireConnection();
+    try {
+      await connection.query('BEGIN');
+      await connection.query('SET LOCAL enable_seqscan = off');
+      for (const [kind, sql] of Object.entries(BATCH_STATEMENTS)) {
+        const values = kind === 'conversations' ? [365, [randomUUID()]] : [365, 500];
+        const { rows } = await connection.query(`EXPLAIN ${sql}`, values);
+        const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+        for (const index of expected[kind as keyof typeof BATCH_STATEMENTS]) expect(plan, `${kind}:\n${plan}`).to.include(index);
+        expect(plan, `${kind}:\n${plan}`).to.not.match(/Seq Scan on (messages|events|inbound_messages|message_events|conversations)\b/);
+      }
+    } finally {
+      await connection.query('ROLLBACK');
+      await db.client.releaseConnection(connection);
+    }
   });
 
   it('admin retention run: one round now, with the rows deleted per table', async () => {

@@ -146,6 +146,15 @@ WITH batch AS (
 gone AS (DELETE FROM conversations c USING batch WHERE c.id = batch.id RETURNING c.id)
 SELECT count(*)::int AS main FROM gone`;
 
+/** Every statement of a round, by kind of row (the plans of which a test checks). */
+export const BATCH_STATEMENTS = {
+  messages: MESSAGES,
+  inbound_messages: INBOUND,
+  unmatched_status_events: UNMATCHED_STATUS_EVENTS,
+  events: EVENTS,
+  conversations: CONVERSATIONS,
+} as const;
+
 function kinds(settings: RetentionSettings): Kind[] {
   const list: Kind[] = [];
   if (settings.messageDays > 0) {
