@@ -141,7 +141,7 @@ export const metrics = {
   }),
   backgroundFailures: new Counter({
     name: 'mojeeb_background_task_failures_total',
-    help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, worker start), by task; each is retried.',
+    help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, retention, worker start), by task; each is retried.',
     labelNames: ['task'] as const,
     registers: [registry],
   }),
