@@ -19,7 +19,7 @@ const retentionRun: Command = {
   options: {},
   notes: [
     'Messages, inbound messages and conversations: MESSAGE_RETENTION_DAYS; webhook events: EVENT_RETENTION_DAYS.',
-    'A round is bounded by RETENTION_ROUND_MAX_MS and RETENTION_ROUND_MAX_ROWS; run it again while UNFINISHED lists something.',
+    'A round is bounded by RETENTION_ROUND_MAX_MS and RETENTION_ROUND_MAX_ROWS; run it again while it reports something unfinished.',
   ],
   async prepare(_args, ctx) {
     const settings = ctx.config.retention;
