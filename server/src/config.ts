@@ -41,6 +41,16 @@
  * | `METRICS_HOST`     | `127.0.0.1`        | interface of `METRICS_PORT` (loopback unless set)              |
  * | `KEY_CACHE_MAX_AGE_MS` | `5000`         | how long an authenticated key is kept in memory at most; `0`: no cache |
  * | `KEY_CACHE_NOTIFICATIONS` | `true`      | listen to key change notifications; `false` (a pooler that cannot LISTEN): a change holds only after `KEY_CACHE_MAX_AGE_MS` |
+ * | `MESSAGE_RETENTION_DAYS` | `365`        | messages (with their status events), inbound messages and empty conversations with no activity for this many days are deleted; `0`: kept for ever |
+ * | `EVENT_RETENTION_DAYS` | `30`           | webhook events (with their deliveries and attempts) older than this many days are deleted; `0`: kept for ever |
+ * | `RETENTION_BATCH_SIZE` | `500`          | rows deleted per statement (each its own short transaction) |
+ * | `RETENTION_BATCH_PAUSE_MS` | `100`      | pause between two batches of a retention round             |
+ * | `RETENTION_ROUND_MAX_MS` | `10000`      | a retention round starts no batch after this long (rounds run every minute) |
+ * | `RETENTION_ROUND_MAX_ROWS` | `50000`    | rows a retention round deletes at most from each table      |
+ *
+ * Retention (domain/retention.ts, docs/operating.md "Data retention"): never a message that is
+ * not `delivered`, `read` or `failed` or whose delivery job is still queued or running, nor an
+ * event with a delivery still pending.
  *
  * The database timeouts apply to the API's own connections (requests, and the delivery worker
  * when it runs in the server process), not to migrations, the admin CLI or graphile-worker's
@@ -131,6 +141,19 @@ export interface Config {
   readonly keyCacheMaxAgeMs: number;
   /** KEY_CACHE_NOTIFICATIONS: whether this process LISTENs for key changes (false: entries live out their maximum age). */
   readonly keyCacheNotifications: boolean;
+  readonly retention: RetentionSettings;
+}
+
+/** The data retention policy and the bounds of its rounds (domain/retention.ts). */
+export interface RetentionSettings {
+  /** 0: messages, inbound messages and conversations are kept for ever. */
+  readonly messageDays: number;
+  /** 0: events are kept for ever. */
+  readonly eventDays: number;
+  readonly batchSize: number;
+  readonly batchPauseMs: number;
+  readonly roundMaxMs: number;
+  readonly roundMaxRows: number;
 }
 
 /** The repository root (this file lives in server/src). */
@@ -235,6 +258,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsHost: nonEmpty(env, 'METRICS_HOST') ?? '127.0.0.1',
     keyCacheMaxAgeMs: integer(env, 'KEY_CACHE_MAX_AGE_MS', 5_000, 0, 60_000),
     keyCacheNotifications: booleanFlag(env, 'KEY_CACHE_NOTIFICATIONS') ?? true,
+    retention: retentionSettings(env),
+  };
+}
+
+function retentionSettings(env: NodeJS.ProcessEnv): RetentionSettings {
+  const batchSize = integer(env, 'RETENTION_BATCH_SIZE', 500, 1, 10_000);
+  const roundMaxRows = integer(env, 'RETENTION_ROUND_MAX_ROWS', 50_000, 1, 10_000_000);
+  if (batchSize > roundMaxRows) {
+    throw new ConfigError(`RETENTION_BATCH_SIZE (${batchSize}) must not exceed RETENTION_ROUND_MAX_ROWS (${roundMaxRows})`);
+  }
+  return {
+    messageDays: integer(env, 'MESSAGE_RETENTION_DAYS', 365, 0, 36_500),
+    eventDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 0, 36_500),
+    batchSize,
+    batchPauseMs: integer(env, 'RETENTION_BATCH_PAUSE_MS', 100, 0, 60_000),
+    roundMaxMs: integer(env, 'RETENTION_ROUND_MAX_MS', 10_000, 100, 600_000),
+    roundMaxRows,
   };
 }
 

@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       keyCache,
       ...(worker ? { worker: { state: worker.state, downForMs: worker.downForMs, graceMs: config.readinessWorkerGraceMs } } : {}),
     });
-    stopHousekeeping = startHousekeeping(db, logger);
+    stopHousekeeping = startHousekeeping(db, logger, 60_000, config.retention);
     if (config.metricsPort !== undefined) {
       const metricsListener = createMetricsServer(config.metricsToken);
       metricsServer = metricsListener;

@@ -7,8 +7,8 @@
  *
  * Also: the process and Node.js defaults of prom-client (CPU, memory, event-loop lag, GC,
  * handles…), request latency by operation and status, delivery latency (acceptance to hand-over
- * to WhatsApp or the sandbox), rate-limit rejections and leases, the key cache, and the API pool's connections (read from
- * the knex/tarn pool at scrape time, through `setPoolProbe`). Labels never carry ids, keys or
+ * to WhatsApp or the sandbox), rate-limit rejections and leases, the key cache, rows deleted by retention (by table), and the
+ * API pool's connections (read from the knex/tarn pool at scrape time, through `setPoolProbe`). Labels never carry ids, keys or
  * anything a client chose: operation ids, status codes and fixed words only.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -155,9 +155,15 @@ export const metrics = {
     help: 'Webhook endpoints disabled after failing every delivery for the documented period (an operator alert).',
     registers: [registry],
   }),
+  rowsPruned: new Counter({
+    name: 'mojeeb_retention_rows_pruned_total',
+    help: 'Rows deleted by housekeeping and the data retention policy (docs/operating.md, "Data retention"), by table.',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  }),
   backgroundFailures: new Counter({
     name: 'mojeeb_background_task_failures_total',
-    help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, worker start), by task; each is retried.',
+    help: 'Failures of background tasks (worker heartbeat, worker wake-up, housekeeping, retention, worker start), by task; each is retried.',
     labelNames: ['task'] as const,
     registers: [registry],
   }),

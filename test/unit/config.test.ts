@@ -70,6 +70,31 @@ describe('configuration', () => {
     expect(() => loadConfig({ METRICS_PORT: '70000' })).to.throw(ConfigError, 'METRICS_PORT');
   });
 
+  it('reads the retention policy and the bounds of its rounds', () => {
+    expect(loadConfig({}).retention).to.deep.equal({
+      messageDays: 365,
+      eventDays: 30,
+      batchSize: 500,
+      batchPauseMs: 100,
+      roundMaxMs: 10_000,
+      roundMaxRows: 50_000,
+    });
+    expect(
+      loadConfig({
+        MESSAGE_RETENTION_DAYS: '0',
+        EVENT_RETENTION_DAYS: '7',
+        RETENTION_BATCH_SIZE: '50',
+        RETENTION_BATCH_PAUSE_MS: '0',
+        RETENTION_ROUND_MAX_MS: '2000',
+        RETENTION_ROUND_MAX_ROWS: '50',
+      }).retention,
+    ).to.deep.equal({ messageDays: 0, eventDays: 7, batchSize: 50, batchPauseMs: 0, roundMaxMs: 2_000, roundMaxRows: 50 });
+    expect(() => loadConfig({ RETENTION_BATCH_SIZE: '1000', RETENTION_ROUND_MAX_ROWS: '999' })).to.throw(
+      ConfigError,
+      'RETENTION_BATCH_SIZE (1000) must not exceed RETENTION_ROUND_MAX_ROWS (999)',
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' })).to.deep.include({ databaseUrl: undefined, port: 3000 });
   });
@@ -83,6 +108,15 @@ describe('configuration', () => {
     ['DB_STATEMENT_TIMEOUT_MS', '-1'],
     ['DB_ACQUIRE_TIMEOUT_MS', '0'],
     ['HTTP_MAX_CONNECTIONS', '0'],
+    ['MESSAGE_RETENTION_DAYS', '-1'],
+    ['MESSAGE_RETENTION_DAYS', '90d'],
+    ['EVENT_RETENTION_DAYS', '1.5'],
+    ['EVENT_RETENTION_DAYS', '36501'],
+    ['RETENTION_BATCH_SIZE', '0'],
+    ['RETENTION_BATCH_SIZE', '10001'],
+    ['RETENTION_BATCH_PAUSE_MS', '-5'],
+    ['RETENTION_ROUND_MAX_MS', '50'],
+    ['RETENTION_ROUND_MAX_ROWS', '0'],
   ]) {
     it(`refuses ${name}=${value}`, () => {
       expect(() => loadConfig({ [name!]: value })).to.throw(ConfigError, name);

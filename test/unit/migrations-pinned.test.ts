@@ -22,6 +22,7 @@ const LANDED: ReadonlyArray<readonly [file: string, sha256: string]> = [
   ['20261201130000_list_indexes.ts', '27c1c034941fd8eae79bc212ee44da01a924075e7b5c4e68726b5ec36a91b1af'],
   ['20261201140000_webhooks.ts', 'ba0588d5bd9c01e97fe40257c6ff2b21e1999625e7046336979c3deb94302f7b'],
   ['20261201150000_key_change_notifications.ts', '8cf3a29f47ac38b776e06ae7952f6285d5d2929eeb450f3bbd0942c622e9f700'],
+  ['20261201160000_retention_indexes.ts', '994c4447f3b0dc731c273119e59c26c3ef5bb0c788c2ec8adc42d9568f209c52'],
 ];
 
 const sha256 = (file: string) =>

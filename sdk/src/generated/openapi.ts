@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 6f1f9dea9ae70a8352aa1a5c1be940cf97d143c8294165354a3de2b684b1c3d8)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 4df8026f5b1e3926e7c5dad9f1c4d48c451cbf03ba538899f6ac900eafbc06ae)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -102,7 +102,8 @@ export interface paths {
          *
          *     Only messages of the key's organization (and, for a key restricted to agents, of those
          *     agents) are visible; any other id answers `404 message_not_found`, exactly like an id
-         *     that does not exist.
+         *     that does not exist. So does a message deleted by the data retention policy (see "Data
+         *     retention": by default 365 days after its last status change).
          *
          *     Required scope: `whatsapp:read` or `whatsapp:send`.
          */
@@ -158,7 +159,8 @@ export interface paths {
          *     so that you can choose free-form text (window open) or a template before sending.
          *
          *     Only conversations the key may list are visible (same organization, environment and, for a
-         *     restricted key, agents); any other id answers `404 conversation_not_found`, exactly like an
+         *     restricted key, agents), and kept as long as the data retention policy says (see "Data
+         *     retention"); any other id answers `404 conversation_not_found`, exactly like an
          *     id that does not exist.
          *
          *     Required scope: `whatsapp:read` or `whatsapp:send`.
@@ -447,6 +449,8 @@ export interface paths {
          * List events
          * @description The events of the key's organization and environment, newest first, a page at a time.
          *     Filters: `type`, and the creation time (`created_gte` ≤ created_at < `created_lt`).
+         *     Events older than the retention period (30 days by default, see "Data retention") are
+         *     no longer listed.
          *
          *     Required scope: `webhooks:manage`.
          */
@@ -469,7 +473,8 @@ export interface paths {
         /**
          * Get an event and its delivery attempts
          * @description One event, as delivered, with every attempt to deliver it (time, endpoint, HTTP status,
-         *     latency, error).
+         *     latency, error). Events are kept 30 days by default (see "Data retention"); an older one
+         *     answers `404 event_not_found`, like an unknown id.
          *
          *     Required scope: `webhooks:manage`.
          */

@@ -8,13 +8,14 @@ import type { Command, Resource } from './commands/command.ts';
 import { connections } from './commands/connections.ts';
 import { keys } from './commands/keys.ts';
 import { organizations } from './commands/organizations.ts';
+import { retention } from './commands/retention.ts';
 import { templates } from './commands/templates.ts';
 import { webhooks } from './commands/webhooks.ts';
 
 export { DEFAULTS, usageHint, type Args, type Command, type CommandContext } from './commands/command.ts';
 export { describeDatabaseError } from './commands/database-errors.ts';
 
-const REGISTERED: readonly Resource[] = [organizations, agents, connections, keys, templates, webhooks];
+const REGISTERED: readonly Resource[] = [organizations, agents, connections, keys, templates, webhooks, retention];
 
 for (const resource of REGISTERED) {
   for (const command of resource.commands) {

@@ -95,6 +95,7 @@ CREATE TABLE event_delivery_attempts (
   CONSTRAINT event_delivery_attempts_delivery_id_foreign FOREIGN KEY (delivery_id) REFERENCES event_deliveries(id) ON DELETE CASCADE,
   CONSTRAINT event_delivery_attempts_pkey PRIMARY KEY (id)
 );
+CREATE INDEX event_delivery_attempts_delivery_id ON public.event_delivery_attempts USING btree (delivery_id);
 CREATE INDEX event_delivery_attempts_event_id_attempted_at_index ON public.event_delivery_attempts USING btree (event_id, attempted_at);
 
 CREATE TABLE events (
@@ -108,6 +109,7 @@ CREATE TABLE events (
   created_at timestamp with time zone NOT NULL DEFAULT CURRENT_TIMESTAMP,
   CONSTRAINT events_pkey PRIMARY KEY (id)
 );
+CREATE INDEX events_created_at ON public.events USING btree (created_at);
 CREATE INDEX events_organization_id_environment_created_at_id_index ON public.events USING btree (organization_id, environment, created_at, id);
 
 CREATE TABLE idempotency_keys (
@@ -175,6 +177,7 @@ CREATE TABLE message_events (
 );
 CREATE INDEX message_events_message_id_index ON public.message_events USING btree (message_id);
 CREATE INDEX message_events_unmatched ON public.message_events USING btree (platform_message_id) WHERE (message_id IS NULL);
+CREATE INDEX message_events_unmatched_received_at ON public.message_events USING btree (received_at) WHERE (message_id IS NULL);
 
 CREATE TABLE messages (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -211,6 +214,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_conversation_id_created_at_index ON public.messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_list ON public.messages USING btree (organization_id, environment, created_at DESC, id DESC);
 CREATE UNIQUE INDEX messages_platform_message_id ON public.messages USING btree (platform_message_id) WHERE (platform_message_id IS NOT NULL);
+CREATE INDEX messages_retention ON public.messages USING btree (created_at) WHERE (status = ANY (ARRAY['delivered'::text, 'read'::text, 'failed'::text]));
 CREATE TRIGGER messages_status_event AFTER UPDATE OF status ON public.messages FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status <> 'queued'::text))) EXECUTE FUNCTION mojeeb_message_status_event();
 
 CREATE TABLE mojeeb_sql_files (

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 6f1f9dea9ae70a8352aa1a5c1be940cf97d143c8294165354a3de2b684b1c3d8)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 4df8026f5b1e3926e7c5dad9f1c4d48c451cbf03ba538899f6ac900eafbc06ae)
 // Generator: scripts/generate.mjs, from components.schemas.ErrorCode x-error-catalog and the x-extensible-enum lists
 // Regenerate with: npm run generate
 

@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 6f1f9dea9ae70a8352aa1a5c1be940cf97d143c8294165354a3de2b684b1c3d8)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 4df8026f5b1e3926e7c5dad9f1c4d48c451cbf03ba538899f6ac900eafbc06ae)
 // Generator: openapi-generator 7.25.0 (base generator openapi-yaml) with the templates in generator-config/koa-stubs/
 // Regenerate with: npm run generate
 
