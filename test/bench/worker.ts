@@ -25,14 +25,16 @@ import { newSigningSecret } from '../../server/src/domain/webhooks/signing.ts';
 import { sealSecret } from '../../server/src/domain/webhooks/stored-secret.ts';
 import { silentLogger } from '../../server/src/logger.ts';
 import { createCloudApiClient } from '../../server/src/whatsapp/cloud-api.ts';
-import { startFakeMeta } from '../support/fake-meta/index.ts';
 import { EXAMPLE_TEMPLATES } from '../support/fixtures.ts';
 import { createFreshDatabase, type TestPostgres } from '../support/postgres.ts';
 import { cleanups, log, startChild, stopChild } from './common.ts';
 import { cpuWindow, cores, namedPids } from './cpu.ts';
+import { startFakeMetaProcess } from './fake-meta-process.ts';
 
 export const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 2_000);
-export const WORKER_NUMBERS = 20;
+// 40 numbers at 80/s: the pacing ceiling (40 × 80 / 1.1 ≈ 2,900 msg/s) stays above the
+// 1,500 msg/s target, so the figure measures the worker rather than the numbers' rates.
+export const WORKER_NUMBERS = 40;
 export const WORKER_MPS = 80; // the default messages_per_second of a number
 const WORKER_CONCURRENCY = 64; // the default WORKER_CONCURRENCY (server/src/config.ts)
 /** A run stops here even when not every message was handed over (a starved machine); the figures say so. */
@@ -173,12 +175,13 @@ async function runOnce(
     }),
   );
   const enqueueSeconds = (Date.now() - enqueueStart) / 1000;
-  const fake = await startFakeMeta({
+  // In a process of its own, as Meta is: its validation and recording do not share the worker's thread.
+  const fake = await startFakeMetaProcess({
     phoneNumbers: numbers.map((n) => ({ phoneNumberId: n.phoneNumberId, accessToken: n.accessToken })),
     webhook: { callbackUrl: `${serverUrl}/webhooks/whatsapp`, appSecret: APP_SECRET },
     maxWebhooks: 100_000,
-    control: false,
   });
+  namedPids.set(fake.pid, 'fake meta');
   const deps = {
     db,
     cloudApi: createCloudApiClient({ baseUrl: fake.url, graphVersion: 'v23.0', timeoutMs: 5_000 }),
@@ -194,7 +197,7 @@ async function runOnce(
   const worker = await startDeliveryWorker({ connectionString, concurrency: WORKER_CONCURRENCY, pollIntervalMs: 200, deps });
   try {
     const limit = Date.now() + RUN_LIMIT_MS;
-    while (Date.now() < limit && fake.stats().accepted < WORKER_MESSAGES) await new Promise((r) => setTimeout(r, 20));
+    while (Date.now() < limit && (await fake.stats()).accepted < WORKER_MESSAGES) await new Promise((r) => setTimeout(r, 50));
     deliverySeconds = (Date.now() - start) / 1000;
     // The events of the last statuses, until they stop coming (at most 5 s).
     for (let last = -1, until = Date.now() + 5_000; webhook && eventsReceived !== last && Date.now() < until; ) {
@@ -206,13 +209,11 @@ async function runOnce(
     await events.stop();
   }
   const w = end();
-  const stats = fake.stats();
+  const stats = await fake.stats();
+  const times = (await fake.acceptedTimes()).sort((a, b) => a - b);
   await fake.stop();
+  namedPids.delete(fake.pid);
   receiver.close();
-  const times = fake.requests
-    .filter((r) => r.outcome === 'accepted')
-    .map((r) => r.at.getTime())
-    .sort((a, b) => a - b);
   const lo = Math.floor(times.length * 0.1);
   const hi = Math.floor(times.length * 0.9);
   const steady = times[hi]! > times[lo]! ? (hi - lo) / ((times[hi]! - times[lo]!) / 1000) : 0;

@@ -19,6 +19,9 @@ export function handleControl(fake: FakeMeta, method: string, path: readonly str
         return ok(fake.webhooks.slice(-1000).map(({ body: _b, ...rest }) => rest));
       case 'GET accepted':
         return ok(fake.accepted.slice(-1000));
+      case 'GET accepted-times':
+        // Every recorded accepted send's time (epoch ms), for rates measured from outside.
+        return ok(fake.requests.filter((r) => r.outcome === 'accepted').map((r) => r.at.getTime()));
       case 'POST phone-numbers':
         fake.addPhoneNumber(body as unknown as FakePhoneNumber);
         return ok();

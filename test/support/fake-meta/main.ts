@@ -18,7 +18,7 @@
  *   FAKE_META_WEBHOOK_CONCURRENCY    parallel webhook POSTs (default 1)
  *   META_OPENAPI_DOCUMENT            Meta's OpenAPI document (default ../shared/reference/…; without
  *                                    it, requests are validated against our own schema only)
- * Control: GET /_fake/stats, /_fake/requests, /_fake/webhooks, /_fake/accepted;
+ * Control: GET /_fake/stats, /_fake/requests, /_fake/webhooks, /_fake/accepted, /_fake/accepted-times;
  *          POST /_fake/phone-numbers, /_fake/templates, /_fake/fail-next, /_fake/drop-next,
  *          /_fake/fail-recipient, /_fake/fail-recipient-async, /_fake/inbound, /_fake/reset.
  */
