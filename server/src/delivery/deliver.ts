@@ -37,7 +37,7 @@ import { classifyMetaError } from '../whatsapp/meta-errors.ts';
 import { Batcher, Limiter } from './batcher.ts';
 import { AttemptLead, DatabaseClock, missedSlot, waitForSlot } from './pacing.ts';
 import { ATTEMPT, CLAIM, RELEASE, RESLOT, type Claimed, type Row } from './delivery-sql.ts';
-import { sandboxOutcome, SANDBOX_STATUS_TASK } from './sandbox.ts';
+import { sandboxOutcome, sandboxSteps, scheduleSandboxSteps } from './sandbox.ts';
 
 export const MAX_ATTEMPTS = 8;
 export const RECONCILE_AFTER_MS = 10 * 60 * 1000;
@@ -332,19 +332,7 @@ async function deliverToSandbox(deps: DeliveryDeps, row: Row): Promise<void> {
   const now = Date.now();
   await deps.db.transaction(async (trx) => {
     await markAccepted(trx, row.id, { platformMessageId: wamid, platformStatus: 'accepted', at: new Date(now) });
-    const steps =
-      outcome.kind === 'failed'
-        ? [{ status: 'failed', error: outcome.error }]
-        : outcome.kind === 'delivered'
-          ? [{ status: 'delivered' }]
-          : [{ status: 'delivered' }, { status: 'read' }];
-    for (const [i, step] of steps.entries()) {
-      await trx.raw(`SELECT graphile_worker.add_job(?, ?::json, run_at => ?, max_attempts => 5)`, [
-        SANDBOX_STATUS_TASK,
-        JSON.stringify({ wamid, ...step, at: new Date(now + (i + 1) * deps.sandboxStepMs).toISOString() }),
-        new Date(now + (i + 1) * deps.sandboxStepMs),
-      ]);
-    }
+    await scheduleSandboxSteps(trx, wamid, sandboxSteps(outcome), deps.sandboxStepMs);
   });
   observeDeliveryLatency('sandbox', row.created_at, new Date(now));
 }

@@ -19,12 +19,12 @@
 import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { BackgroundTask, errorMessage } from '../background.ts';
-import { recordStatusEvent, type ReportedStatus } from '../domain/delivery-status.ts';
+import { recordStatusEvent } from '../domain/delivery-status.ts';
 import type { Logger } from '../logger.ts';
 import { deliverMessage, RetryLater, type DeliveryDeps } from './deliver.ts';
 import { DELIVERY_TASK } from './queue.ts';
 import { hasWorkWaiting, markOutage, releaseDeadWorkers, rescheduleAfterOutage } from './queue-recovery.ts';
-import { SANDBOX_STATUS_TASK, type SandboxFailure } from './sandbox.ts';
+import { SANDBOX_STATUS_TASK, type SandboxStatusPayload, scheduleSandboxSteps } from './sandbox.ts';
 import { syncAllTemplates } from './template-sync.ts';
 
 const TEMPLATE_SYNC_TASK = 'sync_templates';
@@ -90,8 +90,12 @@ function tasks(deps: DeliveryDeps): Record<string, Task> {
     }
   };
   const sandboxStatus: Task = async (payload) => {
-    const p = payload as { wamid: string; status: ReportedStatus; at: string; error?: SandboxFailure };
-    await recordStatusEvent(deps.db, { platformMessageId: p.wamid, status: p.status, occurredAt: new Date(p.at), error: p.error ?? null });
+    const p = payload as SandboxStatusPayload;
+    // The status, then the job of the next one: in order, and neither without the other.
+    await deps.db.transaction(async (trx) => {
+      await recordStatusEvent(trx, { platformMessageId: p.wamid, status: p.status, occurredAt: new Date(p.at), error: p.error ?? null });
+      await scheduleSandboxSteps(trx, p.wamid, p.next ?? [], deps.sandboxStepMs);
+    });
   };
   const syncTask: Task = async () => {
     const results = await syncAllTemplates(deps.db, deps.cloudApi, deps.secrets);

@@ -2,8 +2,12 @@
  * The sandbox: what test keys (`mk_test_…`) and numbers without Meta credentials deliver to.
  * Nothing leaves the machine; the message becomes `sent` at once, then `delivered` and `read`
  * one step apart (SANDBOX_STEP_MS), or `failed` for the magic recipients documented in
- * openapi.yaml ("Sandbox"), each standing for one of WhatsApp's failures.
+ * openapi.yaml ("Sandbox"), each standing for one of WhatsApp's failures. The statuses come in
+ * order: each one's job schedules the next once it is recorded (in the same transaction), so two
+ * of them never run at the same time, however late the worker picks them up.
  */
+import type { Knex } from 'knex';
+
 export const SANDBOX_STATUS_TASK = 'sandbox_status';
 
 export interface SandboxFailure {
@@ -70,4 +74,38 @@ export const SANDBOX_RECIPIENTS: Readonly<
 export function sandboxOutcome(to: string, type: 'text' | 'template'): SandboxOutcome {
   const magic = SANDBOX_RECIPIENTS[to];
   return magic && magic.appliesTo.includes(type) ? magic.outcome : { kind: 'read' };
+}
+
+/** A status the sandbox reports after `sent`. */
+export interface SandboxStep {
+  readonly status: 'delivered' | 'read' | 'failed';
+  readonly error?: SandboxFailure;
+}
+
+/** The statuses a message reports after `sent`, in order. */
+export function sandboxSteps(outcome: SandboxOutcome): SandboxStep[] {
+  if (outcome.kind === 'failed') return [{ status: 'failed', error: outcome.error }];
+  return outcome.kind === 'delivered' ? [{ status: 'delivered' }] : [{ status: 'delivered' }, { status: 'read' }];
+}
+
+/** The payload of a `sandbox_status` job: one status, and the ones that follow it. */
+export interface SandboxStatusPayload extends SandboxStep {
+  readonly wamid: string;
+  /** When the status happened (ISO 8601). */
+  readonly at: string;
+  /** The statuses after this one; absent in jobs queued before they were chained. */
+  readonly next?: readonly SandboxStep[];
+}
+
+/** Queues the first of `steps` one step from now, carrying the rest (its job queues the next). */
+export async function scheduleSandboxSteps(db: Knex, wamid: string, steps: readonly SandboxStep[], stepMs: number): Promise<void> {
+  const [step, ...next] = steps;
+  if (step === undefined) return;
+  const at = new Date(Date.now() + stepMs);
+  const payload: SandboxStatusPayload = { wamid, ...step, at: at.toISOString(), next };
+  await db.raw(`SELECT graphile_worker.add_job(?, ?::json, run_at => ?, max_attempts => 5)`, [
+    SANDBOX_STATUS_TASK,
+    JSON.stringify(payload),
+    at,
+  ]);
 }
