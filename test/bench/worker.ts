@@ -1,7 +1,8 @@
 /**
  * The delivery worker's rate to the fake Meta: live template messages across WORKER_NUMBERS
  * numbers with Meta credentials are queued first, then startDeliveryWorker (the default
- * concurrency) and the event runner deliver them, in this process. The fake Meta posts its
+ * concurrency) and the event runner deliver them, in this process, to the fake Meta in a process
+ * of its own (fake-meta-process.ts; as Meta's, its work does not share the worker's thread). It posts its
  * signed status webhooks (sent, delivered, read) to a real server (server-child.ts with the
  * Meta app secret), whose status updates raise the events. Two runs on one database: without a
  * webhook endpoint, then with one subscribed to every event (a local receiver that answers 200
