@@ -200,7 +200,9 @@ describe('permissions', () => {
 });
 
 describe('rate limits', () => {
-  it('puts X-RateLimit-* on every response to a usable key, errors included', async () => {
+  it('puts X-RateLimit-* on every response to a usable key, errors included', async function () {
+    // It may wait for the next minute (awayFromMinuteBoundary): up to 10 s more than the default.
+    this.timeout(30_000);
     const tenant = await newTenant(harness.db);
     const { plaintext } = await tenant.key({ rateLimitPerMinute: 1000 });
     const client = harness.server.anonymous.withKey(plaintext);
@@ -216,7 +218,9 @@ describe('rate limits', () => {
     expect(remaining, 'every request counts').to.deep.equal([999, 998, 997]);
   });
 
-  it('answers 429 rate_limit_exceeded with Retry-After once the per-key limit is used up', async () => {
+  it('answers 429 rate_limit_exceeded with Retry-After once the per-key limit is used up', async function () {
+    // It may wait for the next minute (awayFromMinuteBoundary): up to 10 s more than the default.
+    this.timeout(30_000);
     const tenant = await newTenant(harness.db);
     const limited = await tenant.key({ rateLimitPerMinute: 3 });
     const neighbour = await tenant.key({ rateLimitPerMinute: 3 });

@@ -129,7 +129,9 @@ describe('simulateWhatsAppInboundMessage (sandbox)', () => {
     expect(await harness.db('conversations').where({ business_number: real, customer_number: to }).first()).to.equal(undefined);
   });
 
-  it('429 rate_limit_exceeded', async () => {
+  it('429 rate_limit_exceeded', async function () {
+    // It may wait for the next minute (awayFromMinuteBoundary): up to 10 s more than the default.
+    this.timeout(30_000);
     const limited = harness.server.anonymous.withKey((await tenant.key({ rateLimitPerMinute: 1 })).plaintext);
     await awayFromMinuteBoundary(harness.db);
     expectStatus(await limited.post(INBOUND, body()), 200);

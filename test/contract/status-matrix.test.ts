@@ -97,7 +97,9 @@ describe('every documented status of every /v1 operation', () => {
         expectStatus(res, 413, 'request_body_too_large');
       });
 
-      it('429 rate_limit_exceeded', async () => {
+      it('429 rate_limit_exceeded', async function () {
+        // It may wait for the next minute (awayFromMinuteBoundary): up to 10 s more than the default.
+        this.timeout(30_000);
         const s = await setup();
         const client = await s.client({ rateLimitPerMinute: 1 });
         await awayFromMinuteBoundary(harness.db);
