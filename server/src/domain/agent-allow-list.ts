@@ -7,8 +7,9 @@
  *   (param `agent_id`), before any query: a send's or a simulated message's `agent_id`
  *   (http/agent-access.ts) and a list's `agent_id` filter (domain/lists.ts).
  * - A read shows only the listed agents' items: the message and conversation lists, a
- *   conversation by id (domain/lists.ts), the window (domain/window.ts) and a message's status
- *   (domain/message-status.ts) add `allowedAgentCondition` to their WHERE.
+ *   conversation by id (domain/lists.ts) and the window (domain/window.ts) add
+ *   `allowedAgentCondition` to their WHERE; a message's status (domain/message-status.ts), read
+ *   by its primary key alone, checks the row with `agentAllowed`.
  */
 import type { Knex } from 'knex';
 import { ApiError } from '../core/errors.ts';
@@ -22,9 +23,14 @@ export interface SqlCondition {
   readonly bindings: readonly Knex.Value[];
 }
 
+/** Whether the key may act for, and see, agent `agentId` (a lower-case UUID). */
+export function agentAllowed(allowList: AgentAllowList, agentId: string): boolean {
+  return allowList === null || allowList.includes(agentId);
+}
+
 /** Refuses (403 `agent_not_authorized`) an agent the key may not act for; `agentId` is a lower-case UUID. */
 export function requireAllowedAgent(allowList: AgentAllowList, agentId: string): void {
-  if (allowList !== null && !allowList.includes(agentId)) {
+  if (!agentAllowed(allowList, agentId)) {
     throw new ApiError('agent_not_authorized', 'This API key is restricted to specific agents and this agent is not one of them.', {
       param: 'agent_id',
     });
