@@ -1,5 +1,5 @@
 // generated — do not edit.
-// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 4df8026f5b1e3926e7c5dad9f1c4d48c451cbf03ba538899f6ac900eafbc06ae)
+// Source: openapi.yaml (Mojeeb Public API 1.0.0, sha256 851030c5a1b15324379c98511f48995fd1e74d56068a7132fa339682bdf8ecf2)
 // Generator: openapi-typescript 7.13.0
 // Regenerate with: npm run generate
 
@@ -1126,7 +1126,11 @@ export interface components {
             disabled_reason: string | null;
             /** @description `true` for a live endpoint, `false` for a test-mode one. */
             livemode: boolean;
-            /** @description When a delivery last succeeded; `null` if never. */
+            /**
+             * @description When a delivery last succeeded; `null` if never. While an endpoint keeps succeeding this is
+             *     recorded at most once a second, so it may be up to a second older than the latest success;
+             *     the first success after a failure is always recorded.
+             */
             last_success_at: components["schemas"]["Timestamp"] | null;
             /** @description Failed attempts since the last success. */
             consecutive_failures: number;
