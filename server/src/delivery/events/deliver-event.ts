@@ -98,7 +98,14 @@ async function readDelivery(db: Knex, id: string): Promise<DeliveryRow | null> {
       previous_secret: r.previous_secret,
       previous_secret_expires_at: r.previous_secret_expires_at,
     },
-    event: { id: r.event_id, organization_id: r.event_organization_id, environment: r.event_environment, type: r.type, data: r.data, created_at: r.created_at },
+    event: {
+      id: r.event_id,
+      organization_id: r.event_organization_id,
+      environment: r.event_environment,
+      type: r.type,
+      data: r.data,
+      created_at: r.created_at,
+    },
   };
 }
 
