@@ -23,6 +23,7 @@ const LANDED: ReadonlyArray<readonly [file: string, sha256: string]> = [
   ['20261201140000_webhooks.ts', 'ba0588d5bd9c01e97fe40257c6ff2b21e1999625e7046336979c3deb94302f7b'],
   ['20261201150000_key_change_notifications.ts', '8cf3a29f47ac38b776e06ae7952f6285d5d2929eeb450f3bbd0942c622e9f700'],
   ['20261201160000_retention_indexes.ts', '994c4447f3b0dc731c273119e59c26c3ef5bb0c788c2ec8adc42d9568f209c52'],
+  ['20261201170000_event_delivery_backlog.ts', '931b92dfff3192b547847d70492f86cd2a2079929d669f786a0ce9da848e8f7a'],
 ];
 
 const sha256 = (file: string) =>

@@ -81,6 +81,7 @@ CREATE TABLE event_deliveries (
   CONSTRAINT event_deliveries_pkey PRIMARY KEY (id),
   CONSTRAINT event_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
 );
+CREATE INDEX event_deliveries_backlog ON public.event_deliveries USING btree (endpoint_id, created_at, id) WHERE ((status = 'pending'::text) AND (attempts = 0));
 CREATE INDEX event_deliveries_endpoint_id_index ON public.event_deliveries USING btree (endpoint_id);
 
 CREATE TABLE event_delivery_attempts (
@@ -537,7 +538,8 @@ BEGIN
     RETURNING id, endpoint_id
   LOOP
     PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
-      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
+      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000,
+      job_key => 'mojeeb_event_delivery:' || d.id::text);
     n := n + 1;
   END LOOP;
   RETURN n;

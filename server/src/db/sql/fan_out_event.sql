@@ -2,6 +2,9 @@
 -- takes its type, each with its `deliver_event` job in the endpoint's own queue (at most one
 -- delivery in flight per endpoint), in the caller's transaction. Returns how many it created.
 --
+-- Each job has the key `mojeeb_event_delivery:<delivery id>`: a job that drains its endpoint's
+-- backlog (delivery/events/deliver-event.ts) removes the job of each delivery it makes.
+--
 -- The endpoints are locked FOR KEY SHARE: an endpoint being deleted at the same moment is
 -- waited for and then skipped, instead of failing the event's transaction (a send, a customer's
 -- message) on the deliveries' foreign key.
@@ -21,7 +24,8 @@ BEGIN
     RETURNING id, endpoint_id
   LOOP
     PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
-      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000);
+      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000,
+      job_key => 'mojeeb_event_delivery:' || d.id::text);
     n := n + 1;
   END LOOP;
   RETURN n;

@@ -123,31 +123,75 @@ const SUCCESS_SQL = `WITH attempt AS (
     UPDATE event_deliveries SET attempts = attempts + 1, status = 'succeeded', delivered_at = ?::timestamptz,
       next_attempt_at = NULL, updated_at = now()
     WHERE id = ?::uuid AND attempts = ?::int RETURNING endpoint_id
+  ), health AS (
+    UPDATE webhook_endpoints e SET last_success_at = ?::timestamptz, consecutive_failures = 0, failing_since = NULL
+    FROM claimed
+    WHERE e.id = claimed.endpoint_id
+      AND (e.consecutive_failures <> 0 OR e.failing_since IS NOT NULL OR e.last_success_at IS NULL
+           OR e.last_success_at < ?::timestamptz - interval '1 second')
   )
-  UPDATE webhook_endpoints e SET last_success_at = ?::timestamptz, consecutive_failures = 0, failing_since = NULL
-  FROM claimed
-  WHERE e.id = claimed.endpoint_id
-    AND (e.consecutive_failures <> 0 OR e.failing_since IS NOT NULL OR e.last_success_at IS NULL
-         OR e.last_success_at < ?::timestamptz - interval '1 second')`;
+  SELECT graphile_worker.remove_job(?) FROM claimed WHERE ?::boolean`;
 
-export type AttemptOutcome = 'succeeded' | 'failed' | 'skipped';
+/** The key of a delivery's first job (fan_out_event.sql). */
+const jobKey = (deliveryId: string) => `mojeeb_event_delivery:${deliveryId}`;
 
+/**
+ * Draining: the job that holds an endpoint's queue, once its own delivery succeeded, goes on with
+ * the endpoint's next deliveries waiting for their first attempt (oldest first), on the same
+ * connection, removing the job of each one it makes — for at most DRAIN_MAX_EVENTS events or
+ * DRAIN_MS, and only while they succeed. Without it an endpoint's backlog moved one event per
+ * job, and the next job of a queue often waited for the next poll (graphile-worker looks for a
+ * job before the previous one's completion has unlocked its queue). A failure is recorded as any
+ * other (its retry scheduled) and ends the drain. A drain cut short by a crash leaves the jobs of
+ * the deliveries not yet recorded: they run as usual.
+ */
+export const DRAIN_MAX_EVENTS = 200;
+export const DRAIN_MS = 2_000;
+
+const BACKLOG_SQL = `SELECT id FROM event_deliveries WHERE endpoint_id = ?::uuid AND status = 'pending' AND attempts = 0
+  ORDER BY created_at, id LIMIT 20`;
+
+export async function drainEndpoint(deps: EventDeliveryDeps, endpointId: string, startedAt: number): Promise<number> {
+  let delivered = 0;
+  while (delivered < DRAIN_MAX_EVENTS && Date.now() - startedAt < DRAIN_MS) {
+    const backlog = await preparedQuery<{ id: string }>(deps.db, 'mojeeb_event_backlog', BACKLOG_SQL, [endpointId]);
+    if (backlog.length === 0) break;
+    for (const { id } of backlog) {
+      if (delivered >= DRAIN_MAX_EVENTS || Date.now() - startedAt >= DRAIN_MS) return delivered;
+      const outcome = await deliverEvent(deps, { delivery_id: id, attempt: 0 }, undefined, { drained: true });
+      if (outcome.outcome !== 'succeeded') return delivered;
+      delivered++;
+    }
+  }
+  return delivered;
+}
+
+export interface AttemptResult {
+  readonly outcome: 'succeeded' | 'failed' | 'skipped';
+  /** The delivery's endpoint (null when the delivery is gone). */
+  readonly endpointId: string | null;
+}
+
+/** One attempt; `drained`: made by a drain, which removes the delivery's own job when it records the attempt. */
 export async function deliverEvent(
   deps: EventDeliveryDeps,
   payload: EventJobPayload,
   now: () => Date = () => new Date(),
-): Promise<AttemptOutcome> {
+  options: { readonly drained?: boolean } = {},
+): Promise<AttemptResult> {
+  const drained = options.drained === true;
   const delivery = await readDelivery(deps.db, payload.delivery_id);
   // Gone (its endpoint was deleted), already delivered, or an attempt already recorded: nothing to do.
-  if (!delivery || delivery.attempts !== payload.attempt) return 'skipped';
-  if (delivery.status !== 'pending') return 'skipped';
+  if (!delivery) return { outcome: 'skipped', endpointId: null };
   const { endpoint, event } = delivery;
+  const skipped = { outcome: 'skipped', endpointId: endpoint.id } as const;
+  if (delivery.attempts !== payload.attempt || delivery.status !== 'pending') return skipped;
   if (endpoint.disabled && payload.redelivery !== true) {
     await deps
       .db('event_deliveries')
       .where({ id: delivery.id, attempts: delivery.attempts })
       .update({ status: 'failed', next_attempt_at: null, updated_at: deps.db.fn.now() });
-    return 'skipped';
+    return skipped;
   }
 
   const body = JSON.stringify(toEventResource(event));
@@ -187,8 +231,10 @@ export async function deliverEvent(
       delivery.attempts,
       attemptedAt,
       attemptedAt,
+      jobKey(delivery.id),
+      drained,
     ]);
-    return 'succeeded';
+    return { outcome: 'succeeded', endpointId: endpoint.id };
   }
   const disabled = await deps.db.transaction(async (trx) => {
     await trx('event_delivery_attempts').insert({
@@ -211,6 +257,7 @@ export async function deliverEvent(
       });
     // Another run recorded this attempt first (a redelivery raced a retry): it schedules what follows.
     if (claimed === 0) return false;
+    if (drained) await trx.raw('SELECT graphile_worker.remove_job(?)', [jobKey(delivery.id)]);
     const [health] = (await trx('webhook_endpoints')
       .where({ id: endpoint.id })
       .update({
@@ -243,5 +290,5 @@ export async function deliverEvent(
       failing_for_ms: deps.disableAfterMs,
     });
   }
-  return 'failed';
+  return { outcome: 'failed', endpointId: endpoint.id };
 }

@@ -10,7 +10,7 @@ import type { DeliveryDeps } from '../deliver.ts';
 import { superviseDeliveryWorker, type DeliveryWorker, type SupervisionOptions } from '../worker.ts';
 import { EVENT_DELIVERY_TASK } from '../../domain/webhooks/events.ts';
 import { allowPrivateFromEnv } from '../../domain/webhooks/ssrf.ts';
-import { deliverEvent, type EventDeliveryDeps, type EventJobPayload } from './deliver-event.ts';
+import { deliverEvent, drainEndpoint, type EventDeliveryDeps, type EventJobPayload } from './deliver-event.ts';
 import { disableAfterFromEnv, retryScheduleFromEnv } from './schedule.ts';
 
 export const DEFAULT_EVENT_CONCURRENCY = 16;
@@ -19,7 +19,10 @@ export function eventTaskList(deps: EventDeliveryDeps): Record<string, Task> {
   const task: Task = async (payload) => {
     const p = payload as Partial<EventJobPayload>;
     if (typeof p.delivery_id !== 'string' || typeof p.attempt !== 'number') return;
-    await deliverEvent(deps, p as EventJobPayload);
+    const startedAt = Date.now();
+    const attempt = await deliverEvent(deps, p as EventJobPayload);
+    // The queue is this job's: the endpoint's next events go now (deliver-event.ts, draining).
+    if (attempt.outcome === 'succeeded' && attempt.endpointId !== null) await drainEndpoint(deps, attempt.endpointId, startedAt);
   };
   return { [EVENT_DELIVERY_TASK]: task };
 }
