@@ -26,6 +26,9 @@ export interface FakeMetaProcessOptions {
   /** Where it posts its signed status webhooks (none without). */
   readonly webhook?: { readonly callbackUrl: string; readonly appSecret: string };
   readonly maxWebhooks?: number;
+  /** Statuses per webhook POST (Meta batches them) and POSTs in flight; 1 and 1 by default. */
+  readonly webhookBatchSize?: number;
+  readonly webhookConcurrency?: number;
 }
 
 export async function startFakeMetaProcess(options: FakeMetaProcessOptions): Promise<FakeMetaProcess> {
@@ -34,6 +37,8 @@ export async function startFakeMetaProcess(options: FakeMetaProcessOptions): Pro
       ...process.env,
       FAKE_META_PHONE_NUMBERS: options.phoneNumbers.map((n) => `${n.phoneNumberId}:${n.accessToken}`).join(','),
       FAKE_META_MAX_WEBHOOKS: String(options.maxWebhooks ?? 1),
+      FAKE_META_BATCH_SIZE: String(options.webhookBatchSize ?? 1),
+      FAKE_META_WEBHOOK_CONCURRENCY: String(options.webhookConcurrency ?? 1),
       ...(options.webhook ? { FAKE_META_CALLBACK_URL: options.webhook.callbackUrl, FAKE_META_APP_SECRET: options.webhook.appSecret } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],

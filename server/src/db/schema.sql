@@ -520,6 +520,21 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION public.mojeeb_enqueue_event_drain(p_endpoint uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_key text := 'mojeeb_event_endpoint:' || p_endpoint::text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j.key = v_key AND j.locked_at IS NULL) THEN
+    RETURN;
+  END IF;
+  PERFORM graphile_worker.add_job('deliver_events', json_build_object('endpoint_id', p_endpoint::text),
+    queue_name => 'webhook:' || p_endpoint::text, job_key => v_key, max_attempts => 1000);
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.mojeeb_fan_out_event(p_event text, p_organization uuid, p_environment text, p_type text)
  RETURNS integer
  LANGUAGE plpgsql
@@ -537,9 +552,7 @@ BEGIN
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING id, endpoint_id
   LOOP
-    PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
-      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000,
-      job_key => 'mojeeb_event_delivery:' || d.id::text);
+    PERFORM mojeeb_enqueue_event_drain(d.endpoint_id);
     n := n + 1;
   END LOOP;
   RETURN n;

@@ -20,3 +20,28 @@ BEGIN
   END IF;
 END
 $fn$;
+
+-- The drain job of a webhook endpoint (delivery/events/deliver-event.ts): one `deliver_events`
+-- job per endpoint, keyed `mojeeb_event_endpoint:<endpoint id>`, in the endpoint's queue; it
+-- delivers every delivery of the endpoint that waits for its first attempt. An event's fan-out
+-- (fan_out_event.sql) calls this for each endpoint it creates a delivery for: when the endpoint
+-- already has a drain job waiting (not yet running), that job will find the new delivery and
+-- nothing is added — no job and no NOTIFY per event; otherwise (none, or the one there is
+-- running) graphile_worker.add_job adds one (for a running one it creates the next).
+--
+-- The check reads without locking, so a waiting drain job may start, find its backlog empty
+-- and finish between the check and the commit of the event's transaction: that delivery then
+-- has no job until the event runner's sweep (every few seconds, delivery/events/runner.ts)
+-- calls this again for every endpoint with a delivery waiting for longer than the sweep period.
+CREATE OR REPLACE FUNCTION mojeeb_enqueue_event_drain(p_endpoint uuid) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_key text := 'mojeeb_event_endpoint:' || p_endpoint::text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j.key = v_key AND j.locked_at IS NULL) THEN
+    RETURN;
+  END IF;
+  PERFORM graphile_worker.add_job('deliver_events', json_build_object('endpoint_id', p_endpoint::text),
+    queue_name => 'webhook:' || p_endpoint::text, job_key => v_key, max_attempts => 1000);
+END
+$fn$;

@@ -21,8 +21,9 @@
  *    local queue) with the pool's id (`pool:create`'s `workerPool.id`), not each worker's: that is
  *    the id the heartbeat rows of `delivery_workers` name, and the id `force_unlock_workers`
  *    releases when that heartbeat stops (queue-runner.ts, releaseDeadWorkers).
- * 4. The public surface otherwise: the `graphile_worker.jobs` view (queue-probe.ts, queue-runner.ts),
- *    `add_job`, `reschedule_jobs` and `force_unlock_workers`.
+ * 4. The public surface otherwise: the `graphile_worker.jobs` view (queue-probe.ts, queue-runner.ts,
+ *    and `mojeeb_enqueue_event_drain` in queue.sql, which looks there for an endpoint's waiting
+ *    drain job by its key before adding one), `add_job`, `reschedule_jobs` and `force_unlock_workers`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

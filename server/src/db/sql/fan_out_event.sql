@@ -1,9 +1,8 @@
 -- The deliveries of an event: one per enabled endpoint of its organization and environment that
--- takes its type, each with its `deliver_event` job in the endpoint's own queue (at most one
--- delivery in flight per endpoint), in the caller's transaction. Returns how many it created.
---
--- Each job has the key `mojeeb_event_delivery:<delivery id>`: a job that drains its endpoint's
--- backlog (delivery/events/deliver-event.ts) removes the job of each delivery it makes.
+-- takes its type, in the caller's transaction, and for each endpoint its drain job
+-- (`mojeeb_enqueue_event_drain`, delivery/queue.sql: one job per endpoint, not per event, in the
+-- endpoint's own queue, so at most one delivery is in flight per endpoint). Returns how many
+-- deliveries it created.
 --
 -- The endpoints are locked FOR KEY SHARE: an endpoint being deleted at the same moment is
 -- waited for and then skipped, instead of failing the event's transaction (a send, a customer's
@@ -23,9 +22,7 @@ BEGIN
     ON CONFLICT (event_id, endpoint_id) DO NOTHING
     RETURNING id, endpoint_id
   LOOP
-    PERFORM graphile_worker.add_job('deliver_event', json_build_object('delivery_id', d.id, 'attempt', 0),
-      queue_name => 'webhook:' || d.endpoint_id::text, max_attempts => 1000,
-      job_key => 'mojeeb_event_delivery:' || d.id::text);
+    PERFORM mojeeb_enqueue_event_drain(d.endpoint_id);
     n := n + 1;
   END LOOP;
   RETURN n;

@@ -1,9 +1,11 @@
 /**
- * The `deliver_event` task: one attempt to deliver one event to one endpoint, signed with the
- * Standard Webhooks scheme (the same `webhook-id`, the event id, on every attempt). The job runs
- * in its endpoint's named queue, so an endpoint has one delivery in flight at most, and only in
- * the event runner (worker.ts), whose concurrency is its own: a slow or failing endpoint delays
- * neither other endpoints nor the delivery of messages to WhatsApp.
+ * Delivering events: one attempt to deliver one event to one endpoint, signed with the Standard
+ * Webhooks scheme (the same `webhook-id`, the event id, on every attempt). First attempts are
+ * made by the endpoint's drain job (`deliver_events`, drainEndpoint below), later ones by a
+ * `deliver_event` job per attempt; both run in the endpoint's named queue, so an endpoint has one
+ * delivery in flight at most, and only in the event runner (runner.ts), whose concurrency is its
+ * own: a slow or failing endpoint delays neither other endpoints nor the delivery of messages to
+ * WhatsApp.
  *
  * Retries are new jobs at the next time of the schedule (schedule.ts), added in the transaction
  * that records the attempt; the job's payload names the attempt it is for, so a job that runs
@@ -130,20 +132,18 @@ const SUCCESS_SQL = `WITH attempt AS (
       AND (e.consecutive_failures <> 0 OR e.failing_since IS NOT NULL OR e.last_success_at IS NULL
            OR e.last_success_at < ?::timestamptz - interval '1 second')
   )
-  SELECT graphile_worker.remove_job(?) FROM claimed WHERE ?::boolean`;
-
-/** The key of a delivery's first job (fan_out_event.sql). */
-const jobKey = (deliveryId: string) => `mojeeb_event_delivery:${deliveryId}`;
+  SELECT count(*) AS n FROM claimed`;
 
 /**
- * Draining: the job that holds an endpoint's queue, once its own delivery succeeded, goes on with
- * the endpoint's next deliveries waiting for their first attempt (oldest first), on the same
- * connection, removing the job of each one it makes — for at most DRAIN_MAX_EVENTS events or
- * DRAIN_MS, and only while they succeed. Without it an endpoint's backlog moved one event per
- * job, and the next job of a queue often waited for the next poll (graphile-worker looks for a
- * job before the previous one's completion has unlocked its queue). A failure is recorded as any
- * other (its retry scheduled) and ends the drain. A drain cut short by a crash leaves the jobs of
- * the deliveries not yet recorded: they run as usual.
+ * Draining (the `deliver_events` job, one per endpoint: delivery/queue.sql): the endpoint's
+ * deliveries waiting for their first attempt, oldest first, one after the other on the same
+ * connection, in the job that holds the endpoint's queue — for at most DRAIN_MAX_EVENTS events or
+ * DRAIN_MS, and only while they succeed. An event costs its delivery, not a job of its own: no
+ * job to add, fetch and complete, no NOTIFY, per event. A failure is recorded as any other (its
+ * retry is a `deliver_event` job at the time of the schedule) and ends the drain; the deliveries
+ * left wait for the next drain (the event runner's sweep enqueues one). A drain cut short by a
+ * crash leaves its job to be retried: the deliveries it recorded are not made again, the one in
+ * flight is (same `webhook-id`).
  */
 export const DRAIN_MAX_EVENTS = 200;
 export const DRAIN_MS = 2_000;
@@ -151,19 +151,25 @@ export const DRAIN_MS = 2_000;
 const BACKLOG_SQL = `SELECT id FROM event_deliveries WHERE endpoint_id = ?::uuid AND status = 'pending' AND attempts = 0
   ORDER BY created_at, id LIMIT 20`;
 
-export async function drainEndpoint(deps: EventDeliveryDeps, endpointId: string, startedAt: number): Promise<number> {
+export interface DrainResult {
+  readonly delivered: number;
+  /** The drain stopped at its bound with deliveries still waiting. */
+  readonly more: boolean;
+}
+
+export async function drainEndpoint(deps: EventDeliveryDeps, endpointId: string, startedAt: number): Promise<DrainResult> {
   let delivered = 0;
-  while (delivered < DRAIN_MAX_EVENTS && Date.now() - startedAt < DRAIN_MS) {
+  const spent = () => delivered >= DRAIN_MAX_EVENTS || Date.now() - startedAt >= DRAIN_MS;
+  for (;;) {
     const backlog = await preparedQuery<{ id: string }>(deps.db, 'mojeeb_event_backlog', BACKLOG_SQL, [endpointId]);
-    if (backlog.length === 0) break;
+    if (backlog.length === 0) return { delivered, more: false };
     for (const { id } of backlog) {
-      if (delivered >= DRAIN_MAX_EVENTS || Date.now() - startedAt >= DRAIN_MS) return delivered;
-      const outcome = await deliverEvent(deps, { delivery_id: id, attempt: 0 }, undefined, { drained: true });
-      if (outcome.outcome !== 'succeeded') return delivered;
-      delivered++;
+      if (spent()) return { delivered, more: true };
+      const attempt = await deliverEvent(deps, { delivery_id: id, attempt: 0 });
+      if (attempt.outcome === 'failed') return { delivered, more: false };
+      if (attempt.outcome === 'succeeded') delivered++;
     }
   }
-  return delivered;
 }
 
 export interface AttemptResult {
@@ -172,14 +178,12 @@ export interface AttemptResult {
   readonly endpointId: string | null;
 }
 
-/** One attempt; `drained`: made by a drain, which removes the delivery's own job when it records the attempt. */
+/** One attempt of one delivery. */
 export async function deliverEvent(
   deps: EventDeliveryDeps,
   payload: EventJobPayload,
   now: () => Date = () => new Date(),
-  options: { readonly drained?: boolean } = {},
 ): Promise<AttemptResult> {
-  const drained = options.drained === true;
   const delivery = await readDelivery(deps.db, payload.delivery_id);
   // Gone (its endpoint was deleted), already delivered, or an attempt already recorded: nothing to do.
   if (!delivery) return { outcome: 'skipped', endpointId: null };
@@ -231,8 +235,6 @@ export async function deliverEvent(
       delivery.attempts,
       attemptedAt,
       attemptedAt,
-      jobKey(delivery.id),
-      drained,
     ]);
     return { outcome: 'succeeded', endpointId: endpoint.id };
   }
@@ -257,7 +259,6 @@ export async function deliverEvent(
       });
     // Another run recorded this attempt first (a redelivery raced a retry): it schedules what follows.
     if (claimed === 0) return false;
-    if (drained) await trx.raw('SELECT graphile_worker.remove_job(?)', [jobKey(delivery.id)]);
     const [health] = (await trx('webhook_endpoints')
       .where({ id: endpoint.id })
       .update({

@@ -24,6 +24,8 @@ type DeliveryAttempt = components['schemas']['EventDeliveryAttempt'];
 export const EVENT_TYPES = ['message.sent', 'message.delivered', 'message.read', 'message.failed', 'message.received'] as const;
 /** The graphile-worker task that delivers one event to one endpoint. */
 export const EVENT_DELIVERY_TASK = 'deliver_event';
+/** The job that delivers an endpoint's deliveries waiting for their first attempt (one per endpoint; delivery/queue.sql). */
+export const EVENT_DRAIN_TASK = 'deliver_events';
 
 export interface EventRow {
   id: string;
