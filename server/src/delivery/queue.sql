@@ -37,7 +37,14 @@ CREATE OR REPLACE FUNCTION mojeeb_enqueue_event_drain(p_endpoint uuid) RETURNS v
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_key text := 'mojeeb_event_endpoint:' || p_endpoint::text;
+  -- The endpoints this transaction already saw to (a batch of status changes fans out many
+  -- events to one endpoint): a transaction-local setting, gone at commit or rollback.
+  v_seen text := coalesce(current_setting('mojeeb.event_drains', true), '');
 BEGIN
+  IF strpos(v_seen, p_endpoint::text) > 0 THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('mojeeb.event_drains', v_seen || p_endpoint::text || ',', true);
   IF EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j.key = v_key AND j.locked_at IS NULL) THEN
     RETURN;
   END IF;
