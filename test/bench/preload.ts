@@ -16,20 +16,23 @@
  *
  * What bounds the load (2 cores, measured): CPU. Each message costs about 20 µs of a backend's
  * CPU, half generating the row, half inserting it (heap, WAL); the keys and indexes cost about as
- * much again (10 M messages: 124 s of load, 126 s of rebuild, both sessions busy). So:
+ * much again (10 M messages on a quiet machine: 102 s of load at 1.8 cores, 99 s of keys and
+ * indexes). So:
  *  - the rows are built with cheap expressions: the content as a JSON text cast (jsonb_build_object
  *    looked up its argument types per row, 20 % of the statement's CPU; the stored jsonb is the
  *    same), the lifecycle as a number, the age as seconds (an interval of days goes through the
  *    calendar per row); a slice's hash table holds only its tenth of the conversations;
  *  - server settings for the load only (LOAD_SETTINGS): the backends waited on WALWrite and
  *    WalSync a quarter of the time (each full 16 MB WAL segment is fsynced by whoever fills it),
- *    so fsync is off (a throwaway database; a CHECKPOINT follows when it is back on); no
- *    checkpoint during the load (12 of them at the default max_wal_size); no autovacuum (it
- *    would scan the growing tables and then be cancelled by the index builds). All are put back
- *    before the measurements, which run on the configuration of the empty database's;
+ *    so fsync is off (a throwaway database: a crash during the load would need a new one; a
+ *    CHECKPOINT follows when it is back on); no checkpoint during the load (12 of them at the
+ *    default max_wal_size); no autovacuum (it would scan the growing tables and then be
+ *    cancelled by the index builds). All are put back before the measurements, which run on
+ *    the configuration of the empty database's;
  *  - the keys and indexes with maintenance_work_mem 2 GB (in-memory sorts), the longest first.
- * Not worth it (measured): more sessions (CPU-bound), fewer or more parallel maintenance workers
- * (0, 1, 2: within noise).
+ * Not worth it: more sessions (the two keep both cores busy, 1.8 cores during the messages);
+ * fewer or more parallel maintenance workers (0, 1, 2 measured: within noise).
+ * Within the 170 s a full run leaves, 7 of the 10 slices fit on this machine (5 before).
  */
 import pg from 'pg';
 import { log } from './common.ts';
