@@ -12,6 +12,7 @@
  */
 import type { Task } from 'graphile-worker';
 import type { DeliveryDeps } from '../deliver.ts';
+import { markOutage } from '../queue-recovery.ts';
 import { superviseDeliveryWorker, type DeliveryWorker, type SupervisionOptions } from '../worker.ts';
 import type { Knex } from 'knex';
 import { BackgroundTask } from '../../background.ts';
@@ -50,7 +51,8 @@ export function eventTaskList(deps: EventDeliveryDeps): Record<string, Task> {
     const id = (payload as { endpoint_id?: unknown }).endpoint_id;
     if (typeof id === 'string') await drain(deps, id, Date.now());
   };
-  return { [EVENT_DELIVERY_TASK]: one, [EVENT_DRAIN_TASK]: endpoint };
+  // A job that failed on a database outage runs again as soon as the database is back (queue-recovery.ts).
+  return { [EVENT_DELIVERY_TASK]: markOutage(one), [EVENT_DRAIN_TASK]: markOutage(endpoint) };
 }
 
 /** Enqueues a drain for every endpoint with a delivery waiting longer than `olderThanMs` for its first attempt; how many endpoints. */
