@@ -50,15 +50,26 @@ interface DeliveryRow {
   id: string;
   status: 'pending' | 'succeeded' | 'failed';
   attempts: number;
-  endpoint: Pick<EndpointRow, 'id' | 'organization_id' | 'environment' | 'url' | 'disabled' | 'secret' | 'previous_secret'> & {
-    previous_secret_expires_at: Date | null;
-  };
+  endpoint: Pick<
+    EndpointRow,
+    | 'id'
+    | 'organization_id'
+    | 'environment'
+    | 'url'
+    | 'disabled'
+    | 'secret'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+    | 'last_success_at'
+    | 'consecutive_failures'
+    | 'failing_since'
+  >;
   event: EventRow;
 }
 
 const READ_SQL = `SELECT d.id, d.status, d.attempts,
     e.id AS endpoint_id, e.organization_id AS endpoint_organization_id, e.environment AS endpoint_environment, e.url, e.disabled,
-    e.secret, e.previous_secret, e.previous_secret_expires_at,
+    e.secret, e.previous_secret, e.previous_secret_expires_at, e.last_success_at, e.consecutive_failures, e.failing_since,
     v.id AS event_id, v.organization_id AS event_organization_id, v.environment AS event_environment, v.type, v.data, v.created_at
   FROM event_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN events v ON v.id = d.event_id
   WHERE d.id = ?::uuid`;
@@ -75,6 +86,9 @@ interface ReadRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  last_success_at: Date | null;
+  consecutive_failures: number;
+  failing_since: Date | null;
   event_id: string;
   event_organization_id: string;
   event_environment: 'live' | 'test';
@@ -99,6 +113,9 @@ async function readDelivery(db: Knex, id: string): Promise<DeliveryRow | null> {
       secret: r.secret,
       previous_secret: r.previous_secret,
       previous_secret_expires_at: r.previous_secret_expires_at,
+      last_success_at: r.last_success_at,
+      consecutive_failures: r.consecutive_failures,
+      failing_since: r.failing_since,
     },
     event: {
       id: r.event_id,
@@ -113,10 +130,16 @@ async function readDelivery(db: Knex, id: string): Promise<DeliveryRow | null> {
 
 /**
  * A successful attempt in one statement (atomic without a transaction's round trips): the attempt
- * row, the delivery marked succeeded if this attempt is still the one to record, and the
- * endpoint's health — written only when it changes (after failures) or when the recorded
- * `last_success_at` is more than a second old, so a busy endpoint's row is not rewritten on
- * every event (`last_success_at` is documented as at most a second behind).
+ * row, and the delivery marked succeeded if this attempt is still the one to record. The
+ * endpoint's health is a statement of its own, made only when it changes (after failures) or
+ * when the recorded `last_success_at` is more than a second old, so a busy endpoint's row is not
+ * rewritten on every event (`last_success_at` is documented as at most a second behind).
+ *
+ * Lock order: nothing here holds a delivery's row while it waits for its endpoint's. Deleting an
+ * endpoint locks the endpoint and then, by the cascade, its deliveries: a statement locking a
+ * delivery and then the endpoint would deadlock with it (seen as a 500 from
+ * deleteWebhookEndpoint while its endpoint was being drained). The failure path takes the
+ * endpoint first for the same reason.
  */
 const SUCCESS_SQL = `WITH attempt AS (
     INSERT INTO event_delivery_attempts (delivery_id, event_id, endpoint_id, attempted_at, http_status, latency_ms, error)
@@ -124,15 +147,14 @@ const SUCCESS_SQL = `WITH attempt AS (
   ), claimed AS (
     UPDATE event_deliveries SET attempts = attempts + 1, status = 'succeeded', delivered_at = ?::timestamptz,
       next_attempt_at = NULL, updated_at = now()
-    WHERE id = ?::uuid AND attempts = ?::int RETURNING endpoint_id
-  ), health AS (
-    UPDATE webhook_endpoints e SET last_success_at = ?::timestamptz, consecutive_failures = 0, failing_since = NULL
-    FROM claimed
-    WHERE e.id = claimed.endpoint_id
-      AND (e.consecutive_failures <> 0 OR e.failing_since IS NOT NULL OR e.last_success_at IS NULL
-           OR e.last_success_at < ?::timestamptz - interval '1 second')
+    WHERE id = ?::uuid AND attempts = ?::int RETURNING id
   )
-  SELECT count(*) AS n FROM claimed`;
+  SELECT count(*)::int AS n FROM claimed`;
+
+const HEALTHY_SQL = `UPDATE webhook_endpoints SET last_success_at = ?::timestamptz, consecutive_failures = 0, failing_since = NULL
+  WHERE id = ?::uuid`;
+
+const HEALTH_WRITE_EVERY_MS = 1_000;
 
 /**
  * Draining (the `deliver_events` job, one per endpoint: delivery/queue.sql): the endpoint's
@@ -223,7 +245,7 @@ export async function deliverEvent(
   const attempt = delivery.attempts + 1;
   const delay = succeeded ? null : retryDelayMs(deps.retryScheduleMs, attempt - 1);
   if (succeeded) {
-    await preparedQuery(deps.db, 'mojeeb_event_delivered', SUCCESS_SQL, [
+    const [recorded] = await preparedQuery<{ n: number }>(deps.db, 'mojeeb_event_delivered', SUCCESS_SQL, [
       delivery.id,
       event.id,
       endpoint.id,
@@ -233,12 +255,18 @@ export async function deliverEvent(
       attemptedAt,
       delivery.id,
       delivery.attempts,
-      attemptedAt,
-      attemptedAt,
     ]);
+    const stale =
+      endpoint.consecutive_failures !== 0 ||
+      endpoint.failing_since !== null ||
+      endpoint.last_success_at === null ||
+      attemptedAt.getTime() - endpoint.last_success_at.getTime() >= HEALTH_WRITE_EVERY_MS;
+    if (recorded!.n > 0 && stale) await preparedQuery(deps.db, 'mojeeb_event_endpoint_healthy', HEALTHY_SQL, [attemptedAt, endpoint.id]);
     return { outcome: 'succeeded', endpointId: endpoint.id };
   }
   const disabled = await deps.db.transaction(async (trx) => {
+    // The endpoint before the delivery (the lock order above).
+    await trx.raw('SELECT 1 FROM webhook_endpoints WHERE id = ? FOR NO KEY UPDATE', [endpoint.id]);
     await trx('event_delivery_attempts').insert({
       delivery_id: delivery.id,
       event_id: event.id,
