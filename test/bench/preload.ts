@@ -11,29 +11,39 @@
  *
  * For speed the loaded tables' constraints and secondary indexes are dropped first and re-created
  * afterwards from their own definitions (pg_get_constraintdef, pg_indexes), with a large
- * maintenance_work_mem and synchronous_commit off; the messages and the idempotency records are
- * written by two sessions in parallel; ANALYZE at the end.
+ * maintenance_work_mem and synchronous_commit off; the messages are written by two sessions in
+ * parallel, the idempotency records beside the conversations; ANALYZE at the end.
  *
- * What bounds the load (2 cores, measured): CPU. Each message costs about 20 µs of a backend's
- * CPU, half generating the row, half inserting it (heap, WAL); the keys and indexes cost about as
- * much again (10 M messages on a quiet machine: 102 s of load at 1.8 cores, 99 s of keys and
- * indexes). So:
- *  - the rows are built with cheap expressions: the content as a JSON text cast (jsonb_build_object
- *    looked up its argument types per row, 20 % of the statement's CPU; the stored jsonb is the
- *    same), the lifecycle as a number, the age as seconds (an interval of days goes through the
- *    calendar per row); a slice's hash table holds only its tenth of the conversations;
+ * What bounds the load (2 cores, measured): CPU. At 10 M messages on this machine: the messages
+ * 73–85 s at 1.7 cores (about 13 µs of a backend's CPU each), their keys and indexes about 90 s
+ * (messages_list alone 73 s of a core), the rest about 25 s: 190–215 s in all, depending on the
+ * machine's day. So:
+ *  - a message's row costs its number, its time and one join: the lifecycle's columns (status,
+ *    timestamps' offsets, WhatsApp status, error) come from a ten-row table keyed by the
+ *    lifecycle and the type (one CASE expression per column was half the statement's CPU), the
+ *    content is one constant per type (parsing a JSON text per row was 2.8 µs; the stored jsonb
+ *    has the same size and shape), ids are md5 of the row's number (uniform like
+ *    gen_random_uuid(), which reads the kernel's random source per call: 2.7 µs against 1.4),
+ *    the time a to_timestamp of seconds; a slice's hash table holds only its tenth of the
+ *    conversations;
  *  - server settings for the load only (LOAD_SETTINGS): the backends waited on WALWrite and
  *    WalSync a quarter of the time (each full 16 MB WAL segment is fsynced by whoever fills it),
  *    so fsync is off (a throwaway database: a crash during the load would need a new one; a
- *    CHECKPOINT follows when it is back on); no checkpoint during the load (12 of them at the
- *    default max_wal_size); no autovacuum (it would scan the growing tables and then be
- *    cancelled by the index builds). All are put back before the measurements, which run on
- *    the configuration of the empty database's;
- *  - the keys and indexes with maintenance_work_mem 2 GB (in-memory sorts), the longest first.
- * Not worth it: more sessions (the two keep both cores busy, 1.8 cores during the messages);
- * fewer or more parallel maintenance workers (0, 1, 2 measured: within noise).
- * Within the 170 s a full run leaves, 7 of the 10 slices fit on this machine (5 before).
+ *    CHECKPOINT follows when it is back on, while the last index is built); no checkpoint during
+ *    the load (12 of them at the default max_wal_size); no autovacuum (it would scan the growing
+ *    tables and then be cancelled by the index builds). All are put back before the
+ *    measurements, which run on the configuration of the empty database's;
+ *  - the foreign keys of the loaded tables are re-created before the messages are written (see
+ *    split) instead of checked over 10 M rows afterwards (20 s of a core);
+ *  - the keys and indexes one per session (no parallel maintenance workers: on two cores they
+ *    only added the merging; 98 s against 104–113 s with two each), with maintenance_work_mem
+ *    2 GB (in-memory sorts), the longest first.
+ * Not worth it: a third session for the messages (93 s at 1.5 cores against 73–85 s: they wait
+ * on each other to extend the table and insert their WAL); a parallel worker for messages_list
+ * alone (the last to finish: 61 s instead of 73, but 108 s for all the indexes instead of 98).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { log } from './common.ts';
 import { cpuWindow } from './cpu.ts';
@@ -50,9 +60,11 @@ export const PRELOAD = {
 const TABLES = ['organizations', 'agents', 'whatsapp_connections', 'api_keys', 'conversations', 'messages', 'idempotency_keys'];
 /** The large tables, whose keys and indexes are dropped for the load. */
 const BULK = ['api_keys', 'conversations', 'messages', 'idempotency_keys'];
+/** Re-created before the messages are written, for the messages' foreign key to it (see split). */
+const KEPT = new Set(['conversations_pkey']);
 
 const SESSION = `SET synchronous_commit = off; SET maintenance_work_mem = '2GB'; SET work_mem = '256MB';
-  SET max_parallel_maintenance_workers = 2; SET statement_timeout = 0; SET lock_timeout = 0`;
+  SET max_parallel_maintenance_workers = 0; SET statement_timeout = 0; SET lock_timeout = 0`;
 
 /**
  * Server settings for the duration of the load (ALTER SYSTEM, reloadable ones only), put back as
@@ -82,6 +94,13 @@ async function loadSettings(url: string): Promise<() => Promise<void>> {
     [names],
   );
   const previous = new Map(before.rows.map((r) => [r.name, r.setting]));
+  const effective = async (c: pg.Client) =>
+    (
+      await c.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1) ORDER BY name', [names])
+    ).rows
+      .map((r) => `${r.name}=${r.setting}`)
+      .join(',');
+  const was = await effective(client);
   for (const name of names) await client.query(`ALTER SYSTEM SET ${name} = ${client.escapeLiteral(LOAD_SETTINGS[name]!)}`);
   await client.query('SELECT pg_reload_conf()');
   await client.end();
@@ -93,15 +112,24 @@ async function loadSettings(url: string): Promise<() => Promise<void>> {
       await client.query(was === undefined ? `ALTER SYSTEM RESET ${name}` : `ALTER SYSTEM SET ${name} = ${client.escapeLiteral(was)}`);
     }
     await client.query('SELECT pg_reload_conf()');
+    // The reload is asynchronous: the postmaster signals every process, this session's and the
+    // checkpointer among them; the CHECKPOINT must run with fsync back on.
+    for (let i = 0; i < 100 && (await effective(client)) !== was; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 250));
     const t = Date.now();
     await client.query('CHECKPOINT');
+    // The load's writes with fsync off are still in the kernel's page cache, gigabytes of them;
+    // written back in the background, they would stall the measurements' commits (p99 of sends
+    // 0.5 s). On this machine's PostgreSQL, flush them now.
+    const synced = Date.now();
+    if (/@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url)) await promisify(execFile)('sync');
     const now = await client.query<{ name: string; setting: string; unit: string | null }>(
       'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1) ORDER BY name',
       [names],
     );
     await client.end();
     log(
-      `preload: server settings restored (${now.rows.map((r) => `${r.name} ${r.setting}${r.unit ?? ''}`).join(', ')}); CHECKPOINT in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      `preload: server settings restored (${now.rows.map((r) => `${r.name} ${r.setting}${r.unit ?? ''}`).join(', ')}); CHECKPOINT in ${((synced - t) / 1000).toFixed(1)} s, sync in ${((Date.now() - synced) / 1000).toFixed(1)} s`,
     );
   };
 }
@@ -130,6 +158,25 @@ async function definitions(client: pg.Client): Promise<Definitions> {
   return { constraints: [...new Map(constraints.rows.map((r) => [`${r.table}.${r.name}`, r])).values()], indexes: indexes.rows };
 }
 
+/**
+ * Which of the dropped keys come back before the messages are written (`early`): the
+ * conversations' primary key (KEPT) and, with a superuser, the foreign keys of the loaded tables
+ * that need no other dropped key — re-created while the table they check is still (almost)
+ * empty, their checks off during the load (DISABLE TRIGGER ALL, as pg_dump --disable-triggers
+ * restores data): the rows are consistent by construction (a message is generated from its
+ * conversation's row), and checking 10 M messages' foreign key afterwards took 20 s of a core.
+ * The rest after the load.
+ */
+function split(all: Definitions, superuser: boolean): Definitions & { early: Definitions['constraints'] } {
+  const keptTables = new Set(all.constraints.filter((c) => KEPT.has(c.name)).map((c) => c.table));
+  const referenced = (def: string) => /REFERENCES\s+([\w.]+)/.exec(def)?.[1] ?? '';
+  const isEarly = (c: Definitions['constraints'][number]) =>
+    superuser &&
+    (KEPT.has(c.name) ||
+      (c.type === 'f' && BULK.includes(c.table) && (!BULK.includes(referenced(c.def)) || keptTables.has(referenced(c.def)))));
+  return { constraints: all.constraints.filter((c) => !isEarly(c)), indexes: all.indexes, early: all.constraints.filter(isEarly) };
+}
+
 /** Wall time, and the machine's CPU over it: PostgreSQL's (cores) and everyone else's (share of the machine). */
 function clock(): () => string {
   const t0 = Date.now();
@@ -142,12 +189,19 @@ function clock(): () => string {
 }
 
 /**
- * The messages' keys and indexes first, the longest first (measured at 10 M messages, two at a time:
- * messages_list 60 s, messages_conversation_id_created_at_index 50 s, messages_platform_message_id
- * 37 s, messages_retention 19 s, messages_pkey 17 s), so that the two sessions end together.
+ * The messages' keys and indexes first, the longest first (measured at 10 M messages, one core
+ * each: messages_list 73 s, messages_platform_message_id 35 s,
+ * messages_conversation_id_created_at_index 30 s, messages_pkey 21 s, messages_retention 13 s), so
+ * that the two sessions end together.
  */
 function rebuildOrder(r: { table: string; name: string }): number {
-  const longest = ['messages_list', 'messages_conversation_id_created_at_index', 'messages_platform_message_id', 'messages_retention'];
+  const longest = [
+    'messages_list',
+    'messages_platform_message_id',
+    'messages_conversation_id_created_at_index',
+    'messages_pkey',
+    'messages_retention',
+  ];
   const i = longest.indexOf(r.name);
   return i >= 0 ? i : r.table === 'messages' ? longest.length : longest.length + 1;
 }
@@ -165,35 +219,44 @@ async function connect(url: string): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * What a message's row holds by its place in the lifecycle (k: queued, sent, delivered, read,
+ * failed) and its type: one row per (k, text or template), joined by that key, so that the
+ * message's statement computes no more than its number, its time and the key (the CASE
+ * expressions per column were half of its CPU). A NULL offset leaves the timestamp NULL.
+ */
+const LIFECYCLE_SQL = `CREATE UNLOGGED TABLE bench_preload_lifecycle AS
+  SELECT k * 2 + t AS key, CASE WHEN t = 1 THEN 'text' ELSE 'template' END AS type,
+         CASE WHEN t = 1 THEN '{"text": {"body": "Your order 1234567 is on its way"}}'::jsonb
+              ELSE '{"template": {"name": "order_shipped", "language": "en", "parameters": {"customer_name": "Sara", "tracking_url": "https://track.example/1234567"}}}'::jsonb END AS content,
+         (ARRAY['queued', 'sent', 'delivered', 'read', 'failed'])[k + 1] AS status, CASE WHEN k > 0 THEN 'wamid.bench' END AS wamid,
+         (ARRAY[NULL, 'sent', 'delivered', 'read', 'failed'])[k + 1] AS platform_status,
+         CASE WHEN k = 4 THEN 'recipient_unavailable' END AS error_code, CASE WHEN k = 4 THEN 'The recipient could not be reached.' END AS error_message,
+         CASE WHEN k BETWEEN 1 AND 3 THEN interval '1 second' END AS sent, CASE WHEN k BETWEEN 2 AND 3 THEN interval '3 seconds' END AS delivered,
+         CASE WHEN k = 3 THEN interval '5 minutes' END AS read, CASE WHEN k = 4 THEN interval '2 seconds' END AS failed,
+         CASE WHEN k > 0 THEN interval '0 seconds' END AS attempted, CASE WHEN k > 0 THEN 1 ELSE 0 END AS attempts
+    FROM generate_series(0, 4) k CROSS JOIN generate_series(0, 1) t`;
+
 /** Messages j = 10 t + c + 1 for t in [lo, hi): a tenth of the messages, spread over the whole period. */
-function messagesSql(c: number, lo: number, hi: number): string {
+function messagesSql(c: number, lo: number, hi: number, nowEpoch: number): string {
   const n = PRELOAD.messages;
-  // j: message number (1 = oldest); age: days before now, linear in j; lifecycle by j (k: queued,
-  // sent, delivered, read, failed). When the
+  // j: message number (1 = oldest); created_at: days before now, linear in j; lifecycle by j (see
+  // LIFECYCLE_SQL; the newest 500 still queued), type text for every fifth. When the
   // conversations are a multiple of ten, j's conversation (j mod conversations) has j's last digit,
   // so a slice's messages fall in a tenth of the conversations: only those go into the hash table.
   const slice = PRELOAD.conversations % 10 === 0 ? ` AND c.n % 10 = ${(c + 1) % 10}` : '';
-  return `INSERT INTO messages (organization_id, environment, agent_id, connection_id, conversation_id, api_key_id, type,
+  return `INSERT INTO messages (id, organization_id, environment, agent_id, connection_id, conversation_id, api_key_id, type,
       from_number, to_number, content, status, platform_message_id, platform_message_status, error_code, error_message,
       created_at, sent_at, delivered_at, read_at, failed_at, updated_at, send_attempted_at, delivery_attempts)
-    SELECT c.organization_id, c.environment, c.agent_id, c.connection_id, c.id, c.api_key_id,
-      CASE WHEN j % 5 = 0 THEN 'text' ELSE 'template' END, c.business_number, c.customer_number,
-      CASE WHEN j % 5 = 0 THEN ('{"text": {"body": "Your order ' || j || ' is on its way"}}')::jsonb
-           ELSE ('{"template": {"name": "order_shipped", "language": "en", "parameters": {"customer_name": "Sara", "tracking_url": "https://track.example/' || j || '"}}}')::jsonb END,
-      (ARRAY['queued', 'sent', 'delivered', 'read', 'failed'])[s.k + 1], CASE WHEN s.k > 0 THEN 'wamid.bench' || j END,
-      CASE WHEN s.k > 0 THEN (ARRAY['sent', 'delivered', 'read', 'failed'])[s.k] END,
-      CASE WHEN s.k = 4 THEN 'recipient_unavailable' END, CASE WHEN s.k = 4 THEN 'The recipient could not be reached.' END,
-      t.at, CASE WHEN s.k BETWEEN 1 AND 3 THEN t.at + interval '1 second' END,
-      CASE WHEN s.k BETWEEN 2 AND 3 THEN t.at + interval '3 seconds' END,
-      CASE WHEN s.k = 3 THEN t.at + interval '5 minutes' END,
-      CASE WHEN s.k = 4 THEN t.at + interval '2 seconds' END,
-      t.at + interval '5 minutes', CASE WHEN s.k > 0 THEN t.at END, CASE WHEN s.k > 0 THEN 1 ELSE 0 END
+    SELECT md5('m' || j)::uuid, c.organization_id, c.environment, c.agent_id, c.connection_id, c.id, c.api_key_id, l.type,
+      c.business_number, c.customer_number, l.content, l.status, l.wamid || j, l.platform_status, l.error_code, l.error_message,
+      t.at, t.at + l.sent, t.at + l.delivered, t.at + l.read, t.at + l.failed, t.at + interval '5 minutes', t.at + l.attempted, l.attempts
     FROM generate_series(${lo}, ${hi - 1}) g
     CROSS JOIN LATERAL (SELECT g * 10 + ${c} + 1 AS j) jj
     JOIN bench_preload_conversations c ON c.n = j % ${PRELOAD.conversations}${slice}
-    CROSS JOIN LATERAL (SELECT now() - interval '1 second' * (${180 * 86_400} * (1 - j::float8 / ${n})) AS at) t
-    CROSS JOIN LATERAL (SELECT CASE WHEN j > ${n} - 500 THEN 0 WHEN j % 100 < 10 THEN 1 WHEN j % 100 < 50 THEN 2
-                                    WHEN j % 100 < 96 THEN 3 ELSE 4 END AS k) s`;
+    CROSS JOIN LATERAL (SELECT to_timestamp(${nowEpoch} - ${180 * 86_400} * (1 - j::float8 / ${n})) AS at) t
+    JOIN bench_preload_lifecycle l ON l.key = CASE WHEN j > ${n} - 500 THEN 0 WHEN j % 100 < 10 THEN 2 WHEN j % 100 < 50 THEN 4
+                                                   WHEN j % 100 < 96 THEN 6 ELSE 8 END + (j % 5 = 0)::int`;
 }
 
 export interface PreloadResult {
@@ -210,21 +273,25 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
   const t0 = Date.now();
   const client = await connect(url);
   const second = await connect(url);
+  const writers = [client, second];
   // The slices below stop at the budget; this is the backstop for a statement that overruns it.
   const timer = setTimeout(() => {
     log(`preload: not done within ${(timeoutMs + 15_000) / 1000} s; cancelling`);
-    void client.end();
-    void second.end();
+    for (const w of writers) w.end().catch(() => {});
   }, timeoutMs + 15_000);
   let restore = async () => {};
   try {
     restore = await loadSettings(url);
-    const defs = await definitions(client);
-    for (const c of defs.constraints.filter((c) => c.type === 'f'))
+    const su =
+      (await client.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user')).rows[0]?.su === true;
+    const defs = split(await definitions(client), su);
+    for (const c of [...defs.early, ...defs.constraints].filter((c) => c.type === 'f'))
       await client.query(`ALTER TABLE ${c.table} DROP CONSTRAINT ${client.escapeIdentifier(c.name)}`);
-    for (const c of defs.constraints.filter((c) => c.type !== 'f'))
+    for (const c of [...defs.early, ...defs.constraints].filter((c) => c.type !== 'f'))
       await client.query(`ALTER TABLE ${c.table} DROP CONSTRAINT ${client.escapeIdentifier(c.name)}`);
     for (const i of defs.indexes) await client.query(`DROP INDEX ${client.escapeIdentifier(i.name)}`);
+    const triggers = (on: boolean) =>
+      su ? Promise.all(BULK.map((t) => client.query(`ALTER TABLE ${t} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ALL`))) : Promise.resolve([]);
     const { organizations: orgs, agentsPerOrganization: apo, conversations: convs } = PRELOAD;
     // Numbered organizations: 0 is the fixture's.
     await timed(
@@ -263,12 +330,25 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
     );
     await client.query(`CREATE UNLOGGED TABLE bench_preload_keys AS
       SELECT DISTINCT ON (organization_id) organization_id, id FROM api_keys ORDER BY organization_id, created_at`);
-    // Conversations: the fixture organization's tenth first (i < convs / 10), the rest spread over the others' agents.
+    // A day of idempotency records (PRELOAD.idempotencyKeys, spread over the last 24 hours)
+    // on one session, while the other generates the conversations: the fixture organization's
+    // tenth first (i < convs / 10), the rest spread over the others' agents.
+    const idempotency = PRELOAD.idempotencyKeys;
+    await client.query(`CREATE UNLOGGED TABLE bench_preload_key_numbers AS SELECT id, row_number() OVER () - 1 AS r FROM api_keys`);
+    const idempotencyLoad = timed(
+      second,
+      'idempotency records',
+      `INSERT INTO idempotency_keys (api_key_id, idempotency_key, operation_id, request_hash, correlation_id, response_status, message_id, created_at)
+         SELECT k.id, 'order-' || i, 'sendWhatsAppTemplate', md5(i::text), 'corr-' || i, 202, md5('m' || (10 * i + 1))::uuid,
+                now() - interval '1 second' * (86400 * i::float8 / ${idempotency})
+           FROM generate_series(1, ${idempotency}) i JOIN bench_preload_key_numbers k ON k.r = i % ${PRELOAD.apiKeys}`,
+    );
+    idempotencyLoad.catch(() => {}); // awaited below
     await timed(
       client,
       'conversations',
       `CREATE UNLOGGED TABLE bench_preload_conversations AS
-         SELECT i AS n, gen_random_uuid() AS id, a.organization_id, a.agent_id, a.connection_id, a.phone AS business_number,
+         SELECT i AS n, md5('c' || i)::uuid AS id, a.organization_id, a.agent_id, a.connection_id, a.phone AS business_number,
                 '+1999' || lpad(i::text, 8, '0') AS customer_number,
                 CASE WHEN a.org_n = 0 OR i % 10 = 0 THEN 'test' ELSE 'live' END AS environment, key.id AS api_key_id
            FROM (SELECT i, CASE WHEN i < ${convs / 10} THEN 0 ELSE 1 + i % ${orgs - 1} END AS org_n,
@@ -281,10 +361,20 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
          SELECT id, organization_id, business_number, customer_number, agent_id, now() - interval '181 days', now() - interval '1 day'
            FROM bench_preload_conversations`,
     );
+    // The keys the messages' foreign key needs, then the foreign keys of the loaded tables (the
+    // messages still empty: nothing to check), their checks off while the rows are written.
+    await idempotencyLoad;
+    const early = clock();
+    for (const c of [...defs.early].sort((x, y) => Number(x.type === 'f') - Number(y.type === 'f')))
+      await client.query(`ALTER TABLE ${c.table} ADD CONSTRAINT ${client.escapeIdentifier(c.name)} ${c.def}`);
+    await triggers(false);
+    log(`preload: ${defs.early.map((c) => c.name).join(', ')} re-created before the messages in ${early()}`);
     // Messages in ten slices, each a tenth spread over the whole period, two sessions per slice; a
-    // slice is left out when the time left for it (and for re-creating the indexes, about 0.8 ×
-    // the load so far) has run out, and the report says how many were loaded.
+    // slice is left out when the time left for it and for what follows has run out, and the report
+    // says how many were loaded.
     const tenth = Math.floor(PRELOAD.messages / 10);
+    const nowEpoch = Date.now() / 1000;
+    await client.query(LIFECYCLE_SQL);
     const t1 = Date.now();
     const loading = clock();
     let slices = 0;
@@ -292,32 +382,22 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
     for (let c = 0; c < 10; c++) {
       const spent = Date.now() - t1;
       const perSlice = slices > 0 ? spent / slices : 0;
-      // Next slice, then the idempotency records (under a tenth of a slice each) and the keys and
-      // indexes (measured: 0.9 × the load at 3 M messages, 1.0 × at 10 M).
-      if (slices > 0 && Date.now() - t0 + perSlice + 0.1 * (slices + 1) * perSlice + 1.05 * (spent + perSlice) > timeoutMs) break;
-      await Promise.all([client.query(messagesSql(c, 0, tenth / 2)), second.query(messagesSql(c, tenth / 2, tenth))]);
+      // Next slice, then what follows the load: the keys, indexes and foreign keys, the CHECKPOINT,
+      // ANALYZE (measured at 10 M: 1.35–1.5 × the messages' load).
+      if (slices > 0 && Date.now() - t0 + perSlice + 1.5 * (spent + perSlice) > timeoutMs) break;
+      const part = Math.ceil(tenth / writers.length);
+      await Promise.all(writers.map((w, i) => w.query(messagesSql(c, i * part, Math.min(tenth, (i + 1) * part), nowEpoch))));
       slices++;
       messages += tenth;
     }
-    log(`preload: ${messages} messages (${slices} of 10 slices) in ${loading()} (two sessions)`);
-    // A day of idempotency records for the volume loaded: a tenth of them per slice of messages, in two halves.
-    const idempotency = Math.floor((PRELOAD.idempotencyKeys * slices) / 10);
-    const idempotencySql = (lo: number, hi: number) =>
-      `INSERT INTO idempotency_keys (api_key_id, idempotency_key, operation_id, request_hash, correlation_id, response_status, response_body, created_at)
-         SELECT k.id, 'order-' || i, 'sendWhatsAppTemplate', md5(i::text), 'corr-' || i, 202,
-                ('{"id": "' || gen_random_uuid() || '", "object": "message", "status": "queued"}')::jsonb,
-                now() - interval '1 second' * (86400 * i::float8 / ${idempotency})
-           FROM generate_series(${lo}, ${hi}) i JOIN bench_preload_key_numbers k ON k.r = i % ${PRELOAD.apiKeys}`;
-    const keying = clock();
-    await client.query(`CREATE UNLOGGED TABLE bench_preload_key_numbers AS SELECT id, row_number() OVER () - 1 AS r FROM api_keys`);
-    const half = Math.floor(idempotency / 2);
-    await Promise.all([client.query(idempotencySql(1, half)), second.query(idempotencySql(half + 1, idempotency))]);
-    log(`preload: idempotency keys (${idempotency} rows) in ${keying()} (two sessions)`);
+    log(`preload: ${messages} messages (${slices} of 10 slices) in ${loading()} (${writers.length} sessions)`);
     await client.query(
-      'DROP TABLE bench_preload_orgs, bench_preload_agents, bench_preload_keys, bench_preload_conversations, bench_preload_key_numbers',
+      'DROP TABLE bench_preload_orgs, bench_preload_agents, bench_preload_keys, bench_preload_conversations, bench_preload_key_numbers, bench_preload_lifecycle',
     );
+    await triggers(true);
     // Re-create: keys and indexes, the largest (the messages') first, the two sessions sharing the
-    // work; then the foreign keys.
+    // work; then the dropped foreign keys (on empty tables) while the other session puts the server
+    // settings back and runs the CHECKPOINT; ANALYZE.
     const rebuild = [
       ...defs.constraints
         .filter((c) => c.type !== 'f')
@@ -330,29 +410,35 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
     ].sort((x, y) => rebuildOrder(x) - rebuildOrder(y));
     const rebuilding = clock();
     const took: string[] = [];
+    const run = async (session: pg.Client, name: string, sql: string) => {
+      const t = Date.now();
+      await session.query(sql);
+      took.push(`${name} ${((Date.now() - t) / 1000).toFixed(1)}`);
+    };
     let next = 0;
+    let settling: Promise<void> | undefined;
     await Promise.all(
       [client, second].map(async (session) => {
         while (next < rebuild.length) {
           const r = rebuild[next++]!;
-          const t = Date.now();
-          await session.query(r.sql);
-          took.push(`${r.name} ${((Date.now() - t) / 1000).toFixed(1)}`);
+          await run(session, r.name, r.sql);
         }
+        // The first session out of work puts the server settings back and runs the CHECKPOINT
+        // while the other builds its last index.
+        settling ??= (async () => {
+          await restore();
+          restore = async () => {};
+        })();
+        await settling;
       }),
     );
-    for (const c of defs.constraints.filter((c) => c.type === 'f')) {
-      const t = Date.now();
-      await client.query(`ALTER TABLE ${c.table} ADD CONSTRAINT ${client.escapeIdentifier(c.name)} ${c.def}`);
-      took.push(`${c.name} ${((Date.now() - t) / 1000).toFixed(1)}`);
-    }
-    log(`preload: ${rebuild.length} keys and indexes, then the foreign keys, re-created in ${rebuilding()}: ${took.join(', ')} s`);
-    await restore();
-    restore = async () => {};
+    for (const c of defs.constraints.filter((c) => c.type === 'f'))
+      await run(client, c.name, `ALTER TABLE ${c.table} ADD CONSTRAINT ${client.escapeIdentifier(c.name)} ${c.def}`);
     await Promise.all([
-      client.query('ANALYZE messages, conversations'),
-      second.query('ANALYZE api_keys, idempotency_keys, organizations, agents, whatsapp_connections'),
+      client.query('ANALYZE messages'),
+      second.query('ANALYZE conversations, api_keys, idempotency_keys, organizations, agents, whatsapp_connections'),
     ]);
+    log(`preload: keys and indexes, then the foreign keys, re-created and analyzed in ${rebuilding()}: ${took.join(', ')} s`);
     const counts = await client.query<{ relname: string; reltuples: number }>(
       `SELECT relname, reltuples::float8 AS reltuples FROM pg_class WHERE relname = ANY($1) AND relkind = 'r'`,
       [TABLES],
@@ -365,7 +451,6 @@ export async function preload(url: string, organizationId: string, timeoutMs: nu
   } finally {
     clearTimeout(timer);
     await restore().catch((error: unknown) => log(`preload: restoring the server settings failed: ${String(error)}`));
-    await client.end().catch(() => {});
-    await second.end().catch(() => {});
+    for (const w of writers) await w.end().catch(() => {});
   }
 }

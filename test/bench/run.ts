@@ -40,7 +40,7 @@ for (const p of ONLY)
   if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: unknown part ${p} (known: ${PARTS.join(', ')})`);
 const wants = (part: AnyPart) => ONLY.size === 0 || ONLY.has(part);
 /** What the grown database's measurements and the clean-up need after its load. */
-const GROWTH_RESERVE_MS = 95_000;
+const GROWTH_RESERVE_MS = 85_000;
 
 async function empty(postgres: TestPostgres) {
   const prepared = await prepareDatabase(postgres, 'bench');
